@@ -1,0 +1,124 @@
+package dev.llmstream.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The clock and timer every time-based feature uses (buffer windows, first-token and idle timeouts,
+ * retry backoff). Production code uses {@link #system()}; tests pass a virtual scheduler whose time they
+ * advance by hand, so timing is tested without sleeping.
+ *
+ * <p>Implementations are thread-safe. Tasks must be short and must not block: they run on a timer or
+ * pool thread.
+ */
+public interface StreamScheduler {
+
+  /**
+   * The current time of this scheduler, in nanoseconds, for measuring intervals only (like
+   * {@link System#nanoTime()}).
+   *
+   * @return the current time
+   */
+  long nanoTime();
+
+  /**
+   * Runs {@code task} once after {@code delay}.
+   *
+   * @param delay how long to wait; zero or negative runs it as soon as possible
+   * @param task the action
+   * @return a handle to cancel the task
+   */
+  Cancellable schedule(Duration delay, Runnable task);
+
+  /** A scheduled task. */
+  @FunctionalInterface
+  interface Cancellable {
+    /**
+     * Cancels the task if it has not run; idempotent.
+     *
+     * @return {@code true} if this call prevented the task from running
+     */
+    boolean cancel();
+  }
+
+  /**
+   * The system scheduler: {@link System#nanoTime()} and the JDK's shared delayed executor (tasks run on
+   * the common {@link java.util.concurrent.ForkJoinPool}). It owns no threads of its own and needs no
+   * closing. A cancelled task releases its action at once.
+   *
+   * @return the system scheduler
+   */
+  static StreamScheduler system() {
+    return SystemScheduler.INSTANCE;
+  }
+
+  /**
+   * A scheduler on the caller's executor, with {@link System#nanoTime()} as its clock. The caller owns
+   * (and shuts down) the executor.
+   *
+   * @param executor the executor that runs the tasks
+   * @return the scheduler
+   * @throws NullPointerException if {@code executor} is null
+   */
+  static StreamScheduler of(ScheduledExecutorService executor) {
+    Objects.requireNonNull(executor, "executor");
+    return new StreamScheduler() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public Cancellable schedule(Duration delay, Runnable task) {
+        Objects.requireNonNull(task, "task");
+        ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+      }
+
+      @Override
+      public String toString() {
+        return "StreamScheduler.of(" + executor.getClass().getSimpleName() + ")";
+      }
+    };
+  }
+}
+
+/** See {@link StreamScheduler#system()}. Stateless. */
+final class SystemScheduler implements StreamScheduler {
+  static final SystemScheduler INSTANCE = new SystemScheduler();
+
+  private SystemScheduler() {}
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    Objects.requireNonNull(task, "task");
+    // The holder lets a cancelled task drop its action at once, so the JDK's delay queue only
+    // retains a tiny shell until the delay passes.
+    AtomicReference<Runnable> holder = new AtomicReference<>(task);
+    long nanos = Math.max(0, delay.toNanos());
+    CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS)
+        .execute(
+            () -> {
+              Runnable r = holder.getAndSet(null);
+              if (r != null) {
+                r.run();
+              }
+            });
+    return () -> holder.getAndSet(null) != null;
+  }
+
+  @Override
+  public String toString() {
+    return "StreamScheduler.system()";
+  }
+}
