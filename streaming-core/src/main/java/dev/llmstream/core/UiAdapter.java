@@ -1,0 +1,468 @@
+package dev.llmstream.core;
+
+import dev.llmstream.core.internal.MetricsCollector;
+import dev.llmstream.core.internal.StreamBufferImpl;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the caller's executor. Lives in
+ * the API package (like {@link DefaultTokenStream}) only to attach the partial answer to the exceptions
+ * it creates.
+ *
+ * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and one executor
+ * task at a time drains it, so the sink is never called concurrently even on a pool. The queue is
+ * bounded by construction: the adapter requests one batch at a time from the buffer and asks for the
+ * next only after the sink has taken the previous one, so at most one batch, one terminal signal and one
+ * cancel wait in it. All sink-facing state is owned by the lane.
+ */
+final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(UiAdapter.class);
+
+  private final UiSink sink;
+  private final Executor executor;
+  private final StreamScheduler scheduler;
+  private final StreamMetricsListener listener;
+  private final int maxTokens;
+  private final long start;
+  private final MetricsCollector metrics;
+  private final StreamBufferImpl buffer;
+  private final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+  private final ConcurrentLinkedQueue<Runnable> lane = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger laneWip = new AtomicInteger();
+  private volatile boolean rejected;
+  private final AtomicBoolean cancelRequested = new AtomicBoolean();
+  private volatile long cancelRequestedAt = -1;
+  private volatile boolean ended;
+  private volatile Flow.@Nullable Subscription subscription;
+
+  // written by the buffer's drain just before onNext, on the same thread
+  private long nextOldest;
+
+  // owned by the lane
+  private final AnswerAccumulator answer = new AnswerAccumulator();
+  private boolean terminal;
+  private boolean typing;
+  private @Nullable Usage usage;
+
+  UiAdapter(UiSink sink, Executor executor, UiOptions options) {
+    this.sink = sink;
+    this.executor = executor;
+    this.scheduler = options.scheduler();
+    this.listener = options.metrics();
+    this.maxTokens = options.maxTokens();
+    this.start = scheduler.nanoTime();
+    this.metrics = new MetricsCollector(start);
+    this.buffer = new StreamBufferImpl(options.buffer(), scheduler, new ProbeBridge());
+  }
+
+  /** Subscribes everything; the request goes out now. */
+  void connect(Flow.Publisher<? extends StreamEvent> stream) {
+    submit(this::begin);
+    if (rejected) {
+      return; // the stream is never started
+    }
+    buffer.subscribe(this);
+    stream.subscribe(buffer);
+  }
+
+  /** Characters the buffer copied, for tests of linear work. */
+  long bufferCharsCopied() {
+    return buffer.charsCopied();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // UiConnection
+
+  @Override
+  public boolean cancel() {
+    if (ended || !cancelRequested.compareAndSet(false, true)) {
+      return false;
+    }
+    cancelRequestedAt = scheduler.nanoTime();
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    submit(this::cancelled);
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> done() {
+    return done.copy();
+  }
+
+  @Override
+  public StreamMetrics metrics() {
+    return metrics.snapshot(scheduler.nanoTime());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscriber side: called serially by the buffer, on its threads
+
+  @Override
+  public void onSubscribe(Flow.Subscription s) {
+    subscription = s;
+    if (cancelRequested.get() || rejected) {
+      s.cancel();
+    } else {
+      s.request(1);
+    }
+  }
+
+  @Override
+  public void onNext(StreamEvent event) {
+    long oldest = nextOldest;
+    submit(() -> deliver(event, oldest));
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    submit(() -> failed(error));
+  }
+
+  @Override
+  public void onComplete() {
+    submit(this::completed);
+  }
+
+  // Probe, called from the buffer's drain loop
+  private final class ProbeBridge implements StreamBufferImpl.Probe {
+    @Override
+    public void arrived(StreamEvent event, long nanos) {
+      metrics.arrived(event, nanos);
+    }
+
+    @Override
+    public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {
+      nextOldest = oldestArrivalNanos;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The lane
+
+  private void submit(Runnable task) {
+    if (rejected) {
+      return;
+    }
+    lane.add(task);
+    if (laneWip.getAndIncrement() == 0) {
+      try {
+        executor.execute(this::runLane);
+      } catch (RuntimeException e) { // RejectedExecutionException, or a broken executor
+        executorRejected(e);
+      }
+    }
+  }
+
+  private void runLane() {
+    int missed = 1;
+    for (; ; ) {
+      Runnable task;
+      while ((task = lane.poll()) != null) {
+        try {
+          task.run();
+        } catch (RuntimeException | Error e) {
+          LOG.error("UI adapter task failed", e); // a bug: sink exceptions are handled inside
+        }
+      }
+      missed = laneWip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  private void executorRejected(RuntimeException e) {
+    rejected = true;
+    lane.clear();
+    LOG.warn("The UI executor rejected a task; the stream is cancelled and the sink gets no more calls", e);
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    ended = true;
+    CallerException error =
+        new CallerException(
+            "The UI executor rejected a task ("
+                + e.getClass().getSimpleName()
+                + "); the stream was cancelled",
+            StreamException.NO_STATUS,
+            null,
+            e);
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.FAILED, ErrorKind.CALLER, now, -1);
+    notifyEnd(now);
+    done.completeExceptionally(error);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lane tasks: the only code that calls the sink
+
+  private void begin() {
+    String method = "onStart";
+    try {
+      sink.onStart();
+      method = "onTyping";
+      typing = true;
+      sink.onTyping(true);
+    } catch (Throwable t) {
+      sinkThrew(method, t);
+    }
+  }
+
+  private void deliver(StreamEvent event, long oldestArrival) {
+    if (terminal || cancelRequested.get()) {
+      return; // after cancel() nothing more is shown; the cancel task ends the sink
+    }
+    String method = "onText";
+    try {
+      if (event instanceof StreamEvent.TextDelta t) {
+        method = contentStarts();
+        answer.accept(t);
+        method = "onText";
+        sink.onText(t.text(), answer.text());
+        method = afterBatch(t.text().length(), oldestArrival);
+      } else if (event instanceof StreamEvent.ReasoningDelta r) {
+        method = contentStarts();
+        answer.accept(r);
+        method = "onReasoning";
+        sink.onReasoning(r.text(), answer.reasoning());
+        method = afterBatch(r.text().length(), oldestArrival);
+      } else if (event instanceof StreamEvent.ToolCallDelta d) {
+        method = contentStarts();
+        answer.accept(d);
+        method = "onToolCall";
+        sink.onToolCall(d);
+      } else if (event instanceof StreamEvent.Waiting) {
+        if (!typing) { // a new attempt after an interruption
+          method = "onTyping";
+          typing = true;
+          sink.onTyping(true);
+        }
+      } else if (event instanceof StreamEvent.Recovering rec) {
+        metrics.recovering();
+        method = "onRecovering";
+        sink.onRecovering(rec.attempt(), rec.cause());
+      } else if (event instanceof StreamEvent.Replaced rep) {
+        method = contentStarts();
+        answer.accept(rep);
+        method = "onReplaced";
+        sink.onReplaced(answer.text(), answer.reasoning());
+      } else if (event instanceof StreamEvent.UsageUpdate u) {
+        answer.accept(u);
+        usage = u.usage();
+      } else if (event instanceof StreamEvent.Finish f) {
+        answer.accept(f);
+      }
+    } catch (Throwable t) {
+      sinkThrew(method, t);
+      return;
+    }
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.request(1); // the sink took this batch: now the next one may come
+    }
+  }
+
+  /** Stops the typing indicator and records the first token; returns the sink method for errors. */
+  private String contentStarts() {
+    long now = scheduler.nanoTime();
+    if (metrics.content(now)) {
+      Duration ttft = Duration.ofNanos(now - start);
+      notifyListener(() -> listener.onFirstToken(ttft));
+    }
+    if (typing) {
+      typing = false;
+      sink.onTyping(false);
+    }
+    return "onTyping";
+  }
+
+  private String afterBatch(int chars, long oldestArrival) {
+    long now = scheduler.nanoTime();
+    long latency = Math.max(0, now - oldestArrival);
+    metrics.batch(chars, latency);
+    long tokens = answer.deltaCount();
+    Usage u = usage;
+    if (u != null) {
+      tokens = Math.max(tokens, u.completionTokens());
+    }
+    Progress progress =
+        new Progress(
+            tokens,
+            answer.text().length() + answer.reasoning().length(),
+            metrics.elapsed(now),
+            maxTokens);
+    long deltas = answer.deltaCount();
+    notifyListener(() -> listener.onBatch((int) Math.min(Integer.MAX_VALUE, deltas), chars, Duration.ofNanos(latency)));
+    sink.onProgress(progress);
+    return "onProgress";
+  }
+
+  private void completed() {
+    if (terminal) {
+      return;
+    }
+    ChatResponse response = answer.snapshot();
+    boolean byToken = response.finishReason() == FinishReason.CANCELLED;
+    if (!stopTyping()) {
+      return;
+    }
+    terminal = true;
+    ended = true;
+    long now = scheduler.nanoTime();
+    metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, now, -1);
+    String method = byToken ? "onCancelled" : "onCompleted";
+    try {
+      if (byToken) {
+        sink.onCancelled(response);
+      } else {
+        sink.onCompleted(response);
+      }
+    } catch (Throwable t) {
+      terminalThrew(method, t, response);
+      notifyEnd(now);
+      return;
+    }
+    notifyEnd(now);
+    done.complete(response);
+  }
+
+  private void cancelled() {
+    if (terminal) {
+      return;
+    }
+    if (!stopTyping()) {
+      return;
+    }
+    terminal = true;
+    ended = true;
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.CANCELLED);
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.CANCELLED, null, now, cancelRequestedAt);
+    try {
+      sink.onCancelled(partial);
+    } catch (Throwable t) {
+      terminalThrew("onCancelled", t, partial);
+      notifyEnd(now);
+      return;
+    }
+    notifyEnd(now);
+    done.complete(partial);
+  }
+
+  private void failed(Throwable cause) {
+    if (terminal) {
+      return;
+    }
+    if (!stopTyping()) {
+      return;
+    }
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
+    StreamException error;
+    if (cause instanceof StreamException se) {
+      error = se;
+    } else {
+      error =
+          new StreamException(
+              ErrorKind.UNKNOWN,
+              "The stream failed unexpectedly: " + cause.getClass().getSimpleName(),
+              StreamException.NO_STATUS,
+              null,
+              cause);
+      error.attachPartial(partial);
+    }
+    endFailed(error, partial);
+  }
+
+  /** Turns the typing indicator off before a terminal call; false if the sink threw (then it failed). */
+  private boolean stopTyping() {
+    if (!typing) {
+      return true;
+    }
+    typing = false;
+    try {
+      sink.onTyping(false);
+      return true;
+    } catch (Throwable t) {
+      sinkThrew("onTyping", t);
+      return false;
+    }
+  }
+
+  /** A sink method threw before the terminal call: cancel the stream and fail the sink, once. */
+  private void sinkThrew(String method, Throwable t) {
+    if (terminal) {
+      return;
+    }
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel(); // aborts the network exchange
+    }
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
+    CallerException error =
+        new CallerException(
+            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName() + "; the stream was cancelled",
+            StreamException.NO_STATUS,
+            null,
+            t);
+    error.attachPartial(partial);
+    endFailed(error, partial);
+  }
+
+  private void endFailed(StreamException error, ChatResponse partial) {
+    terminal = true;
+    ended = true;
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.FAILED, error.kind(), now, -1);
+    try {
+      sink.onFailed(error, partial);
+    } catch (Throwable t) {
+      LOG.warn("UiSink.onFailed threw; nothing more is delivered", t);
+    }
+    notifyEnd(now);
+    done.completeExceptionally(error);
+  }
+
+  private void terminalThrew(String method, Throwable t, ChatResponse response) {
+    LOG.warn("UiSink.{} threw; the stream had already ended", method, t);
+    CallerException error =
+        new CallerException(
+            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName(),
+            StreamException.NO_STATUS,
+            null,
+            t);
+    error.attachPartial(response);
+    done.completeExceptionally(error);
+  }
+
+  private void notifyEnd(long now) {
+    StreamMetrics m = metrics.snapshot(now);
+    notifyListener(() -> listener.onStreamEnd(m));
+  }
+
+  private static void notifyListener(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Exception thrown by stream metrics listener", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UiConnection[" + metrics.snapshot(scheduler.nanoTime()).state() + "]";
+  }
+}
