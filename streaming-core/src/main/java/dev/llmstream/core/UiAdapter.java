@@ -47,11 +47,13 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
 
   // written by the buffer's drain just before onNext, on the same thread
   private long nextOldest;
+  private int nextDeltas;
 
   // owned by the lane
   private final AnswerAccumulator answer = new AnswerAccumulator();
   private boolean terminal;
   private boolean typing;
+  private long tokensShown;
   private @Nullable Usage usage;
 
   UiAdapter(UiSink sink, Executor executor, UiOptions options) {
@@ -123,7 +125,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   @Override
   public void onNext(StreamEvent event) {
     long oldest = nextOldest;
-    submit(() -> deliver(event, oldest));
+    int deltas = nextDeltas;
+    submit(() -> deliver(event, oldest, deltas));
   }
 
   @Override
@@ -146,6 +149,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     @Override
     public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {
       nextOldest = oldestArrivalNanos;
+      nextDeltas = deltas;
     }
   }
 
@@ -222,7 +226,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     }
   }
 
-  private void deliver(StreamEvent event, long oldestArrival) {
+  private void deliver(StreamEvent event, long oldestArrival, int deltas) {
     if (terminal || cancelRequested.get()) {
       return; // after cancel() nothing more is shown; the cancel task ends the sink
     }
@@ -233,13 +237,13 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
         answer.accept(t);
         method = "onText";
         sink.onText(t.text(), answer.text());
-        method = afterBatch(t.text().length(), oldestArrival);
+        method = afterBatch(t.text().length(), deltas, oldestArrival);
       } else if (event instanceof StreamEvent.ReasoningDelta r) {
         method = contentStarts();
         answer.accept(r);
         method = "onReasoning";
         sink.onReasoning(r.text(), answer.reasoning());
-        method = afterBatch(r.text().length(), oldestArrival);
+        method = afterBatch(r.text().length(), deltas, oldestArrival);
       } else if (event instanceof StreamEvent.ToolCallDelta d) {
         method = contentStarts();
         answer.accept(d);
@@ -290,11 +294,12 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     return "onTyping";
   }
 
-  private String afterBatch(int chars, long oldestArrival) {
+  private String afterBatch(int chars, int deltas, long oldestArrival) {
     long now = scheduler.nanoTime();
     long latency = Math.max(0, now - oldestArrival);
     metrics.batch(chars, latency);
-    long tokens = answer.deltaCount();
+    tokensShown += deltas;
+    long tokens = tokensShown;
     Usage u = usage;
     if (u != null) {
       tokens = Math.max(tokens, u.completionTokens());
@@ -305,8 +310,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
             answer.text().length() + answer.reasoning().length(),
             metrics.elapsed(now),
             maxTokens);
-    long deltas = answer.deltaCount();
-    notifyListener(() -> listener.onBatch((int) Math.min(Integer.MAX_VALUE, deltas), chars, Duration.ofNanos(latency)));
+    notifyListener(() -> listener.onBatch(deltas, chars, Duration.ofNanos(latency)));
     sink.onProgress(progress);
     return "onProgress";
   }
