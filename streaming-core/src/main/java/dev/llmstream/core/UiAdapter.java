@@ -55,6 +55,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   private boolean typing;
   private long tokensShown;
   private @Nullable Usage usage;
+  private @Nullable Throwable streamFailure;
 
   UiAdapter(UiSink sink, Executor executor, UiOptions options) {
     this.sink = sink;
@@ -371,6 +372,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     if (terminal) {
       return;
     }
+    streamFailure = cause; // kept as suppressed if the sink throws on the way
     if (!stopTyping()) {
       return;
     }
@@ -422,6 +424,10 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
             StreamException.NO_STATUS,
             null,
             t);
+    Throwable lost = streamFailure;
+    if (lost != null) {
+      error.addSuppressed(lost);
+    }
     error.attachPartial(partial);
     endFailed(error, partial);
   }

@@ -77,7 +77,7 @@ class UiStreamsTest {
   @Test
   void recoveryEventsReachTheSinkAndTypingComesBackForANewAttempt() {
     RecordingSink sink = new RecordingSink();
-    UiStreams.connect(
+    UiConnection c = UiStreams.connect(
         TokenStream.of(
             List.of(
                 text("a"),
@@ -101,6 +101,46 @@ class UiStreamsTest {
             "replaced:A|",
             "text:b",
             "completed:Ab");
+    assertThat(c.metrics().recoveries()).isEqualTo(1);
+    assertThat(c.metrics().retries()).isZero();
+  }
+
+  @Test
+  void repeatedWaitingBeforeTheFirstTokenCountsAsRetries() {
+    UiConnection c =
+        UiStreams.connect(
+            TokenStream.of(
+                List.of(
+                    new StreamEvent.Waiting(null),
+                    new StreamEvent.Waiting(null),
+                    new StreamEvent.Waiting(null),
+                    text("a"),
+                    StreamEvent.Finish.of(FinishReason.STOP))),
+            new RecordingSink(),
+            Runnable::run,
+            options);
+    assertThat(c.metrics().retries()).isEqualTo(2);
+  }
+
+  @Test
+  void aSinkThrowingWhileShowingAFailureKeepsTheStreamErrorAsSuppressed() {
+    ConnectionException error = new ConnectionException("reset", StreamException.NO_STATUS, null, null);
+    RuntimeException bug = new IllegalStateException("spinner gone");
+    RecordingSink sink =
+        new RecordingSink() {
+          @Override
+          public void onTyping(boolean typing) {
+            super.onTyping(typing);
+            if (!typing) {
+              throw bug;
+            }
+          }
+        };
+    UiStreams.connect(TokenStream.failing(List.of(), error), sink, Runnable::run, options);
+    assertThat(sink.terminalCalls()).isEqualTo(1);
+    assertThat(sink.failure).isInstanceOf(CallerException.class).hasCause(bug);
+    assertThat(sink.failure.getSuppressed()).containsExactly(error);
+    assertThat(sink.violations).isEmpty();
   }
 
   @Test
@@ -292,11 +332,17 @@ class UiStreamsTest {
     try {
       for (int round = 0; round < 20; round++) {
         RecordingSink sink = new RecordingSink();
+        // first rounds: no window (no timers); later rounds: real timers racing with the pool
         UiOptions noWindow =
-            UiOptions.builder()
-                .buffer(StreamBufferConfig.builder().window(Duration.ZERO).build())
-                .scheduler(clock)
-                .build();
+            round < 10
+                ? UiOptions.builder()
+                    .buffer(StreamBufferConfig.builder().window(Duration.ZERO).build())
+                    .scheduler(clock)
+                    .build()
+                : UiOptions.builder()
+                    .buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).maxBatchChars(64).build())
+                    .scheduler(StreamScheduler.system())
+                    .build();
         GeneratingSource model = new GeneratingSource(2_000, 7, pool);
         UiConnection c =
             UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, pool, noWindow);

@@ -60,8 +60,8 @@ public final class MetricsCollector {
       }
       sawDelta = true;
       lastDeltaAt = nanos;
-    } else if (event instanceof StreamEvent.Waiting) {
-      waitings++;
+    } else if (event instanceof StreamEvent.Waiting && !sawDelta) {
+      waitings++; // attempts before the answer started
     } else if (event instanceof StreamEvent.Recovering) {
       recoveries++;
     }
