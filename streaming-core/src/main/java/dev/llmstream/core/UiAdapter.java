@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -40,9 +39,14 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   private final ConcurrentLinkedQueue<Runnable> lane = new ConcurrentLinkedQueue<>();
   private final AtomicInteger laneWip = new AtomicInteger();
   private volatile boolean rejected;
-  private final AtomicBoolean cancelRequested = new AtomicBoolean();
+  private static final int RUNNING = 0;
+  private static final int CANCELLING = 1;
+  private static final int ENDED = 2;
+
+  /** RUNNING, then either CANCELLING (cancel() won) or ENDED (a terminal signal won); then ENDED. */
+  private final AtomicInteger phase = new AtomicInteger(RUNNING);
+
   private volatile long cancelRequestedAt = -1;
-  private volatile boolean ended;
   private volatile Flow.@Nullable Subscription subscription;
 
   // written by the buffer's drain just before onNext, on the same thread
@@ -88,8 +92,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
 
   @Override
   public boolean cancel() {
-    if (ended || !cancelRequested.compareAndSet(false, true)) {
-      return false;
+    if (!phase.compareAndSet(RUNNING, CANCELLING)) {
+      return false; // already cancelled, or the end is already decided
     }
     cancelRequestedAt = scheduler.nanoTime();
     Flow.Subscription s = subscription;
@@ -116,7 +120,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   @Override
   public void onSubscribe(Flow.Subscription s) {
     subscription = s;
-    if (cancelRequested.get() || rejected) {
+    if (phase.get() != RUNNING || rejected) {
       s.cancel();
     } else {
       s.request(1);
@@ -197,7 +201,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     if (s != null) {
       s.cancel();
     }
-    ended = true;
+    phase.set(ENDED);
     CallerException error =
         new CallerException(
             "The UI executor rejected a task ("
@@ -228,7 +232,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   }
 
   private void deliver(StreamEvent event, long oldestArrival, int deltas) {
-    if (terminal || cancelRequested.get()) {
+    if (terminal || phase.get() == CANCELLING) {
       return; // after cancel() nothing more is shown; the cancel task ends the sink
     }
     String method = "onText";
@@ -317,8 +321,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   }
 
   private void completed() {
-    if (terminal) {
-      return;
+    if (terminal || !phase.compareAndSet(RUNNING, ENDED)) {
+      return; // cancel() won: its task gives the sink onCancelled
     }
     ChatResponse response = answer.snapshot();
     boolean byToken = response.finishReason() == FinishReason.CANCELLED;
@@ -326,7 +330,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       return;
     }
     terminal = true;
-    ended = true;
+    phase.set(ENDED);
     long now = scheduler.nanoTime();
     metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, now, -1);
     String method = byToken ? "onCancelled" : "onCompleted";
@@ -353,7 +357,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       return;
     }
     terminal = true;
-    ended = true;
+    phase.set(ENDED);
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.CANCELLED);
     long now = scheduler.nanoTime();
     metrics.end(StreamState.CANCELLED, null, now, cancelRequestedAt);
@@ -369,8 +373,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   }
 
   private void failed(Throwable cause) {
-    if (terminal) {
-      return;
+    if (terminal || !phase.compareAndSet(RUNNING, ENDED)) {
+      return; // cancel() won: its task gives the sink onCancelled
     }
     streamFailure = cause; // kept as suppressed if the sink throws on the way
     if (!stopTyping()) {
@@ -434,7 +438,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
 
   private void endFailed(StreamException error, ChatResponse partial) {
     terminal = true;
-    ended = true;
+    phase.set(ENDED);
     long now = scheduler.nanoTime();
     metrics.end(StreamState.FAILED, error.kind(), now, -1);
     try {

@@ -259,6 +259,34 @@ class UiStreamsTest {
   }
 
   @Test
+  void cancelWinsOverAnEndTheUiHasNotShownYet() throws Exception {
+    QueueExecutor ui = new QueueExecutor();
+    RecordingSink sink = new RecordingSink();
+    UiConnection c =
+        UiStreams.connect(
+            TokenStream.of(List.of(text("a"), StreamEvent.Finish.of(FinishReason.STOP))), sink, ui, options);
+    // the stream has completed inside the adapter, but the UI thread has not run yet
+    assertThat(c.cancel()).isTrue();
+    ui.runAll();
+    assertThat(sink.content()).containsExactly("cancelled:");
+    assertThat(c.done().get(1, TimeUnit.SECONDS).finishReason()).isEqualTo(FinishReason.CANCELLED);
+  }
+
+  @Test
+  void cancelAfterTheEndReturnsFalseAndChangesNothing() throws Exception {
+    RecordingSink sink = new RecordingSink();
+    UiConnection c =
+        UiStreams.connect(
+            TokenStream.of(List.of(text("a"), StreamEvent.Finish.of(FinishReason.STOP))),
+            sink,
+            Runnable::run,
+            options);
+    assertThat(c.cancel()).isFalse();
+    assertThat(sink.content()).containsExactly("text:a", "completed:a");
+    assertThat(c.done().get(1, TimeUnit.SECONDS).finishReason()).isEqualTo(FinishReason.STOP);
+  }
+
+  @Test
   void cancellingThroughTheTokenAlsoEndsWithOnCancelled() throws Exception {
     PushSource model = new PushSource();
     CancellationToken token = CancellationToken.create();
