@@ -18,8 +18,10 @@ import java.util.concurrent.Flow;
  *   <li>Otherwise text is held and released when the window has passed since the previous batch, or as
  *       soon as it reaches {@link StreamBufferConfig#maxBatchChars()}, whichever comes first. A batch cut
  *       at the size limit never splits a UTF-16 surrogate pair. With a {@link StreamBufferConfig.Boundary}
- *       a timed or size-limited batch ends on a word or line boundary; the held fragment goes out by the
- *       next flush at the latest.
+ *       a timed or size-limited batch ends on a word or line boundary when there is one; the trailing
+ *       fragment is held back, but only until it is one window old.
+ *   <li>Nothing waits longer than the window (given demand): text left over by a size or boundary cut
+ *       goes out when its oldest character is one window old, even if a batch went out since.
  *   <li>A non-text event, a change between text and reasoning, completion and an error flush the
  *       pending text first, keeping the order. Cancelling drops what is pending.
  * </ul>

@@ -69,7 +69,7 @@ public record StreamBufferConfig(
     NONE,
     /**
      * Batches end after whitespace when there is some; the trailing word fragment is held back, but
-     * never past the next flush (at most one more window).
+     * never longer than one window after it arrived.
      */
     WORD,
     /** Like {@link #WORD}, but batches end after a line break ({@code '\n'}). */

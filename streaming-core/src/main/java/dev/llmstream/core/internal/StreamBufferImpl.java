@@ -28,6 +28,9 @@ public final class StreamBufferImpl implements StreamBuffer {
   /** After a burst, a pending buffer grown beyond this is dropped rather than kept. */
   private static final int RETAINED_CAPACITY = 16 * 1024;
 
+  /** Arrival-time segments tracked for the pending text. */
+  private static final int MAX_SEGMENTS = 64;
+
   /**
    * Observes what the buffer receives and emits, for metrics. Called from the drain loop (serially, no
    * lock held); must be fast and must not throw.
@@ -92,12 +95,21 @@ public final class StreamBufferImpl implements StreamBuffer {
   private int pendingStart;
   private boolean pendingReasoning;
   private int pendingDeltas;
-  private long pendingOldest;
   private long pendingSince;
   private boolean everFlushed;
   private long lastFlushAt;
-  private int heldLen;
+  private boolean holding;
+  private long holdUntil;
   private boolean coalesce;
+  // Arrival times of the pending text, per segment (one or more deltas), in absolute char offsets.
+  // At most MAX_SEGMENTS: beyond that the newest segments merge, keeping the older arrival, so
+  // deadlines can only come earlier, never later.
+  private final long[] segEnd = new long[MAX_SEGMENTS];
+  private final long[] segArrival = new long[MAX_SEGMENTS];
+  private int segHead;
+  private int segCount;
+  private long appended;
+  private long taken;
   private StreamScheduler.@Nullable Cancellable timer;
   private long timerAt;
   private long charsCopied;
@@ -330,14 +342,39 @@ public final class StreamBufferImpl implements StreamBuffer {
     }
     if (pendingLength() == 0) {
       pendingReasoning = reasoning;
-      pendingOldest = now;
       pendingSince = now;
       pendingDeltas = 0;
-      heldLen = 0;
     }
     pending.append(text);
     charsCopied += text.length();
     pendingDeltas++;
+    appended += text.length();
+    int last = (segHead + segCount - 1) % MAX_SEGMENTS;
+    if (segCount > 0 && (segArrival[last] == now || segCount == MAX_SEGMENTS)) {
+      segEnd[last] = appended; // same instant, or full: merge, keeping the older arrival
+    } else {
+      int slot = (segHead + segCount) % MAX_SEGMENTS;
+      segEnd[slot] = appended;
+      segArrival[slot] = now;
+      segCount++;
+    }
+  }
+
+  /** When the oldest pending character arrived. */
+  private long oldestArrival(long now) {
+    return segCount == 0 ? now : segArrival[segHead];
+  }
+
+  /** When the pending character at {@code index} arrived. */
+  private long arrivalAt(int index, long now) {
+    long abs = taken + index;
+    for (int i = 0; i < segCount; i++) {
+      int slot = (segHead + i) % MAX_SEGMENTS;
+      if (segEnd[slot] > abs) {
+        return segArrival[slot];
+      }
+    }
+    return now;
   }
 
   private int pendingLength() {
@@ -347,9 +384,9 @@ public final class StreamBufferImpl implements StreamBuffer {
   private void movePendingToReady() {
     int len = pendingLength();
     if (len > 0) {
-      ready.add(new Item(take(len), pendingOldest, pendingDeltas));
+      long oldest = oldestArrival(0);
+      ready.add(new Item(take(len), oldest, pendingDeltas));
       pendingDeltas = 0;
-      heldLen = 0;
     }
   }
 
@@ -358,6 +395,12 @@ public final class StreamBufferImpl implements StreamBuffer {
     String s = pending.substring(pendingStart, pendingStart + n);
     charsCopied += n;
     pendingStart += n;
+    taken += n;
+    while (segCount > 0 && segEnd[segHead] <= taken) {
+      segHead = (segHead + 1) % MAX_SEGMENTS;
+      segCount--;
+    }
+    holding = false;
     if (pendingStart == pending.length()) {
       if (pending.capacity() > RETAINED_CAPACITY) {
         pending = new StringBuilder();
@@ -384,7 +427,13 @@ public final class StreamBufferImpl implements StreamBuffer {
     long count = 0;
     while (pendingLength() > 0) {
       int len = pendingLength();
-      boolean due = !everFlushed || now - lastFlushAt >= windowNanos;
+      boolean due =
+          !everFlushed
+              || now - lastFlushAt >= windowNanos
+              || now - oldestArrival(now) >= windowNanos;
+      if (holding && holdUntil - now > 0) {
+        due = false; // a word fragment is held on purpose, until it is one window old
+      }
       if (budget - count <= 0) {
         if (due || len >= maxBatch) {
           coalesce = true; // the downstream is slow: deliver everything at once when it asks
@@ -392,43 +441,41 @@ public final class StreamBufferImpl implements StreamBuffer {
         break;
       }
       int cut;
-      boolean partialAtBoundary = false;
       if (done || coalesce) {
         cut = len;
       } else if (due) {
+        cut = sizeSafe(Math.min(len, maxBatch), len);
         boolean leading = !everFlushed || pendingSince - lastFlushAt >= windowNanos;
-        if (leading || boundary == StreamBufferConfig.Boundary.NONE) {
-          cut = sizeSafe(Math.min(len, maxBatch), len);
-        } else {
-          cut = boundaryCut(len);
-          partialAtBoundary = true;
-          if (cut == 0) {
-            // no boundary yet: hold the fragment, but only until the next flush
-            heldLen = len;
-            lastFlushAt = now;
-            everFlushed = true;
-            break;
+        if (!leading && boundary != StreamBufferConfig.Boundary.NONE) {
+          int b = boundaryCut(len);
+          if (b < cut) {
+            long fragmentArrival = arrivalAt(b, now);
+            if (now - fragmentArrival < windowNanos) { // young enough to wait for its word's end
+              if (b == 0) {
+                holding = true;
+                holdUntil = fragmentArrival + windowNanos;
+                break;
+              }
+              cut = b;
+            }
           }
         }
       } else if (len >= maxBatch) {
-        if (boundary == StreamBufferConfig.Boundary.NONE) {
-          cut = sizeSafe(maxBatch, len);
-        } else {
-          cut = boundaryCut(len);
-          if (cut == 0) {
-            cut = sizeSafe(maxBatch, len);
+        cut = sizeSafe(maxBatch, len);
+        if (boundary != StreamBufferConfig.Boundary.NONE) {
+          int b = boundaryCut(len);
+          if (b > 0) {
+            cut = b;
           }
         }
       } else {
         break; // wait for the window
       }
-      long oldest = pendingOldest;
+      long oldest = oldestArrival(now);
       int deltas = pendingDeltas;
       pendingDeltas = 0;
       StreamEvent batch = take(cut);
-      int rest = pendingLength();
-      heldLen = partialAtBoundary ? rest : Math.max(0, heldLen - cut);
-      if (rest > 0) {
+      if (pendingLength() > 0) {
         pendingSince = now; // the rest is never a leading edge
       }
       coalesce = false;
@@ -441,22 +488,18 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   /**
-   * Where a timed or size-limited batch ends with a boundary preference: after the last boundary
-   * within {@code maxBatch} characters that lies beyond the held fragment; else, if a fragment was held
-   * at the previous flush, at the size limit (it must go now); else 0 (hold everything).
+   * Where a batch ends with a boundary preference: just after the last boundary within the first
+   * {@code maxBatch} pending characters, or 0 if there is none.
    */
   private int boundaryCut(int len) {
     int limit = Math.min(len, maxBatch);
-    for (int i = limit - 1; i >= heldLen && i >= 0; i--) {
+    for (int i = limit - 1; i >= 0; i--) {
       char c = pending.charAt(pendingStart + i);
       boolean isBoundary =
           boundary == StreamBufferConfig.Boundary.LINE ? c == '\n' : Character.isWhitespace(c);
       if (isBoundary) {
         return i + 1;
       }
-    }
-    if (heldLen > 0 || len > maxBatch) {
-      return sizeSafe(limit, len);
     }
     return 0;
   }
@@ -479,7 +522,10 @@ public final class StreamBufferImpl implements StreamBuffer {
       cancelTimer();
       return;
     }
-    long deadline = lastFlushAt + windowNanos;
+    long deadline =
+        holding
+            ? holdUntil
+            : Math.min(lastFlushAt + windowNanos, oldestArrival(now) + windowNanos);
     if (deadline - now <= 0) {
       cancelTimer(); // due already: the next request re-runs the loop
       return;
@@ -540,6 +586,7 @@ public final class StreamBufferImpl implements StreamBuffer {
     ready.clear();
     pending = new StringBuilder(0);
     pendingStart = 0;
+    segCount = 0;
     inbox.clear();
     if (cancelUpstream && !upstreamDone) {
       Flow.Subscription up = upstream.get();
