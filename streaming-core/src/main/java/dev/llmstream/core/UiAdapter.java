@@ -75,8 +75,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   /** Subscribes everything; the request goes out now. */
   void connect(Flow.Publisher<? extends StreamEvent> stream) {
     submit(this::begin);
-    if (rejected) {
-      return; // the stream is never started
+    if (rejected || phase.get() == ENDED) {
+      return; // the executor refused, or onStart threw: the request is never sent
     }
     buffer.subscribe(this);
     stream.subscribe(buffer);

@@ -60,12 +60,16 @@ public record UiOptions(
     return new Builder(this);
   }
 
-  /** Builds {@link UiOptions}. Not thread-safe. */
+  /** Builds {@link UiOptions}. Each setting may be set once per builder. Not thread-safe. */
   public static final class Builder {
     private StreamBufferConfig buffer;
     private StreamScheduler scheduler;
     private StreamMetricsListener metrics;
     private int maxTokens;
+    private boolean bufferSet;
+    private boolean schedulerSet;
+    private boolean metricsSet;
+    private boolean maxTokensSet;
 
     private Builder(UiOptions from) {
       this.buffer = from.buffer;
@@ -80,9 +84,15 @@ public record UiOptions(
      * @param buffer the buffer configuration
      * @return this builder
      * @throws NullPointerException if {@code buffer} is null
+     * @throws IllegalStateException if it was already set on this builder
      */
     public Builder buffer(StreamBufferConfig buffer) {
-      this.buffer = Objects.requireNonNull(buffer, "buffer");
+      Objects.requireNonNull(buffer, "buffer");
+      if (bufferSet) {
+        throw new IllegalStateException("buffer was already set to " + this.buffer);
+      }
+      bufferSet = true;
+      this.buffer = buffer;
       return this;
     }
 
@@ -92,9 +102,15 @@ public record UiOptions(
      * @param scheduler the scheduler
      * @return this builder
      * @throws NullPointerException if {@code scheduler} is null
+     * @throws IllegalStateException if it was already set on this builder
      */
     public Builder scheduler(StreamScheduler scheduler) {
-      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(scheduler, "scheduler");
+      if (schedulerSet) {
+        throw new IllegalStateException("scheduler was already set to " + this.scheduler);
+      }
+      schedulerSet = true;
+      this.scheduler = scheduler;
       return this;
     }
 
@@ -104,9 +120,15 @@ public record UiOptions(
      * @param metrics the listener
      * @return this builder
      * @throws NullPointerException if {@code metrics} is null
+     * @throws IllegalStateException if it was already set on this builder
      */
     public Builder metrics(StreamMetricsListener metrics) {
-      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      Objects.requireNonNull(metrics, "metrics");
+      if (metricsSet) {
+        throw new IllegalStateException("metrics was already set to " + this.metrics);
+      }
+      metricsSet = true;
+      this.metrics = metrics;
       return this;
     }
 
@@ -116,11 +138,16 @@ public record UiOptions(
      * @param maxTokens the limit, or 0 if unknown
      * @return this builder
      * @throws IllegalArgumentException if {@code maxTokens} is negative
+     * @throws IllegalStateException if it was already set on this builder
      */
     public Builder maxTokens(int maxTokens) {
       if (maxTokens < 0) {
         throw new IllegalArgumentException("maxTokens must be >= 0 (0 = unknown), was " + maxTokens);
       }
+      if (maxTokensSet) {
+        throw new IllegalStateException("maxTokens was already set to " + this.maxTokens);
+      }
+      maxTokensSet = true;
       this.maxTokens = maxTokens;
       return this;
     }

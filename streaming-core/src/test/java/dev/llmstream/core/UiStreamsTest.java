@@ -394,6 +394,23 @@ class UiStreamsTest {
   }
 
   @Test
+  void aSinkThrowingInOnStartFailsAndTheRequestIsNeverSent() {
+    PushSource model = new PushSource();
+    RecordingSink sink =
+        new RecordingSink() {
+          @Override
+          public void onStart() {
+            throw new IllegalStateException("no window");
+          }
+        };
+    UiConnection c =
+        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
+    assertThat(model.started).isFalse();
+    assertThat(sink.content()).containsExactly("failed:CALLER:");
+    assertThat(c.done()).isCompletedExceptionally();
+  }
+
+  @Test
   void nullArgumentsFailFastNamingTheSetting() {
     TokenStream s = TokenStream.of(List.of());
     assertThatThrownBy(() -> UiStreams.connect(s, new RecordingSink(), null))
@@ -404,6 +421,12 @@ class UiStreamsTest {
         .hasMessageContaining("sink");
     assertThatThrownBy(() -> UiOptions.builder().maxTokens(-1))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxTokens");
+    assertThatThrownBy(() -> UiOptions.builder().scheduler(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("scheduler");
+    assertThatThrownBy(() -> UiOptions.builder().maxTokens(1).maxTokens(2))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxTokens");
   }
 
