@@ -129,9 +129,64 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
 
   @Override
   public void onNext(StreamEvent event) {
-    long oldest = nextOldest;
-    int deltas = nextDeltas;
-    submit(() -> deliver(event, oldest, deltas));
+    submit(new Delivery(event, nextOldest, nextDeltas));
+  }
+
+  /** A lane task that shows one event; typed so a text batch can absorb the one queued behind it. */
+  private final class Delivery implements Runnable {
+    final StreamEvent event;
+    final long oldestArrival;
+    final int deltas;
+
+    Delivery(StreamEvent event, long oldestArrival, int deltas) {
+      this.event = event;
+      this.oldestArrival = oldestArrival;
+      this.deltas = deltas;
+    }
+
+    @Override
+    public void run() {
+      deliver(event, oldestArrival, deltas);
+    }
+  }
+
+  /** A read-only window onto part of a live text view; copies only when {@link #toString()} is called. */
+  private static final class Slice implements CharSequence {
+    private final CharSequence target;
+    private final int from;
+    private final int to;
+
+    Slice(CharSequence target, int from, int to) {
+      this.target = target;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    public int length() {
+      return to - from;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (index < 0 || index >= to - from) {
+        throw new IndexOutOfBoundsException("index " + index + ", length " + (to - from));
+      }
+      return target.charAt(from + index);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      if (start < 0 || end > to - from || start > end) {
+        throw new IndexOutOfBoundsException("start " + start + ", end " + end + ", length " + (to - from));
+      }
+      return target.subSequence(from + start, from + end);
+    }
+
+    @Override
+    public String toString() {
+      return target.subSequence(from, to).toString();
+    }
   }
 
   @Override
@@ -237,18 +292,10 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     }
     String method = "onText";
     try {
-      if (event instanceof StreamEvent.TextDelta t) {
+      if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
         method = contentStarts();
-        answer.accept(t);
-        method = "onText";
-        sink.onText(t.text(), answer.text());
-        method = afterBatch(t.text().length(), deltas, oldestArrival);
-      } else if (event instanceof StreamEvent.ReasoningDelta r) {
-        method = contentStarts();
-        answer.accept(r);
-        method = "onReasoning";
-        sink.onReasoning(r.text(), answer.reasoning());
-        method = afterBatch(r.text().length(), deltas, oldestArrival);
+        method = deliverText(event, oldestArrival, deltas);
+        return; // deliverText already asked for the next batch
       } else if (event instanceof StreamEvent.ToolCallDelta d) {
         method = contentStarts();
         answer.accept(d);
@@ -279,9 +326,62 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       sinkThrew(method, t);
       return;
     }
+    requestNext();
+  }
+
+  /**
+   * Shows a text or reasoning batch, merged with any batch of the same kind that is already waiting
+   * behind it: the next batch is requested first, and while the buffer answers at once with more of the
+   * same kind (it had coalesced text while the UI was busy), that text joins this sink call. So a UI
+   * that runs late gets one update per turn, not a stale one and then a catch-up. The lane stays the
+   * only source of order: only the task at its head is merged.
+   *
+   * @return the sink method that was running, for error messages
+   */
+  private String deliverText(StreamEvent first, long oldestArrival, int deltas) {
+    boolean reasoning = first instanceof StreamEvent.ReasoningDelta;
+    CharSequence full = reasoning ? answer.reasoning() : answer.text();
+    int from = full.length();
+    answer.accept(first);
+    int totalDeltas = deltas;
+    long oldest = oldestArrival;
+    int merged = 0;
+    for (; ; ) {
+      requestNext();
+      Runnable next = lane.peek();
+      if (next instanceof Delivery d
+          && phase.get() == RUNNING
+          && (reasoning
+              ? d.event instanceof StreamEvent.ReasoningDelta
+              : d.event instanceof StreamEvent.TextDelta)
+          && lane.poll() == d) {
+        answer.accept(d.event);
+        totalDeltas += d.deltas;
+        oldest = Math.min(oldest, d.oldestArrival);
+        merged++;
+        continue;
+      }
+      break;
+    }
+    int to = full.length();
+    CharSequence batch =
+        merged == 0 ? text(first) : new Slice(reasoning ? answer.reasoning() : answer.text(), from, to);
+    if (reasoning) {
+      sink.onReasoning(batch, answer.reasoning());
+    } else {
+      sink.onText(batch, answer.text());
+    }
+    return afterBatch(to - from, totalDeltas, oldest);
+  }
+
+  private static String text(StreamEvent e) {
+    return e instanceof StreamEvent.TextDelta t ? t.text() : ((StreamEvent.ReasoningDelta) e).text();
+  }
+
+  private void requestNext() {
     Flow.Subscription s = subscription;
     if (s != null) {
-      s.request(1); // the sink took this batch: now the next one may come
+      s.request(1);
     }
   }
 

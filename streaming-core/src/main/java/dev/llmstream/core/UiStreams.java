@@ -11,15 +11,16 @@ import java.util.concurrent.Executor;
  * <ul>
  *   <li>The sink is called serially on {@code uiExecutor}, in the order of the answer, and never after
  *       its terminal call (exactly one of {@code onCompleted}, {@code onCancelled}, {@code onFailed}).
- *   <li>A slow UI gets fewer, larger batches: the next batch is requested only after the sink took the
- *       previous one, and the buffer coalesces meanwhile (memory stays bounded; a very slow UI stops the
+ *   <li>A slow UI gets fewer, larger batches: at most one batch waits for the UI thread, the buffer
+ *       coalesces text meanwhile, and text that is ready when the UI thread gets to a batch joins it, so
+ *       a UI that runs late gets one update per turn (memory stays bounded; a very slow UI stops the
  *       reading from the network).
  *   <li>The hop to {@code uiExecutor} never blocks. If it rejects a task, the stream is cancelled, the
  *       sink gets no further call and {@link UiConnection#done()} fails with a {@link CallerException}.
  *   <li>If a sink method throws, the stream is cancelled and the sink gets one {@code onFailed} with a
  *       {@link CallerException} and the partial answer.
- *   <li>Requesting the next batch happens on the UI thread after the sink call; it does no blocking
- *       work.
+ *   <li>Requesting the next batch happens on the UI thread; it does no blocking work (it may run the
+ *       buffer's and the stream's non-blocking hand-off code).
  * </ul>
  *
  * <pre>{@code
