@@ -1,0 +1,181 @@
+package dev.llmstream.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A raw client for tests: posts a chat request with the JDK HttpClient and reads the SSE body line by
+ * line on a reader thread, stamping each line with a clock (virtual or real), so tests measure what
+ * the server really sent.
+ */
+final class SseProbe implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final Duration WAIT = Duration.ofSeconds(10);
+  static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  /** One observation: a line, the clean end of the body, or an I/O error. */
+  record Item(String line, long nanos, boolean end, IOException error) {
+    boolean isLine() {
+      return !end && error == null;
+    }
+  }
+
+  private final LinkedBlockingQueue<Item> items = new LinkedBlockingQueue<>();
+  private final CompletableFuture<HttpResponse<InputStream>> response;
+  private final LongSupplier clock;
+  private volatile InputStream body;
+  private Thread reader;
+
+  private SseProbe(CompletableFuture<HttpResponse<InputStream>> response, LongSupplier clock) {
+    this.response = response;
+    this.clock = clock;
+  }
+
+  static String chatBody(String prompt) {
+    return "{\"model\":\"llama-3.3-70b-versatile\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+        + dev.llmstream.testkit.internal.GroqWire.quote(prompt) + "}]}";
+  }
+
+  static SseProbe post(FakeGroqServer server, LongSupplier clock) {
+    return post(server.baseUrl() + "/chat/completions", chatBody("Hello"), clock);
+  }
+
+  static SseProbe post(String url, String body, LongSupplier clock) {
+    HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+        .header("content-type", "application/json")
+        .header("authorization", "Bearer test-key")
+        .POST(HttpRequest.BodyPublishers.ofString(body))
+        .build();
+    SseProbe p = new SseProbe(CLIENT.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()), clock);
+    return p;
+  }
+
+  HttpResponse<InputStream> response() throws Exception {
+    return response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  boolean responseArrived() {
+    return response.isDone();
+  }
+
+  /** Starts reading the body (after the response headers arrived). */
+  SseProbe read() throws Exception {
+    InputStream in = response().body();
+    body = in;
+    reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          items.add(new Item(line, clock.getAsLong(), false, null));
+        }
+        items.add(new Item(null, clock.getAsLong(), true, null));
+      } catch (IOException e) {
+        items.add(new Item(null, clock.getAsLong(), false, e));
+      }
+    }, "sse-probe");
+    reader.setDaemon(true);
+    reader.start();
+    return this;
+  }
+
+  /** The next item, waiting up to {@link #WAIT}. */
+  Item next() throws InterruptedException {
+    Item i = items.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    if (i == null) {
+      throw new AssertionError("nothing arrived within " + WAIT);
+    }
+    return i;
+  }
+
+  /** The next item if one arrives within {@code millis} (for "nothing arrives" checks). */
+  Item poll(long millis) throws InterruptedException {
+    return items.poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The next non-blank line, waiting; fails on end or error. */
+  Item nextLine() throws InterruptedException {
+    while (true) {
+      Item i = next();
+      if (!i.isLine()) {
+        throw new AssertionError("expected a line but got " + (i.end() ? "end of body" : i.error()));
+      }
+      if (!i.line().isEmpty()) {
+        return i;
+      }
+    }
+  }
+
+  /** Reads everything until the end or an error; returns all items (blank lines dropped). */
+  List<Item> drain() throws InterruptedException {
+    List<Item> out = new ArrayList<>();
+    while (true) {
+      Item i = next();
+      if (i.isLine() && i.line().isEmpty()) {
+        continue;
+      }
+      out.add(i);
+      if (!i.isLine()) {
+        return out;
+      }
+    }
+  }
+
+  static List<String> dataLines(List<Item> items) {
+    List<String> out = new ArrayList<>();
+    for (Item i : items) {
+      if (i.isLine() && i.line().startsWith("data: ")) {
+        out.add(i.line().substring(6));
+      }
+    }
+    return out;
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new AssertionError("invalid JSON: " + json, e);
+    }
+  }
+
+  /** Joins the delta field of every chunk. */
+  static String join(List<String> data, String field) {
+    StringBuilder sb = new StringBuilder();
+    for (String d : data) {
+      if (d.equals("[DONE]")) {
+        continue;
+      }
+      JsonNode delta = parse(d).path("choices").path(0).path("delta");
+      if (delta.hasNonNull(field)) {
+        sb.append(delta.get(field).asText());
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() throws IOException {
+    InputStream in = body;
+    if (in != null) {
+      in.close();
+    } else {
+      response.cancel(true);
+    }
+  }
+}
