@@ -207,7 +207,8 @@ public final class FakeGroqServer implements AutoCloseable {
   }
 
   /**
-   * Waits until at least {@code n} requests arrived.
+   * Waits until at least {@code n} requests arrived and the first step of each response is scheduled
+   * (so advancing a {@link VirtualScheduler} afterwards runs it).
    *
    * @param n the number of requests
    * @param timeout the longest wait
@@ -215,7 +216,17 @@ public final class FakeGroqServer implements AutoCloseable {
    * @throws AssertionError on timeout or interrupt (the interrupt flag is restored)
    */
   public List<RecordedRequest> awaitRequests(int n, Duration timeout) {
-    awaitCondition(timeout, () -> requests.size() >= n, n + " requests");
+    awaitCondition(timeout, () -> {
+      if (exchanges.size() < n) {
+        return false;
+      }
+      for (int i = 0; i < n; i++) {
+        if (!exchanges.get(i).isStarted()) {
+          return false;
+        }
+      }
+      return true;
+    }, n + " requests");
     return requests();
   }
 

@@ -108,6 +108,17 @@ final class SseProbe implements AutoCloseable {
     return items.poll(millis, TimeUnit.MILLISECONDS);
   }
 
+  /** The next item other than a blank line, if one arrives within {@code millis}. */
+  Item pollNonBlank(long millis) throws InterruptedException {
+    long end = System.nanoTime() + millis * 1_000_000;
+    while (true) {
+      Item i = items.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (i == null || !i.isLine() || !i.line().isEmpty()) {
+        return i;
+      }
+    }
+  }
+
   /** The next non-blank line, waiting; fails on end or error. */
   Item nextLine() throws InterruptedException {
     while (true) {

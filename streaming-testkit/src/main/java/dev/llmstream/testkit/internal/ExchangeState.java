@@ -10,6 +10,7 @@ public final class ExchangeState {
   private ConnectionRecord.Ending ending = ConnectionRecord.Ending.OPEN; // guarded by this
   private int chunks; // guarded by this
   private boolean stalled; // guarded by this
+  private boolean started; // guarded by this
 
   public ExchangeState(int requestIndex, int status, Runnable onChange) {
     this.requestIndex = requestIndex;
@@ -25,6 +26,18 @@ public final class ExchangeState {
       chunks += n;
     }
     onChange.run();
+  }
+
+  /** The first step of the response is scheduled. */
+  void markStarted() {
+    synchronized (this) {
+      started = true;
+    }
+    onChange.run();
+  }
+
+  public synchronized boolean isStarted() {
+    return started;
   }
 
   void stall() {

@@ -188,9 +188,11 @@ public final class LoopbackServer implements AutoCloseable {
       c.state = ex.state();
       if (c.closed) { // closed while the handler ran
         ex.state().end(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+        ex.state().markStarted();
         return;
       }
       planNext(c);
+      ex.state().markStarted();
     }
   }
 
