@@ -128,8 +128,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         }
         if (terminated) {
           violations.add("onNext after terminal signal: " + item + " (rule 1.7)");
-        }
-        if (demand == 0) {
+        } else if (demand == 0) {
           violations.add("onNext beyond demand: " + item + " (rule 1.1)");
         } else if (demand != Long.MAX_VALUE) {
           demand--;
