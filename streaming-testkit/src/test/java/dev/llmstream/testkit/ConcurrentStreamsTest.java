@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class ConcurrentStreamsTest {
   @Test
   void twoHundredPacedStreamsAllCompleteIntact() throws Exception {
-    int streams = 200;
+    int streams = Integer.getInteger("testkit.streams", 200);
     String text = "a b c d e f g h i j k l m n o p q r s t"; // 20 words
     try (FakeGroqServer server = FakeGroqServer.builder()
         .always(ResponseScript.builder().text(text).chunking(Chunking.perWord()).tokensPerSecond(50).build())

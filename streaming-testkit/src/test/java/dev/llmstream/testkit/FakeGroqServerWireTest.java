@@ -3,7 +3,6 @@ package dev.llmstream.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,7 +29,7 @@ class FakeGroqServerWireTest {
     assertThat(server.baseUrl()).matches("http://127\\.0\\.0\\.1:\\d+/openai/v1");
 
     SseProbe probe = SseProbe.post(server, System::nanoTime);
-    HttpResponse<InputStream> response = probe.response();
+    HttpResponse.ResponseInfo response = probe.response();
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
     assertThat(response.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));

@@ -91,7 +91,7 @@ class ReplayTest {
     server = FakeGroqServer.builder()
         .always(ResponseScript.replay(file).toBuilder().disconnectAfter(10).build()).build().start();
     List<SseProbe.Item> items = SseProbe.post(server, System::nanoTime).read().drain();
-    assertThat(SseProbe.dataLines(items)).hasSize(10);
+    assertThat(SseProbe.dataLines(items)).as("items %s", items).hasSize(10);
     assertThat(items.get(items.size() - 1).error()).isNotNull();
   }
 

@@ -2,19 +2,16 @@ package dev.llmstream.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -37,13 +34,11 @@ final class SseProbe implements AutoCloseable {
   }
 
   private final LinkedBlockingQueue<Item> items = new LinkedBlockingQueue<>();
-  private final CompletableFuture<HttpResponse<InputStream>> response;
+  private final CompletableFuture<HttpResponse.ResponseInfo> headers = new CompletableFuture<>();
+  private final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
   private final LongSupplier clock;
-  private volatile InputStream body;
-  private Thread reader;
 
-  private SseProbe(CompletableFuture<HttpResponse<InputStream>> response, LongSupplier clock) {
-    this.response = response;
+  private SseProbe(LongSupplier clock) {
     this.clock = clock;
   }
 
@@ -56,41 +51,62 @@ final class SseProbe implements AutoCloseable {
     return post(server.baseUrl() + "/chat/completions", chatBody("Hello"), clock);
   }
 
+  /**
+   * Posts and reads the body with a line subscriber (not an InputStream: the JDK's response
+   * InputStream drops buffered bytes once the connection fails, which would hide what was sent).
+   */
   static SseProbe post(String url, String body, LongSupplier clock) {
     HttpRequest req = HttpRequest.newBuilder(URI.create(url))
         .header("content-type", "application/json")
         .header("authorization", "Bearer test-key")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
-    SseProbe p = new SseProbe(CLIENT.sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()), clock);
+    SseProbe p = new SseProbe(clock);
+    Flow.Subscriber<String> lines = new Flow.Subscriber<>() {
+      @Override
+      public void onSubscribe(Flow.Subscription s) {
+        p.subscription.complete(s);
+        s.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(String line) {
+        p.items.add(new Item(line, clock.getAsLong(), false, null));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        IOException e = t instanceof IOException io ? io : new IOException(t);
+        p.items.add(new Item(null, clock.getAsLong(), false, e));
+      }
+
+      @Override
+      public void onComplete() {
+        p.items.add(new Item(null, clock.getAsLong(), true, null));
+      }
+    };
+    CLIENT.sendAsync(req, info -> {
+      p.headers.complete(info);
+      return HttpResponse.BodySubscribers.fromLineSubscriber(lines);
+    }).whenComplete((r, e) -> {
+      if (e != null && !p.headers.isDone()) {
+        p.headers.completeExceptionally(e);
+      }
+    });
     return p;
   }
 
-  HttpResponse<InputStream> response() throws Exception {
-    return response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  HttpResponse.ResponseInfo response() throws Exception {
+    return headers.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   boolean responseArrived() {
-    return response.isDone();
+    return headers.isDone();
   }
 
-  /** Starts reading the body (after the response headers arrived). */
+  /** Waits for the response headers; the body is already being read line by line. */
   SseProbe read() throws Exception {
-    InputStream in = response().body();
-    body = in;
-    reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          items.add(new Item(line, clock.getAsLong(), false, null));
-        }
-        items.add(new Item(null, clock.getAsLong(), true, null));
-      } catch (IOException e) {
-        items.add(new Item(null, clock.getAsLong(), false, e));
-      }
-    }, "sse-probe");
-    reader.setDaemon(true);
-    reader.start();
+    response();
     return this;
   }
 
@@ -180,13 +196,16 @@ final class SseProbe implements AutoCloseable {
     return sb.toString();
   }
 
+  /** Closes the connection from the client side (cancels the body). */
   @Override
   public void close() throws IOException {
-    InputStream in = body;
-    if (in != null) {
-      in.close();
-    } else {
-      response.cancel(true);
+    try {
+      subscription.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).cancel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("no body subscription", e);
     }
   }
 }
