@@ -41,6 +41,8 @@ public final class LoopbackServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LoopbackServer.class);
   private static final int MAX_HEAD = 64 * 1024;
   private static final int MAX_BODY = 16 * 1024 * 1024;
+  /** A stream that fell further behind its timeline than this (a slow reader) restarts it from now. */
+  private static final long MAX_LAG_NANOS = 100_000_000L;
 
   private final StreamScheduler scheduler;
   private final Function<ParsedRequest, Exchange> handler;
@@ -186,6 +188,7 @@ public final class LoopbackServer implements AutoCloseable {
       c.keepAlive = connection == null || !connection.toLowerCase(Locale.ROOT).contains("close");
       c.plan = ex.plan();
       c.state = ex.state();
+      c.dueNanos = scheduler.nanoTime();
       if (c.closed) { // closed while the handler ran
         ex.state().end(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
         ex.state().markStarted();
@@ -204,7 +207,21 @@ public final class LoopbackServer implements AutoCloseable {
     }
     Step step = plan.next();
     c.pendingStep = step;
-    c.timer = scheduler.schedule(Duration.ofNanos(step.delayNanos()), () -> perform(c));
+    c.timer = scheduler.schedule(Duration.ofNanos(waitFor(c, step)), () -> perform(c));
+  }
+
+  /**
+   * How long to wait for {@code step}: steps follow a timeline (each due its delay after the previous
+   * one was due), so timer overhead does not accumulate into a slower rate. Caller holds c's lock.
+   */
+  private long waitFor(Conn c, Step step) {
+    long now = scheduler.nanoTime();
+    long due = c.dueNanos + step.delayNanos();
+    if (now - due > MAX_LAG_NANOS) {
+      due = now;
+    }
+    c.dueNanos = due;
+    return Math.max(0, due - now);
   }
 
   /** A scheduler task: performs the pending step, and following zero-delay steps inline. */
@@ -232,9 +249,10 @@ public final class LoopbackServer implements AutoCloseable {
           return;
         }
         Step next = plan.next();
-        if (next.delayNanos() > 0 || --budget == 0) {
+        long wait = waitFor(c, next);
+        if (wait > 0 || --budget == 0) {
           c.pendingStep = next;
-          c.timer = scheduler.schedule(Duration.ofNanos(next.delayNanos()), () -> perform(c));
+          c.timer = scheduler.schedule(Duration.ofNanos(wait), () -> perform(c));
           return;
         }
         c.pendingStep = next;
@@ -487,6 +505,7 @@ public final class LoopbackServer implements AutoCloseable {
     boolean busy;
     boolean keepAlive = true;
     boolean writeInterest;
+    long dueNanos;
     @Nullable ResponsePlan plan;
     @Nullable ExchangeState state;
     @Nullable Step pendingStep;
