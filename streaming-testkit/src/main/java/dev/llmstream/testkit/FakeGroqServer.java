@@ -34,8 +34,7 @@ import org.slf4j.LoggerFactory;
  *     .enqueue(ResponseScript.builder().text("Hello!").build())         // 2nd request: the answer
  *     .build()
  *     .start()) {
- *   GroqClient client = GroqClient.builder().baseUrl(server.baseUrl()).apiKey("test").build();
- *   // ... exercise your code ...
+ *   // point your OpenAI-compatible provider at server.baseUrl(), then exercise your code
  *   assertThat(server.requests()).hasSize(2);
  *   assertThat(server.awaitEnded(1, Duration.ofSeconds(5)).ending()).isEqualTo(ConnectionRecord.Ending.COMPLETED);
  * }

@@ -155,6 +155,18 @@ class FakeGroqServerWireTest {
   }
 
   @Test
+  void defaultHttp2ClientFallsBackToHttp11() throws Exception {
+    server = FakeGroqServer.builder().always(ResponseScript.text("h2c ignored")).build().start();
+    java.net.http.HttpClient h2 = java.net.http.HttpClient.newHttpClient(); // offers an h2c upgrade
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+          .POST(HttpRequest.BodyPublishers.ofString(SseProbe.chatBody("hi"))).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+      assertThat(r.body()).contains("h2c").endsWith("data: [DONE]\n\n");
+    }
+  }
+
+  @Test
   void startTwiceIsAnError() {
     server = FakeGroqServer.builder().build().start();
     org.assertj.core.api.Assertions.assertThatThrownBy(server::start).isInstanceOf(IllegalStateException.class);
