@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Violations recorded</b> (see {@link #violations()}): a second {@code onSubscribe}, a signal
  * before {@code onSubscribe}, {@code onNext} beyond the requested demand, any signal after a terminal
  * one, two terminal signals, overlapping (concurrent or re-entrant) signals and null elements. The
- * subscriber never throws from a signal method; it records instead.
+ * subscriber records instead of throwing; only a null argument also throws
+ * {@link NullPointerException}, as rule 2.13 requires.
  *
  * <p><b>Threads.</b> Thread-safe: signals may arrive on any thread; the query, wait and control methods
  * may be called from any thread. {@link #request(long)} and {@link #cancel()} call the publisher's
@@ -86,8 +87,8 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
     boolean owner = enter("onSubscribe");
     try {
       if (s == null) {
-        violation("onSubscribe(null)");
-        return;
+        violation("onSubscribe(null) (rule 2.13)");
+        throw new NullPointerException("onSubscribe(null) (rule 2.13)");
       }
       boolean duplicate;
       boolean cancelNow;
@@ -122,6 +123,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         signals.add("onNext");
         if (item == null) {
           violations.add("onNext(null) (rule 2.13)");
+          throw new NullPointerException("onNext(null) (rule 2.13)");
         }
         if (subscription == null) {
           violations.add("onNext before onSubscribe (rule 1.9)");
@@ -133,9 +135,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         } else if (demand != Long.MAX_VALUE) {
           demand--;
         }
-        if (item != null) {
-          values.add(item);
-        }
+        values.add(item);
         lock.notifyAll();
       }
     } finally {
@@ -151,12 +151,13 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         signals.add("onError");
         if (throwable == null) {
           violations.add("onError(null) (rule 2.13)");
+          throw new NullPointerException("onError(null) (rule 2.13)");
         }
         if (terminated) {
           violations.add("second terminal signal: onError(" + throwable + ") (rule 1.7)");
         }
         terminated = true;
-        errors.add(throwable == null ? new NullPointerException("onError(null)") : throwable);
+        errors.add(throwable);
         lock.notifyAll();
       }
     } finally {
