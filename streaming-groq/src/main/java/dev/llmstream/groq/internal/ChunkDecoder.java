@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * {@link #finishNow()} (the caller's idle timer). {@code [DONE]} without any {@code finish_reason} ends
  * the answer with {@link FinishReason#STOP} and no raw reason.
  *
- * <p>Only choice 0 is read ({@code n > 1} is not supported). Unknown fields are ignored.
+ * <p>Reasoning is {@code delta.reasoning} (Groq); DeepSeek's {@code reasoning_content} is not read, as
+ * the recorded expectations define. Only choice 0 is read ({@code n > 1} is not supported). Unknown fields are ignored.
  *
  * <p>Not thread-safe: one decoder per attempt, fed serially.
  */
@@ -312,7 +313,6 @@ public final class ChunkDecoder {
           }
           break;
         case "reasoning":
-        case "reasoning_content":
           if (value == JsonToken.VALUE_STRING) {
             String text = p.getText();
             if (!text.isEmpty()) {
