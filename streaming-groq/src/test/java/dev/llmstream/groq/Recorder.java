@@ -41,6 +41,9 @@ final class Recorder implements Flow.Subscriber<StreamEvent> {
       eventsAfterCancel++;
     }
     events.add(item);
+    synchronized (this) {
+      notifyAll();
+    }
     if (!cancelledBySelf && cancelWhen.test(item)) {
       cancelledBySelf = true;
       subscription.cancel();
@@ -56,6 +59,18 @@ final class Recorder implements Flow.Subscriber<StreamEvent> {
   @Override
   public void onComplete() {
     done.complete(null);
+  }
+
+  /** Waits (bounded) until {@code n} events arrived. */
+  synchronized void awaitEvents(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (events.size() < n) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0 || done.isDone()) {
+        throw new AssertionError("only " + events + " arrived; done=" + done);
+      }
+      TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+    }
   }
 
   Throwable awaitError() throws Exception {

@@ -1,0 +1,72 @@
+package dev.llmstream.groq;
+
+import static dev.llmstream.groq.ScriptedServer.textChunk;
+
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.TokenStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Flow;
+import org.reactivestreams.tck.TestEnvironment;
+import org.reactivestreams.tck.flow.FlowPublisherVerification;
+import org.testng.annotations.AfterClass;
+import org.testng.annotations.Test;
+
+/**
+ * The official Reactive Streams TCK against the provider's {@link TokenStream} over a loopback server
+ * that streams N chunks (N read from the request's model name; "infinite" streams until the client
+ * closes). Waiting events are disabled so that N elements are exactly N-1 text chunks plus the Finish.
+ *
+ * <p>A provider stream always ends with a Finish event, so it cannot be empty: for 0 elements the
+ * optional empty-stream rule is reported as not verified (skipped) by returning {@code null}; the
+ * required rules that ask for a 0-element publisher ({@code required_spec109_*}) never request and get a
+ * 1-element stream.
+ */
+@Test
+public class GroqTokenStreamTckTest extends FlowPublisherVerification<StreamEvent> {
+  private final ScriptedServer server;
+  private final GroqProvider provider;
+
+  public GroqTokenStreamTckTest() throws IOException {
+    super(new TestEnvironment(2_000));
+    server = new ScriptedServer(x -> {
+      x.readRequest();
+      String model = x.requestBody.replaceAll("(?s).*\"model\":\"n-([0-9]+)\".*", "$1");
+      long n = Long.parseLong(model);
+      x.startSse();
+      for (long i = 0; i < n - 1; i++) {
+        x.chunk(textChunk("t" + i));
+      }
+      x.chunk(ScriptedServer.finishChunk("stop") + "data: [DONE]\n\n");
+      x.end();
+      x.awaitClientClose();
+    });
+    provider = GroqProvider.builder().baseUrl(server.baseUrl()).emitWaiting(false).build();
+  }
+
+  @AfterClass
+  public void shutdown() throws IOException {
+    provider.close();
+    server.close();
+  }
+
+  @Override
+  public Flow.Publisher<StreamEvent> createFlowPublisher(long elements) {
+    long n = Math.max(elements, 1);
+    return provider.stream(ChatRequest.builder().model("n-" + n).addMessage(dev.llmstream.core.ChatMessage.user("x")).build());
+  }
+
+  @Override
+  public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
+    return TokenStream.failing(
+        List.of(), new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null));
+  }
+
+  @Override
+  public long maxElementsFromPublisher() {
+    return 1_000_000_000L; // the server streams lazily; long streams are cancelled by the tests
+  }
+}
