@@ -91,7 +91,31 @@ class StreamingBehaviourTest {
   }
 
   @Test
+  void cancellingBeforeTheResponseHeadersClosesTheConnection() throws Exception {
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> requestRead = new CompletableFuture<>();
+    VirtualScheduler clock = new VirtualScheduler();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.readRequest();
+          requestRead.complete(null);
+          closed.add(x.awaitClientClose()); // never answers
+        });
+        GroqProvider p = builder(server, clock).firstTokenTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"));
+      stream.subscribe(rec);
+      requestRead.get(10, TimeUnit.SECONDS);
+      rec.subscription.cancel();
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
+      assertThat(rec.events).isEmpty();
+      assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
+      assertThat(clock.pending()).as("first-token timer released").isZero();
+    }
+  }
+
+  @Test
   void completesOnTheFinalChunkWithoutDoneAndWithoutTheServerClosing() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
           x.readRequest();
@@ -99,9 +123,10 @@ class StreamingBehaviourTest {
           x.chunk(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop"));
           closed.add(x.awaitClientClose()); // never sends [DONE], never ends the body
         });
-        GroqProvider p = builder(server, new VirtualScheduler()).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
+        GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("hi");
+      assertThat(clock.pending()).as("timers released on completion").isZero();
       assertThat(r.usage().totalTokens()).isEqualTo(8);
       assertThat(closed.poll(10, TimeUnit.SECONDS)).as("the finished exchange is released").isTrue();
     }
@@ -135,7 +160,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
-      clock.advance(Duration.ofSeconds(5));
+      advanceUntil(clock, Duration.ofSeconds(5), () -> rec.done.isDone());
       rec.awaitComplete();
       assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
     }
@@ -148,8 +173,7 @@ class StreamingBehaviourTest {
     try (ScriptedServer server = new ScriptedServer(x -> {
           x.readRequest();
           x.startSse();
-          x.chunk(textChunk("so far"));
-          x.chunk(": keep-alive\n\n");
+          x.chunk(": keep-alive\n\n" + textChunk("so far"));
           closed.add(x.awaitClientClose());
         });
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER).build()) {
@@ -157,8 +181,8 @@ class StreamingBehaviourTest {
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
       clock.advance(Duration.ofSeconds(9));
-      assertThat(rec.done).isNotDone();
-      clock.advance(Duration.ofSeconds(1));
+      assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
+      advanceUntil(clock, Duration.ofSeconds(1), () -> rec.done.isDone());
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
@@ -188,7 +212,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 1); // Waiting: headers arrived
-      clock.advance(Duration.ofSeconds(20));
+      advanceUntil(clock, Duration.ofSeconds(20), () -> !closed.isEmpty());
       assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
       clock.advance(clock.awaitPendingBelow(Duration.ofSeconds(10)));
       rec.awaitComplete();
@@ -208,7 +232,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       clock.awaitScheduled(1);
-      clock.advance(Duration.ofSeconds(20));
+      advanceUntil(clock, Duration.ofSeconds(20), () -> rec.done.isDone());
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
@@ -290,6 +314,24 @@ class StreamingBehaviourTest {
       rec.awaitComplete();
       assertThat(stream.partial().text()).isEqualTo("t0t1t2t3t4");
     }
+  }
+
+  /**
+   * Advances virtual time by {@code step} until {@code condition} holds (bounded). The stream's reaction
+   * to a timer may run on another thread, hence the bounded wait after each step; a timer that finds the
+   * client not waiting on the network (the subscriber's next pull still in flight) re-arms itself, which
+   * is why a test may need more than one step.
+   */
+  static void advanceUntil(VirtualScheduler clock, Duration step, java.util.function.BooleanSupplier condition)
+      throws Exception {
+    for (int i = 0; i < 20 && !condition.getAsBoolean(); i++) {
+      clock.advance(step);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+      while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+        Thread.yield();
+      }
+    }
+    assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
   }
 
   static void awaitEvents(Recorder rec, int n) throws InterruptedException {
