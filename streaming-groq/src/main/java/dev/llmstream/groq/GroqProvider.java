@@ -141,7 +141,8 @@ public final class GroqProvider implements ChatProvider {
    */
   public static final class Builder {
     private static final Set<String> RESERVED_HEADERS =
-        Set.of("authorization", "content-type", "accept", "content-length", "host", "connection");
+        Set.of(
+            "authorization", "content-type", "accept", "content-length", "host", "connection", "expect", "upgrade");
 
     private @Nullable String apiKey;
     private @Nullable String baseUrl;
