@@ -69,6 +69,10 @@ final class DefaultTokenStream implements TokenStream {
       return;
     }
     downstream = subscriber;
+    // Hold the drain loop while onSubscribe runs: a request(n) made inside onSubscribe may start the
+    // source, whose events can arrive on another thread; they must not reach onNext before onSubscribe
+    // has returned (Reactive Streams rule 1.3). Drains attempted meanwhile are run right after.
+    wip.getAndIncrement();
     try {
       subscriber.onSubscribe(new Subscription());
     } catch (Throwable t) {
@@ -76,7 +80,7 @@ final class DefaultTokenStream implements TokenStream {
       cancelled = true;
     }
     tokenRegistration = token.onCancel(this::tokenCancelled);
-    drain();
+    drainLoop();
   }
 
   private static void rejectSecondSubscriber(Flow.Subscriber<? super StreamEvent> subscriber) {
@@ -165,6 +169,11 @@ final class DefaultTokenStream implements TokenStream {
     if (wip.getAndIncrement() != 0) {
       return;
     }
+    drainLoop();
+  }
+
+  /** Runs the loop; the caller owns it (it moved {@code wip} from 0). */
+  private void drainLoop() {
     int missed = 1;
     for (; ; ) {
       if (!terminated) {
