@@ -1,0 +1,579 @@
+package dev.llmstream.groq;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatProvider;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.groq.internal.GroqConfig;
+import dev.llmstream.groq.internal.GroqStreamSource;
+import dev.llmstream.groq.internal.RequestEncoder;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Streams chat completions from Groq ({@code https://api.groq.com/openai/v1}) or any OpenAI-compatible
+ * server (Ollama, vLLM, llama.cpp, ...): {@code POST {baseUrl}/chat/completions} with
+ * {@code stream: true}, read as Server-Sent Events.
+ *
+ * <pre>{@code
+ * try (GroqProvider groq = GroqProvider.builder().defaultModel("llama-3.3-70b-versatile").build()) {
+ *   ChatResponse answer = groq.stream(ChatRequest.ofUser("Hello")).collect().join();
+ * }
+ * }</pre>
+ *
+ * <p><b>Streams.</b> {@link #stream(ChatRequest, CancellationToken)} does no I/O; the request goes out when
+ * the returned {@link TokenStream} is subscribed to. Events: {@link dev.llmstream.core.StreamEvent.Waiting}
+ * when the response headers arrive (unless disabled with {@link Builder#emitWaiting(boolean)}), then text,
+ * reasoning and tool-call deltas, then one {@link dev.llmstream.core.StreamEvent.UsageUpdate} (when the
+ * server reports usage) and {@link dev.llmstream.core.StreamEvent.Finish}. The stream completes on the
+ * final chunk (or {@code [DONE]}) at once, without waiting for the server to close the connection.
+ *
+ * <p><b>Errors</b> are {@link dev.llmstream.core.StreamException} subclasses: authentication (401/403),
+ * bad request (400/404/413/422), rate limit (429, with the parsed {@code x-ratelimit-*} headers), capacity
+ * (498/503), server (5xx), timeout (connect, first token, idle), protocol (malformed stream), limit
+ * exceeded (a line longer than {@link Builder#maxLineLength(int)}), connection, and upstream (an error sent
+ * inside a 200 stream). Each carries the HTTP status, the request id when known and the partial answer,
+ * never the API key.
+ *
+ * <p><b>Retries.</b> Before the first token only: {@code x-should-retry} decides when present; otherwise
+ * connection failures, 408, 409, 429, 5xx and the first-token timeout are retried, 400/401/403/404/413/422
+ * never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
+ * {@code retry-after-ms}/{@code retry-after} and exponential backoff (0.5 s doubling to 8 s, up to 25 %
+ * jitter), capped by {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not
+ * retried. Nothing is retried after a cancel.
+ *
+ * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
+ * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
+ * on the HTTP client's threads or the scheduler's timer threads.
+ */
+public final class GroqProvider implements ChatProvider {
+  /** Groq's OpenAI-compatible API base URL, the default. */
+  public static final String DEFAULT_BASE_URL = "https://api.groq.com/openai/v1";
+
+  private final GroqConfig config;
+  private final boolean emitWaiting;
+  private final RequestEncoder encoder;
+  private volatile boolean closed;
+
+  private GroqProvider(GroqConfig config, boolean emitWaiting) {
+    this.config = config;
+    this.emitWaiting = emitWaiting;
+    this.encoder = new RequestEncoder(config.mapper());
+  }
+
+  /**
+   * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
+   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, line
+   * limit 1 MiB.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Prepares a streamed answer; the request is sent on subscription.
+   *
+   * @param request the conversation and options
+   * @param cancellation a token that stops the stream from any thread
+   * @return a cold, single-subscriber stream
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if the request names no model and the provider has no default
+   *     model, or a tool's parameter schema is not valid JSON
+   * @throws IllegalStateException if the provider was closed
+   */
+  @Override
+  public TokenStream stream(ChatRequest request, CancellationToken cancellation) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(cancellation, "cancellation");
+    if (closed) {
+      throw new IllegalStateException("GroqProvider is closed");
+    }
+    String model = request.model() != null ? request.model() : config.defaultModel();
+    if (model == null) {
+      throw new IllegalArgumentException(
+          "model: the request names no model and the provider has none; set ChatRequest.Builder.model(..) "
+              + "or GroqProvider.Builder.defaultModel(..)");
+    }
+    byte[] body = encoder.encode(request, model);
+    return TokenStream.create(new GroqStreamSource(config, model, body, emitWaiting), cancellation);
+  }
+
+  /**
+   * Closes the provider: further {@link #stream} calls fail. Streams in flight are not cancelled. The
+   * HTTP client (the provider's own or the caller's) is left to the garbage collector and the caller
+   * respectively; the provider's own client uses daemon threads. Idempotent.
+   */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  /** Shows the endpoint and model, never the API key. */
+  @Override
+  public String toString() {
+    return "GroqProvider[endpoint="
+        + config.endpoint()
+        + ", defaultModel="
+        + config.defaultModel()
+        + ", apiKey="
+        + (config.apiKey() == null ? "none" : "****")
+        + "]";
+  }
+
+  /**
+   * Configures a {@link GroqProvider}. Each method validates its argument at once and names it in the
+   * error; setting a value twice is an error. Not thread-safe; {@link #build()} takes a snapshot.
+   */
+  public static final class Builder {
+    private static final Set<String> RESERVED_HEADERS =
+        Set.of(
+            "authorization", "content-type", "accept", "content-length", "host", "connection", "expect", "upgrade");
+
+    private @Nullable String apiKey;
+    private @Nullable String baseUrl;
+    private @Nullable String defaultModel;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration firstTokenTimeout;
+    private @Nullable Duration idleTimeout;
+    private @Nullable Integer maxRetries;
+    private @Nullable Boolean retryOn498;
+    private @Nullable Duration maxRetryDelay;
+    private @Nullable HttpClient httpClient;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private @Nullable StreamScheduler scheduler;
+    private @Nullable Integer maxLineLength;
+    private @Nullable Boolean allowInsecureHttp;
+    private @Nullable Consumer<GroqResponseInfo> onResponse;
+    private @Nullable Boolean emitWaiting;
+    private Function<String, @Nullable String> environment = System::getenv;
+
+    private Builder() {}
+
+    /**
+     * Sets the API key; without it {@code GROQ_API_KEY} is read at {@link #build()}. The key is sent as
+     * {@code Authorization: Bearer ...} and never appears in messages, logs or {@code toString()}.
+     *
+     * @param apiKey the key
+     * @return this builder
+     * @throws NullPointerException if {@code apiKey} is null
+     * @throws IllegalArgumentException if {@code apiKey} is blank or contains line breaks
+     * @throws IllegalStateException if already set
+     */
+    public Builder apiKey(String apiKey) {
+      Objects.requireNonNull(apiKey, "apiKey");
+      unset(this.apiKey, "apiKey");
+      if (apiKey.isBlank() || apiKey.indexOf('\n') >= 0 || apiKey.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("apiKey must not be blank or contain line breaks");
+      }
+      this.apiKey = apiKey.strip();
+      return this;
+    }
+
+    /**
+     * Sets the API base URL (default {@value GroqProvider#DEFAULT_BASE_URL}); {@code /chat/completions}
+     * is appended. Any OpenAI-compatible base works, such as {@code http://localhost:11434/v1} (Ollama).
+     * Plain {@code http} is accepted for loopback hosts; other hosts need {@link #allowInsecureHttp(boolean)}.
+     *
+     * @param baseUrl an absolute http or https URL
+     * @return this builder
+     * @throws NullPointerException if {@code baseUrl} is null
+     * @throws IllegalArgumentException if it is not an absolute http(s) URL with a host
+     * @throws IllegalStateException if already set
+     */
+    public Builder baseUrl(String baseUrl) {
+      Objects.requireNonNull(baseUrl, "baseUrl");
+      unset(this.baseUrl, "baseUrl");
+      parseBase(baseUrl);
+      this.baseUrl = baseUrl;
+      return this;
+    }
+
+    /**
+     * Sets the model used when a request names none.
+     *
+     * @param model such as {@code llama-3.3-70b-versatile}
+     * @return this builder
+     * @throws NullPointerException if {@code model} is null
+     * @throws IllegalArgumentException if blank
+     * @throws IllegalStateException if already set
+     */
+    public Builder defaultModel(String model) {
+      Objects.requireNonNull(model, "model");
+      unset(this.defaultModel, "defaultModel");
+      if (model.isBlank()) {
+        throw new IllegalArgumentException("defaultModel must not be blank");
+      }
+      this.defaultModel = model;
+      return this;
+    }
+
+    /**
+     * Sets the connect timeout of the provider's own HTTP client (default 10 s). A client passed with
+     * {@link #httpClient(HttpClient)} keeps its own setting.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder connectTimeout(Duration timeout) {
+      unset(this.connectTimeout, "connectTimeout");
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest wait from sending the request to the first token (default 60 s), including the
+     * response headers and Groq's queue time. Retried like a server error. The timer pauses while the
+     * subscriber has no demand.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder firstTokenTimeout(Duration timeout) {
+      unset(this.firstTokenTimeout, "firstTokenTimeout");
+      this.firstTokenTimeout = positive(timeout, "firstTokenTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest silence between network reads after the first token (default 30 s). Any bytes,
+     * keep-alive comments included, reset it; it does not run while the subscriber has no demand.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder idleTimeout(Duration timeout) {
+      unset(this.idleTimeout, "idleTimeout");
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets how many times a request is retried before the first token (default 2).
+     *
+     * @param retries from 0 to 10
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxRetries(int retries) {
+      unset(this.maxRetries, "maxRetries");
+      if (retries < 0 || retries > 10) {
+        throw new IllegalArgumentException("maxRetries must be in [0, 10], was " + retries);
+      }
+      this.maxRetries = retries;
+      return this;
+    }
+
+    /**
+     * Whether Groq's flex-tier "capacity exceeded" (HTTP 498) is retried (default {@code false}: the
+     * flex tier is designed to fail fast).
+     *
+     * @param retry {@code true} to retry 498
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder retryOn498(boolean retry) {
+      unset(this.retryOn498, "retryOn498");
+      this.retryOn498 = retry;
+      return this;
+    }
+
+    /**
+     * Sets the cap on one retry delay (default 60 s). A server that asks for a longer wait
+     * ({@code retry-after}) is not retried: its error is delivered with the advised delay.
+     *
+     * @param cap positive
+     * @return this builder
+     * @throws NullPointerException if {@code cap} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxRetryDelay(Duration cap) {
+      unset(this.maxRetryDelay, "maxRetryDelay");
+      this.maxRetryDelay = positive(cap, "maxRetryDelay");
+      return this;
+    }
+
+    /**
+     * Uses the caller's HTTP client (shared by all streams of this provider; the caller owns it). Without
+     * it the provider builds one client.
+     *
+     * @param client the client
+     * @return this builder
+     * @throws NullPointerException if {@code client} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder httpClient(HttpClient client) {
+      Objects.requireNonNull(client, "client");
+      unset(this.httpClient, "httpClient");
+      this.httpClient = client;
+      return this;
+    }
+
+    /**
+     * Adds a header to every request (for example an organisation or a proxy's header).
+     *
+     * @param name the header name
+     * @param value the value
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the name is blank, contains line breaks, is managed by the
+     *     provider ({@code Authorization}: use {@link #apiKey(String)}; {@code Content-Type},
+     *     {@code Accept}, ...) or was already added
+     */
+    public Builder header(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+        throw new IllegalArgumentException("header name must be a token, was '" + name + "'");
+      }
+      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+        throw new IllegalArgumentException("header value of '" + name + "' must not contain line breaks");
+      }
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (RESERVED_HEADERS.contains(lower)) {
+        throw new IllegalArgumentException(
+            "header '" + name + "' is managed by the provider"
+                + (lower.equals("authorization") ? "; set the key with apiKey(..)" : ""));
+      }
+      for (String existing : headers.keySet()) {
+        if (existing.equalsIgnoreCase(name)) {
+          throw new IllegalArgumentException("header '" + name + "' was already added");
+        }
+      }
+      headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * Sets the clock and timer for the first-token and idle timeouts and the retry backoff (default
+     * {@link StreamScheduler#system()}); tests pass a virtual one.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
+     * @throws NullPointerException if {@code scheduler} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder scheduler(StreamScheduler scheduler) {
+      Objects.requireNonNull(scheduler, "scheduler");
+      unset(this.scheduler, "scheduler");
+      this.scheduler = scheduler;
+      return this;
+    }
+
+    /**
+     * Sets the longest SSE line, and the longest data of one event, accepted (default 1 MiB). Longer
+     * input fails the stream with a {@link dev.llmstream.core.LimitExceededException} instead of
+     * growing memory.
+     *
+     * @param bytes from 1 KiB to 64 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxLineLength(int bytes) {
+      unset(this.maxLineLength, "maxLineLength");
+      if (bytes < 1024 || bytes > 64 * 1024 * 1024) {
+        throw new IllegalArgumentException("maxLineLength must be in [1024, 67108864] bytes, was " + bytes);
+      }
+      this.maxLineLength = bytes;
+      return this;
+    }
+
+    /**
+     * Allows a plain-http base URL on a non-loopback host (default {@code false}), which sends the API
+     * key in clear text over the network. Loopback hosts ({@code localhost}, 127.0.0.0/8, {@code ::1})
+     * never need it.
+     *
+     * @param allow {@code true} to allow
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder allowInsecureHttp(boolean allow) {
+      unset(this.allowInsecureHttp, "allowInsecureHttp");
+      this.allowInsecureHttp = allow;
+      return this;
+    }
+
+    /**
+     * Sets a listener told about every HTTP response (status, request id, rate-limit snapshot), on the
+     * HTTP client's thread; it must be quick. Exceptions it throws are logged and ignored.
+     *
+     * @param listener the listener
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder onResponse(Consumer<GroqResponseInfo> listener) {
+      Objects.requireNonNull(listener, "listener");
+      unset(this.onResponse, "onResponse");
+      this.onResponse = listener;
+      return this;
+    }
+
+    /**
+     * Whether streams start with a {@link dev.llmstream.core.StreamEvent.Waiting} event when the
+     * response headers arrive (default {@code true}; UIs show a typing indicator on it).
+     *
+     * @param emit {@code false} for streams of content events only
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public Builder emitWaiting(boolean emit) {
+      unset(this.emitWaiting, "emitWaiting");
+      this.emitWaiting = emit;
+      return this;
+    }
+
+    /** For tests: where environment variables are read. */
+    Builder environment(Function<String, @Nullable String> environment) {
+      this.environment = Objects.requireNonNull(environment, "environment");
+      return this;
+    }
+
+    /**
+     * Builds the provider.
+     *
+     * @return the provider
+     * @throws IllegalStateException if no API key is set nor in {@code GROQ_API_KEY} for a non-loopback
+     *     base URL, or {@link #connectTimeout(Duration)} was combined with {@link #httpClient(HttpClient)}
+     * @throws IllegalArgumentException if the base URL is plain http on a non-loopback host without
+     *     {@link #allowInsecureHttp(boolean)}
+     */
+    public GroqProvider build() {
+      String base = baseUrl != null ? baseUrl : DEFAULT_BASE_URL;
+      URI baseUri = parseBase(base);
+      boolean loopback = isLoopback(baseUri.getHost());
+      boolean http = baseUri.getScheme().equalsIgnoreCase("http");
+      if (http && !loopback && !Boolean.TRUE.equals(allowInsecureHttp)) {
+        throw new IllegalArgumentException(
+            "baseUrl: plain http to the non-loopback host '" + baseUri.getHost()
+                + "' would send the API key in clear text; use https or call allowInsecureHttp(true)");
+      }
+      String key = apiKey;
+      if (key == null) {
+        String env = environment.apply("GROQ_API_KEY");
+        key = env == null || env.isBlank() ? null : env.strip();
+      }
+      if (key == null && !loopback) {
+        throw new IllegalStateException(
+            "apiKey: no API key for " + baseUri.getHost() + "; set GROQ_API_KEY or call apiKey(..)");
+      }
+      if (httpClient != null && connectTimeout != null) {
+        throw new IllegalStateException(
+            "connectTimeout applies to the provider's own HttpClient; set it on the client passed to httpClient(..)");
+      }
+      Duration connect = connectTimeout != null ? connectTimeout : Duration.ofSeconds(10);
+      HttpClient client =
+          httpClient != null ? httpClient : HttpClient.newBuilder().connectTimeout(connect).build();
+      String path = baseUri.getPath() == null ? "" : baseUri.getPath();
+      while (path.endsWith("/")) {
+        path = path.substring(0, path.length() - 1);
+      }
+      URI endpoint = baseUri.resolve(path + "/chat/completions");
+      ObjectMapper mapper =
+          new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      GroqConfig config =
+          new GroqConfig(
+              endpoint,
+              key,
+              defaultModel,
+              connect,
+              firstTokenTimeout != null ? firstTokenTimeout : Duration.ofSeconds(60),
+              idleTimeout != null ? idleTimeout : Duration.ofSeconds(30),
+              maxRetries != null ? maxRetries : 2,
+              Boolean.TRUE.equals(retryOn498),
+              maxRetryDelay != null ? maxRetryDelay : Duration.ofSeconds(60),
+              client,
+              headers,
+              scheduler != null ? scheduler : StreamScheduler.system(),
+              maxLineLength != null ? maxLineLength : 1024 * 1024,
+              onResponse,
+              mapper,
+              http);
+      return new GroqProvider(config, !Boolean.FALSE.equals(emitWaiting));
+    }
+
+    private static void unset(@Nullable Object current, String name) {
+      if (current != null) {
+        throw new IllegalStateException(name + " was already set");
+      }
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + d);
+      }
+      return d;
+    }
+
+    private static URI parseBase(String baseUrl) {
+      URI uri;
+      try {
+        uri = new URI(baseUrl.strip());
+      } catch (URISyntaxException e) {
+        throw new IllegalArgumentException("baseUrl is not a valid URL: " + e.getMessage(), e);
+      }
+      String scheme = uri.getScheme();
+      if (scheme == null
+          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+          || uri.getHost() == null) {
+        throw new IllegalArgumentException(
+            "baseUrl must be an absolute http(s) URL with a host, such as " + DEFAULT_BASE_URL + ", was '"
+                + baseUrl + "'");
+      }
+      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException("baseUrl must not have a query or fragment, was '" + baseUrl + "'");
+      }
+      if (uri.getRawUserInfo() != null) {
+        throw new IllegalArgumentException("baseUrl must not contain user info; use apiKey(..) or header(..)");
+      }
+      return uri;
+    }
+
+    static boolean isLoopback(String host) {
+      String h = host.toLowerCase(Locale.ROOT);
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+        return true;
+      }
+      String[] parts = h.split("\\.", -1);
+      if (parts.length != 4 || !parts[0].equals("127")) {
+        return false;
+      }
+      for (String p : parts) {
+        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+}

@@ -1,0 +1,581 @@
+package dev.llmstream.groq.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.UpstreamErrorException;
+import dev.llmstream.core.Usage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Turns the SSE events of one chat-completion stream into {@link StreamEvent}s. Pure: no I/O, no threads.
+ *
+ * <p>Uses Jackson's streaming parser on the event's bytes (no tree) for chunks; only the rare error object
+ * is read as a tree. Per-stream state: the latest usage, the finish reason, the request id.
+ *
+ * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.UsageUpdate} with the latest
+ * usage seen (Groq repeats the same usage in {@code x_groq.usage}, top-level {@code usage} and sometimes
+ * a trailing chunk: it is reported once, never summed) immediately followed by {@link StreamEvent.Finish}.
+ *
+ * <p><b>When the answer is done.</b> On the chunk with {@code finish_reason}: if usage is known by then
+ * (Groq puts it in that chunk) the answer is done at once, without waiting for {@code [DONE]} or for the
+ * connection to close. Otherwise (OpenAI-style servers send usage in a trailing {@code choices: []}
+ * chunk) the finish is held until the next chunk carrying usage, {@code [DONE]}, the end of the body, or
+ * {@link #finishNow()} (the caller's idle timer). {@code [DONE]} without any {@code finish_reason} ends
+ * the answer with {@link FinishReason#STOP} and no raw reason.
+ *
+ * <p>Reasoning is {@code delta.reasoning} (Groq); DeepSeek's {@code reasoning_content} is not read, as
+ * the recorded expectations define. Only choice 0 is read ({@code n > 1} is not supported). Unknown fields are ignored.
+ *
+ * <p>Not thread-safe: one decoder per attempt, fed serially.
+ */
+public final class ChunkDecoder {
+  private static final int EXCERPT = 500;
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+  private final JsonFactory factory;
+  private final ObjectMapper mapper;
+  private final int httpStatus;
+  private @Nullable String requestId;
+  private @Nullable String model;
+  private @Nullable Usage usage;
+  private @Nullable String rawFinish;
+  private boolean finishPending;
+  private boolean done;
+  private boolean sawToken;
+  private final List<StreamEvent> chunk = new ArrayList<>();
+
+  /**
+   * Creates a decoder.
+   *
+   * @param mapper the shared mapper (thread-safe)
+   * @param httpStatus the HTTP status of the response, put in protocol errors
+   * @param requestId the request id from the response headers, or {@code null}
+   */
+  public ChunkDecoder(ObjectMapper mapper, int httpStatus, @Nullable String requestId) {
+    this.mapper = mapper;
+    this.factory = mapper.getFactory();
+    this.httpStatus = httpStatus;
+    this.requestId = requestId;
+  }
+
+  /**
+   * Decodes one SSE event, appending its events to {@code out}.
+   *
+   * @param type the SSE event type, or {@code null}
+   * @param data the event data bytes
+   * @param length valid bytes in {@code data}
+   * @param out receives the events
+   * @throws ProtocolException if a chunk is not valid JSON
+   * @throws UpstreamErrorException if the event reports an error
+   */
+  public void onEvent(@Nullable String type, byte[] data, int length, List<StreamEvent> out) {
+    if (done) {
+      return;
+    }
+    if (type != null && type.equals("error")) {
+      throw upstreamError(data, length);
+    }
+    if (type != null && !type.isEmpty() && !type.equals("message")) {
+      return; // an event type this client does not know: ignored, as an EventSource would
+    }
+    int start = 0;
+    while (start < length && isSpace(data[start])) {
+      start++;
+    }
+    if (start == length) {
+      return; // empty data
+    }
+    if (isDone(data, start, length)) {
+      completeHere(out);
+      return;
+    }
+    chunk.clear();
+    boolean finishedHere = false;
+    boolean usageHere = false;
+    try (JsonParser p = factory.createParser(data, start, length - start)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw protocol("a chunk is not a JSON object: " + excerpt(data, length), null);
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "choices":
+            if (value == JsonToken.START_ARRAY) {
+              while (p.nextToken() == JsonToken.START_OBJECT) {
+                String fin = parseChoice(p);
+                if (fin != null) {
+                  rawFinish = fin;
+                  finishedHere = true;
+                }
+              }
+            } else {
+              p.skipChildren();
+            }
+            break;
+          case "x_groq":
+            if (value == JsonToken.START_OBJECT) {
+              usageHere |= parseXGroq(p);
+            } else {
+              p.skipChildren();
+            }
+            break;
+          case "usage":
+            if (value == JsonToken.START_OBJECT) {
+              usage = parseUsage(p);
+              usageHere = true;
+            } else {
+              p.skipChildren();
+            }
+            break;
+          case "model":
+            if (value == JsonToken.VALUE_STRING && model == null) {
+              model = p.getText();
+            }
+            break;
+          case "error":
+            if (value == JsonToken.START_OBJECT || value == JsonToken.VALUE_STRING) {
+              JsonNode error = mapper.readTree(p);
+              throw upstreamFromNode(error);
+            }
+            p.skipChildren();
+            break;
+          default:
+            p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw protocol("a chunk is not a single JSON object: " + excerpt(data, length), null);
+      }
+    } catch (IOException e) {
+      throw protocol("a chunk is not valid JSON ("
+              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
+              + "): " + excerpt(data, length), e);
+    }
+    out.addAll(chunk);
+    if (finishedHere) {
+      if (usage != null) {
+        completeHere(out);
+      } else {
+        finishPending = true;
+      }
+    } else if (finishPending && usageHere) {
+      completeHere(out);
+    }
+  }
+
+  /** The body ended: a held finish completes the answer; otherwise the answer was cut. */
+  public void endOfStream(List<StreamEvent> out) {
+    if (done) {
+      return;
+    }
+    if (finishPending) {
+      completeHere(out);
+      return;
+    }
+    throw new dev.llmstream.core.ConnectionException(
+        "The server closed the stream before the answer finished (no finish_reason and no [DONE])",
+        httpStatus,
+        requestId,
+        null);
+  }
+
+  /** The idle timer fired while a finish was held for a trailing usage chunk: finish without it. */
+  public void finishNow(List<StreamEvent> out) {
+    if (!done && finishPending) {
+      completeHere(out);
+    }
+  }
+
+  /**
+   * Whether the answer is complete (the caller completes the stream).
+   *
+   * @return {@code true} once done
+   */
+  public boolean isDone() {
+    return done;
+  }
+
+  /**
+   * Whether a finish reason was seen and is held for a trailing usage chunk.
+   *
+   * @return {@code true} if the answer's content is complete
+   */
+  public boolean isFinishPending() {
+    return finishPending && !done;
+  }
+
+  /**
+   * Whether any text, reasoning or tool-call delta was decoded.
+   *
+   * @return {@code true} after the first token
+   */
+  public boolean sawToken() {
+    return sawToken;
+  }
+
+  /**
+   * The request id from the headers or {@code x_groq.id}.
+   *
+   * @return the id, or {@code null}
+   */
+  public @Nullable String requestId() {
+    return requestId;
+  }
+
+  /**
+   * The model named by the chunks.
+   *
+   * @return the model, or {@code null}
+   */
+  public @Nullable String model() {
+    return model;
+  }
+
+  private void completeHere(List<StreamEvent> out) {
+    done = true;
+    finishPending = false;
+    Usage u = usage;
+    if (u != null) {
+      out.add(new StreamEvent.UsageUpdate(u));
+    }
+    String raw = rawFinish;
+    out.add(
+        raw == null
+            ? new StreamEvent.Finish(FinishReason.STOP, null)
+            : new StreamEvent.Finish(FinishReason.fromWire(raw), raw));
+  }
+
+  /** Parses one choice object (positioned on its START_OBJECT); returns its finish_reason or null. */
+  private @Nullable String parseChoice(JsonParser p) throws IOException {
+    int index = 0;
+    String finish = null;
+    int before = chunk.size();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "index":
+          if (value == JsonToken.VALUE_NUMBER_INT) {
+            index = p.getIntValue();
+          }
+          break;
+        case "delta":
+          if (value == JsonToken.START_OBJECT) {
+            parseDelta(p);
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "finish_reason":
+          if (value == JsonToken.VALUE_STRING && !p.getText().isEmpty()) {
+            finish = p.getText();
+          }
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+    if (index != 0) {
+      while (chunk.size() > before) {
+        chunk.remove(chunk.size() - 1);
+      }
+      return null;
+    }
+    return finish;
+  }
+
+  private void parseDelta(JsonParser p) throws IOException {
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "content":
+          if (value == JsonToken.VALUE_STRING) {
+            String text = p.getText();
+            if (!text.isEmpty()) {
+              chunk.add(new StreamEvent.TextDelta(text));
+              sawToken = true;
+            }
+          }
+          break;
+        case "reasoning":
+          if (value == JsonToken.VALUE_STRING) {
+            String text = p.getText();
+            if (!text.isEmpty()) {
+              chunk.add(new StreamEvent.ReasoningDelta(text));
+              sawToken = true;
+            }
+          } else {
+            p.skipChildren();
+          }
+          break;
+        case "tool_calls":
+          if (value == JsonToken.START_ARRAY) {
+            int position = 0;
+            while (p.nextToken() == JsonToken.START_OBJECT) {
+              parseToolCall(p, position++);
+            }
+          } else {
+            p.skipChildren();
+          }
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+  }
+
+  private void parseToolCall(JsonParser p, int position) throws IOException {
+    int index = position;
+    String id = null;
+    String name = null;
+    String arguments = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (field) {
+        case "index":
+          if (value == JsonToken.VALUE_NUMBER_INT) {
+            index = p.getIntValue();
+          }
+          break;
+        case "id":
+          if (value == JsonToken.VALUE_STRING) {
+            id = p.getText();
+          }
+          break;
+        case "function":
+          if (value == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String f = p.currentName();
+              JsonToken v = p.nextToken();
+              if (f.equals("name") && v == JsonToken.VALUE_STRING) {
+                name = p.getText();
+              } else if (f.equals("arguments") && v == JsonToken.VALUE_STRING) {
+                arguments = p.getText();
+              } else {
+                p.skipChildren();
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+    if (index < 0) {
+      throw protocol("a tool call has a negative index " + index, null);
+    }
+    boolean empty =
+        (id == null || id.isEmpty())
+            && (name == null || name.isEmpty())
+            && (arguments == null || arguments.isEmpty());
+    if (!empty) {
+      chunk.add(new StreamEvent.ToolCallDelta(index, id, name, arguments == null ? "" : arguments));
+      sawToken = true;
+    }
+  }
+
+  /** Reads x_groq (on its START_OBJECT); returns whether it carried usage. */
+  private boolean parseXGroq(JsonParser p) throws IOException {
+    boolean hadUsage = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      if (field.equals("id") && value == JsonToken.VALUE_STRING) {
+        if (requestId == null) {
+          requestId = p.getText();
+        }
+      } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
+        usage = parseUsage(p);
+        hadUsage = true;
+      } else if (field.equals("error") && (value == JsonToken.START_OBJECT)) {
+        throw upstreamFromNode(mapper.readTree(p));
+      } else {
+        p.skipChildren();
+      }
+    }
+    return hadUsage;
+  }
+
+  private static Usage parseUsage(JsonParser p) throws IOException {
+    long prompt = 0;
+    long completion = 0;
+    long total = -1;
+    Long reasoning = null;
+    Duration queue = null;
+    Duration promptTime = null;
+    Duration completionTime = null;
+    Duration totalTime = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String field = p.currentName();
+      JsonToken value = p.nextToken();
+      boolean number = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT;
+      switch (field) {
+        case "prompt_tokens":
+          prompt = number ? p.getLongValue() : prompt;
+          break;
+        case "completion_tokens":
+          completion = number ? p.getLongValue() : completion;
+          break;
+        case "total_tokens":
+          total = number ? p.getLongValue() : total;
+          break;
+        case "queue_time":
+          queue = number ? seconds(p.getDoubleValue()) : queue;
+          break;
+        case "prompt_time":
+          promptTime = number ? seconds(p.getDoubleValue()) : promptTime;
+          break;
+        case "completion_time":
+          completionTime = number ? seconds(p.getDoubleValue()) : completionTime;
+          break;
+        case "total_time":
+          totalTime = number ? seconds(p.getDoubleValue()) : totalTime;
+          break;
+        case "completion_tokens_details":
+          if (value == JsonToken.START_OBJECT) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String f = p.currentName();
+              JsonToken v = p.nextToken();
+              if (f.equals("reasoning_tokens") && v == JsonToken.VALUE_NUMBER_INT) {
+                reasoning = p.getLongValue();
+              } else {
+                p.skipChildren();
+              }
+            }
+          } else {
+            p.skipChildren();
+          }
+          break;
+        default:
+          p.skipChildren();
+      }
+    }
+    Usage.Timings timings =
+        queue == null && promptTime == null && completionTime == null && totalTime == null
+            ? null
+            : new Usage.Timings(queue, promptTime, completionTime, totalTime);
+    return new Usage(prompt, completion, total < 0 ? prompt + completion : total, reasoning, timings, false);
+  }
+
+  private static Duration seconds(double s) {
+    if (!(s >= 0) || s > 1e9) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(Math.round(s * 1e9));
+  }
+
+  private UpstreamErrorException upstreamError(byte[] data, int length) {
+    JsonNode root;
+    try {
+      root = mapper.readTree(data, 0, length);
+    } catch (IOException e) {
+      root = null;
+    }
+    if (root == null || !root.isObject()) {
+      return new UpstreamErrorException(
+          "The server reported an error in the stream: " + excerpt(data, length),
+          StreamException.NO_STATUS,
+          requestId,
+          null,
+          null);
+    }
+    JsonNode error = root.has("error") ? root.get("error") : root;
+    return upstreamFromNode(error);
+  }
+
+  private UpstreamErrorException upstreamFromNode(JsonNode error) {
+    String message;
+    String type = null;
+    String code = null;
+    int status = StreamException.NO_STATUS;
+    if (error.isObject()) {
+      message = text(error.get("message"));
+      type = text(error.get("type"));
+      code = text(error.get("code"));
+      JsonNode sc = error.get("status_code");
+      if (sc == null) {
+        sc = error.get("status");
+      }
+      if (sc != null && sc.canConvertToInt() && sc.isNumber()) {
+        status = sc.intValue();
+      } else if (sc != null && sc.isTextual()) {
+        try {
+          status = Integer.parseInt(sc.asText().trim());
+        } catch (NumberFormatException ignored) {
+          // not a status
+        }
+      }
+      if (message == null) {
+        message = bounded(error.toString());
+      }
+    } else {
+      message = error.isTextual() ? error.asText() : error.toString();
+    }
+    return new UpstreamErrorException(
+        "The server reported an error in the stream"
+            + (code != null ? " (" + code + ")" : "")
+            + ": "
+            + bounded(message),
+        status,
+        requestId,
+        type,
+        code);
+  }
+
+  private static @Nullable String text(@Nullable JsonNode n) {
+    return n == null || n.isNull() ? null : n.isTextual() ? n.asText() : n.toString();
+  }
+
+  private ProtocolException protocol(String what, @Nullable Throwable cause) {
+    return new ProtocolException(
+        "Malformed chat-completion stream: " + what, httpStatus, requestId, cause);
+  }
+
+  static String bounded(String s) {
+    return s.length() <= EXCERPT ? s : s.substring(0, EXCERPT) + "…";
+  }
+
+  private static String excerpt(byte[] data, int length) {
+    int n = Math.min(length, EXCERPT);
+    String s = new String(data, 0, n, StandardCharsets.UTF_8);
+    return length > EXCERPT ? s + "…" : s;
+  }
+
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\t' || b == '\n' || b == '\r';
+  }
+
+  private static boolean isDone(byte[] data, int start, int length) {
+    int end = length;
+    while (end > start && isSpace(data[end - 1])) {
+      end--;
+    }
+    if (end - start != DONE.length) {
+      return false;
+    }
+    for (int k = 0; k < DONE.length; k++) {
+      if (data[start + k] != DONE[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,62 @@
+package dev.llmstream.groq.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.groq.GroqResponseInfo;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The provider's validated, immutable settings (a snapshot taken by the builder). Thread-safe.
+ *
+ * @param endpoint the full {@code .../chat/completions} URI
+ * @param apiKey the key, or {@code null} for servers that need none
+ * @param defaultModel the model used when a request names none, or {@code null}
+ * @param connectTimeout the connect timeout (of the provider-built client)
+ * @param firstTokenTimeout from sending the request to the first token
+ * @param idleTimeout between network reads after the first token
+ * @param maxRetries retries before the first token
+ * @param retryOn498 whether Groq's flex-tier capacity error (498) is retried
+ * @param maxRetryDelay the cap on one retry delay
+ * @param client the shared HTTP client
+ * @param headers extra request headers
+ * @param scheduler clock and timers
+ * @param maxLineLength the longest SSE line or event, in bytes
+ * @param onResponse the per-response listener, or {@code null}
+ * @param mapper the shared Jackson mapper
+ * @param http11 whether to ask for HTTP/1.1 (plain-http endpoints)
+ */
+public record GroqConfig(
+    URI endpoint,
+    @Nullable String apiKey,
+    @Nullable String defaultModel,
+    Duration connectTimeout,
+    Duration firstTokenTimeout,
+    Duration idleTimeout,
+    int maxRetries,
+    boolean retryOn498,
+    Duration maxRetryDelay,
+    HttpClient client,
+    Map<String, String> headers,
+    StreamScheduler scheduler,
+    int maxLineLength,
+    @Nullable Consumer<GroqResponseInfo> onResponse,
+    ObjectMapper mapper,
+    boolean http11) {
+
+  /** Copies the header map. */
+  public GroqConfig {
+    headers = Map.copyOf(headers);
+  }
+
+  /** Never shows the API key. */
+  @Override
+  public String toString() {
+    return "GroqConfig[endpoint=" + endpoint + ", apiKey=" + (apiKey == null ? "none" : "****")
+        + ", defaultModel=" + defaultModel + "]";
+  }
+}

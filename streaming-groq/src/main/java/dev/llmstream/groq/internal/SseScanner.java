@@ -1,0 +1,271 @@
+package dev.llmstream.groq.internal;
+
+import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.StreamException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A byte-level Server-Sent Events scanner (the WHATWG event-stream grammar): bytes in, events out. No
+ * I/O, no threads; feed it network buffers in order and it calls the {@link Listener} for every complete
+ * event.
+ *
+ * <ul>
+ *   <li>Lines end with LF, CRLF or CR, also when a CR ends one buffer and its LF starts the next.
+ *   <li>{@code :} lines are comments (keep-alives) and are skipped; {@code data:} lines of one event are
+ *       joined with {@code "\n"}; {@code event:}, {@code id:} and {@code retry:} are kept; other fields
+ *       are ignored.
+ *   <li>Bytes are kept as bytes until an event is complete, so a UTF-8 character split across buffers is
+ *       decoded correctly; the data is handed to the listener as a byte range (no String per line).
+ *   <li>A line, or the data of one event, longer than {@code maxLineLength} bytes fails with a
+ *       {@link LimitExceededException}: memory stays bounded whatever the server sends.
+ * </ul>
+ *
+ * <p>Not thread-safe: one scanner per stream, fed serially.
+ */
+public final class SseScanner {
+
+  /** Receives complete events. */
+  public interface Listener {
+    /**
+     * One event. {@code data} is only valid during the call (the scanner reuses its buffer).
+     *
+     * @param type the {@code event:} field, or {@code null} for the default type ("message")
+     * @param data the joined {@code data:} lines, as UTF-8 bytes
+     * @param length the number of valid bytes in {@code data}
+     */
+    void onEvent(@Nullable String type, byte[] data, int length);
+  }
+
+  private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] RETRY = "retry".getBytes(StandardCharsets.US_ASCII);
+
+  private final int maxLineLength;
+  private byte[] line = new byte[256];
+  private int lineLength;
+  private boolean skipLf;
+  private byte[] data = new byte[256];
+  private int dataLength;
+  private boolean hasData;
+  private @Nullable String eventType;
+  private @Nullable String lastEventId;
+  private long retryMillis = -1;
+
+  /**
+   * Creates a scanner.
+   *
+   * @param maxLineLength the longest line (and event data) accepted, in bytes
+   */
+  public SseScanner(int maxLineLength) {
+    if (maxLineLength < 1) {
+      throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxLineLength);
+    }
+    this.maxLineLength = maxLineLength;
+  }
+
+  /**
+   * Scans the remaining bytes of {@code buffer} (its position moves to its limit).
+   *
+   * @param buffer the next network bytes
+   * @param listener receives the events completed by these bytes
+   * @throws LimitExceededException if a line or an event is too long
+   */
+  public void feed(ByteBuffer buffer, Listener listener) {
+    if (buffer.hasArray()) {
+      byte[] a = buffer.array();
+      int off = buffer.arrayOffset() + buffer.position();
+      int end = buffer.arrayOffset() + buffer.limit();
+      buffer.position(buffer.limit());
+      scan(a, off, end, listener);
+    } else {
+      byte[] chunk = new byte[Math.min(buffer.remaining(), 8192)];
+      while (buffer.hasRemaining()) {
+        int n = Math.min(chunk.length, buffer.remaining());
+        buffer.get(chunk, 0, n);
+        scan(chunk, 0, n, listener);
+      }
+    }
+  }
+
+  /**
+   * Scans {@code bytes[from, to)}.
+   *
+   * @param bytes the bytes
+   * @param from first index
+   * @param to end index (exclusive)
+   * @param listener receives the events completed by these bytes
+   */
+  public void scan(byte[] bytes, int from, int to, Listener listener) {
+    int i = from;
+    while (i < to) {
+      if (skipLf) {
+        skipLf = false;
+        if (bytes[i] == '\n') {
+          i++;
+          continue;
+        }
+      }
+      // find the end of the line within this buffer
+      int j = i;
+      while (j < to && bytes[j] != '\n' && bytes[j] != '\r') {
+        j++;
+      }
+      append(bytes, i, j - i);
+      if (j == to) {
+        return; // line continues in the next buffer
+      }
+      skipLf = bytes[j] == '\r';
+      i = j + 1;
+      endOfLine(listener);
+    }
+  }
+
+  /**
+   * The body ended. Per the SSE standard an event not terminated by a blank line is discarded.
+   *
+   * @return {@code true} if incomplete data was discarded
+   */
+  public boolean end() {
+    boolean pending = lineLength > 0 || hasData;
+    lineLength = 0;
+    resetEvent();
+    return pending;
+  }
+
+  /**
+   * The last {@code id:} seen (for a future resume with {@code Last-Event-ID}).
+   *
+   * @return the id, or {@code null}
+   */
+  public @Nullable String lastEventId() {
+    return lastEventId;
+  }
+
+  /**
+   * The last valid {@code retry:} value in milliseconds, or -1.
+   *
+   * @return the reconnection time the server asked for
+   */
+  public long retryMillis() {
+    return retryMillis;
+  }
+
+  private void append(byte[] bytes, int from, int n) {
+    if (n == 0) {
+      return;
+    }
+    if (lineLength + n > maxLineLength) {
+      throw tooLong("line");
+    }
+    if (lineLength + n > line.length) {
+      line = Arrays.copyOf(line, Math.min(maxLineLength, Math.max(line.length * 2, lineLength + n)));
+    }
+    System.arraycopy(bytes, from, line, lineLength, n);
+    lineLength += n;
+  }
+
+  private LimitExceededException tooLong(String what) {
+    return new LimitExceededException(
+        "The server sent an SSE "
+            + what
+            + " longer than maxLineLength ("
+            + maxLineLength
+            + " bytes): the stream is malformed or not an event stream; raise "
+            + "GroqProvider.Builder.maxLineLength(int) if such lines are legitimate",
+        StreamException.NO_STATUS,
+        null,
+        null);
+  }
+
+  private void endOfLine(Listener listener) {
+    int n = lineLength;
+    lineLength = 0;
+    if (n == 0) {
+      dispatch(listener);
+      return;
+    }
+    byte[] l = line;
+    if (l[0] == ':') {
+      return; // comment / keep-alive
+    }
+    int colon = 0;
+    while (colon < n && l[colon] != ':') {
+      colon++;
+    }
+    int valueStart = colon < n ? colon + 1 : n;
+    if (valueStart < n && l[valueStart] == ' ') {
+      valueStart++;
+    }
+    int valueLength = n - valueStart;
+    if (fieldIs(l, colon, DATA)) {
+      int needed = dataLength + (hasData ? 1 : 0) + valueLength;
+      if (needed > maxLineLength) {
+        throw tooLong("event");
+      }
+      if (needed > data.length) {
+        data = Arrays.copyOf(data, Math.min(maxLineLength, Math.max(data.length * 2, needed)));
+      }
+      if (hasData) {
+        data[dataLength++] = '\n';
+      }
+      System.arraycopy(l, valueStart, data, dataLength, valueLength);
+      dataLength += valueLength;
+      hasData = true;
+    } else if (fieldIs(l, colon, EVENT)) {
+      eventType = new String(l, valueStart, valueLength, StandardCharsets.UTF_8);
+    } else if (fieldIs(l, colon, ID)) {
+      String id = new String(l, valueStart, valueLength, StandardCharsets.UTF_8);
+      if (id.indexOf('\0') < 0) {
+        lastEventId = id;
+      }
+    } else if (fieldIs(l, colon, RETRY)) {
+      long v = 0;
+      boolean digits = valueLength > 0 && valueLength < 18;
+      for (int k = valueStart; k < n && digits; k++) {
+        byte b = l[k];
+        if (b < '0' || b > '9') {
+          digits = false;
+        } else {
+          v = v * 10 + (b - '0');
+        }
+      }
+      if (digits) {
+        retryMillis = v;
+      }
+    }
+    // unknown fields are ignored, as the standard says
+  }
+
+  private static boolean fieldIs(byte[] l, int length, byte[] name) {
+    if (length != name.length) {
+      return false;
+    }
+    for (int k = 0; k < length; k++) {
+      if (l[k] != name[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void dispatch(Listener listener) {
+    if (!hasData) {
+      eventType = null;
+      return;
+    }
+    String type = eventType;
+    int n = dataLength;
+    resetEvent();
+    listener.onEvent(type, data, n);
+  }
+
+  private void resetEvent() {
+    dataLength = 0;
+    hasData = false;
+    eventType = null;
+  }
+}

@@ -1,0 +1,517 @@
+package dev.llmstream.groq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.AuthenticationException;
+import dev.llmstream.core.BadRequestException;
+import dev.llmstream.core.CapacityException;
+import dev.llmstream.core.ChatMessage;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ConnectionException;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.RateLimitException;
+import dev.llmstream.core.ServerException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.ToolCall;
+import dev.llmstream.core.ToolDefinition;
+import dev.llmstream.core.UpstreamErrorException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The provider against a local mockwebserver3: requests, events, HTTP errors and retries. */
+class GroqProviderHttpTest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Duration NEVER = Duration.ofHours(1);
+
+  private MockWebServer server;
+  private VirtualScheduler clock;
+  private final List<GroqResponseInfo> responses = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    server = new MockWebServer();
+    server.start();
+    clock = new VirtualScheduler();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private GroqProvider.Builder builder() {
+    return GroqProvider.builder()
+        .baseUrl(server.url("/openai/v1").toString())
+        .apiKey("gsk_secret_key_123")
+        .defaultModel("llama-3.3-70b-versatile")
+        .scheduler(clock)
+        .firstTokenTimeout(NEVER)
+        .onResponse(responses::add);
+  }
+
+  private static MockResponse sse(String body) {
+    return new MockResponse.Builder()
+        .code(200)
+        .addHeader("Content-Type", "text/event-stream")
+        .addHeader("x-request-id", "req_abc")
+        .body(body)
+        .build();
+  }
+
+  private static MockResponse error(int status, String body, String... headers) {
+    MockResponse.Builder b = new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
+        .addHeader("x-request-id", "req_err").body(body);
+    for (int i = 0; i < headers.length; i += 2) {
+      b.addHeader(headers[i], headers[i + 1]);
+    }
+    return b.build();
+  }
+
+  static String chunk(String delta, String finish) {
+    return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":"
+        + delta + ",\"finish_reason\":" + (finish == null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
+  }
+
+  static final String USAGE =
+      "\"x_groq\":{\"id\":\"req_x\",\"usage\":{\"queue_time\":0.01,\"prompt_tokens\":5,\"prompt_time\":0.002,"
+          + "\"completion_tokens\":3,\"completion_time\":0.004,\"total_tokens\":8,\"total_time\":0.006}}";
+
+  static String groqFinish(String finish) {
+    return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\""
+        + finish + "\"}]," + USAGE + "}\n\n";
+  }
+
+  private Recorder run(GroqProvider p, ChatRequest r) throws Exception {
+    Recorder rec = new Recorder();
+    p.stream(r).subscribe(rec);
+    return rec;
+  }
+
+  @Test
+  void plainTextWithKeepAlivesAndTheRequestOnTheWire() throws Exception {
+    server.enqueue(sse(": keep-alive\n\n" + chunk("{\"role\":\"assistant\",\"content\":\"\"}", null)
+        + ": ping\n\n" + chunk("{\"content\":\"Hel\"}", null) + chunk("{\"content\":\"lo\"}", null)
+        + groqFinish("stop") + "data: [DONE]\n\n"));
+    try (GroqProvider p = builder().build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("Hi"));
+      rec.awaitComplete();
+      assertThat(rec.events)
+          .containsExactly(
+              new StreamEvent.Waiting("req_abc"),
+              new StreamEvent.TextDelta("Hel"),
+              new StreamEvent.TextDelta("lo"),
+              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.events.get(3)).usage()),
+              new StreamEvent.Finish(FinishReason.STOP, "stop"));
+      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.events.get(3);
+      assertThat(u.usage().totalTokens()).isEqualTo(8);
+      assertThat(u.usage().timings().queue()).isEqualTo(Duration.ofMillis(10));
+    }
+    RecordedRequest req = server.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(req.getMethod()).isEqualTo("POST");
+    assertThat(req.getTarget()).isEqualTo("/openai/v1/chat/completions");
+    assertThat(req.getHeaders().get("Authorization")).isEqualTo("Bearer gsk_secret_key_123");
+    assertThat(req.getHeaders().get("Accept")).isEqualTo("text/event-stream");
+    assertThat(req.getHeaders().get("Content-Type")).startsWith("application/json");
+    JsonNode body = MAPPER.readTree(req.getBody().utf8());
+    assertThat(body).isEqualTo(MAPPER.readTree(
+        "{\"model\":\"llama-3.3-70b-versatile\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":true}"));
+    assertThat(responses).hasSize(1);
+    assertThat(responses.get(0).status()).isEqualTo(200);
+    assertThat(responses.get(0).requestId()).isEqualTo("req_abc");
+  }
+
+  @Test
+  void requestBodyMatchesGroqsDocumentedFields() throws Exception {
+    server.enqueue(sse(groqFinish("stop")));
+    ChatRequest request =
+        ChatRequest.builder()
+            .model("openai/gpt-oss-120b")
+            .addMessage(ChatMessage.system("Be brief."))
+            .addMessage(ChatMessage.user("Weather?"))
+            .addMessage(ChatMessage.assistantToolCalls(List.of(new ToolCall(0, "call_1", "weather", "{\"city\":\"Paris\"}"))))
+            .addMessage(ChatMessage.tool("call_1", "{\"temp\":21}"))
+            .addMessage(ChatMessage.assistant("It is 21 degrees."))
+            .temperature(0.5)
+            .topP(0.9)
+            .maxTokens(256)
+            .stop(List.of("END"))
+            .seed(42)
+            .addTool(new ToolDefinition("weather", "Current weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"))
+            .toolChoice("auto")
+            .responseFormat("json_object")
+            .reasoningFormat("parsed")
+            .reasoningEffort("low")
+            .user("user-7")
+            .extra("service_tier", "flex")
+            .extra("stream_options", Map.of("include_usage", true))
+            .build();
+    try (GroqProvider p = builder().build()) {
+      p.stream(request).collect().get(10, TimeUnit.SECONDS);
+    }
+    JsonNode body = MAPPER.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+    assertThat(body).isEqualTo(MAPPER.readTree(
+        "{\"model\":\"openai/gpt-oss-120b\",\"messages\":["
+            + "{\"role\":\"system\",\"content\":\"Be brief.\"},"
+            + "{\"role\":\"user\",\"content\":\"Weather?\"},"
+            + "{\"role\":\"assistant\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},"
+            + "{\"role\":\"tool\",\"content\":\"{\\\"temp\\\":21}\",\"tool_call_id\":\"call_1\"},"
+            + "{\"role\":\"assistant\",\"content\":\"It is 21 degrees.\"}],"
+            + "\"stream\":true,\"temperature\":0.5,\"top_p\":0.9,\"max_completion_tokens\":256,\"stop\":[\"END\"],\"seed\":42,"
+            + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"weather\",\"description\":\"Current weather\","
+            + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}],"
+            + "\"tool_choice\":\"auto\",\"response_format\":{\"type\":\"json_object\"},\"reasoning_format\":\"parsed\","
+            + "\"reasoning_effort\":\"low\",\"user\":\"user-7\",\"service_tier\":\"flex\",\"stream_options\":{\"include_usage\":true}}"));
+  }
+
+  @Test
+  void namedToolChoiceIsAnObject() throws Exception {
+    server.enqueue(sse(groqFinish("stop")));
+    try (GroqProvider p = builder().build()) {
+      p.stream(ChatRequest.builder().addMessage(ChatMessage.user("x"))
+          .addTool(new ToolDefinition("f", "", "{}")).toolChoice("f").build()).collect().get(10, TimeUnit.SECONDS);
+    }
+    JsonNode body = MAPPER.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+    assertThat(body.get("tool_choice")).isEqualTo(MAPPER.readTree("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}"));
+  }
+
+  @Test
+  void reasoningThenText() throws Exception {
+    server.enqueue(sse(chunk("{\"role\":\"assistant\",\"channel\":\"analysis\",\"reasoning\":\"Think\"}", null)
+        + chunk("{\"channel\":\"analysis\",\"reasoning\":\"ing.\"}", null)
+        + chunk("{\"channel\":\"final\",\"content\":\"Done\"}", null) + groqFinish("stop") + "data: [DONE]\n\n"));
+    try (GroqProvider p = builder().build()) {
+      ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+      assertThat(r.reasoning()).isEqualTo("Thinking.");
+      assertThat(r.text()).isEqualTo("Done");
+    }
+  }
+
+  @Test
+  void toolCallArgumentsInFragmentsAndATrailingUsageChunk() throws Exception {
+    server.enqueue(sse(
+        chunk("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":\"call_9\",\"type\":\"function\",\"function\":{\"name\":\"get_capital\",\"arguments\":\"\"}}]}", null)
+            + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"coun\"}}]}", null)
+            + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"try\\\":\\\"UK\\\"}\"}}]}", null)
+            + chunk("{\"tool_calls\":[{\"index\":1,\"id\":\"call_10\",\"function\":{\"name\":\"other\",\"arguments\":\"{}\"}}]}", null)
+            + chunk("{}", "tool_calls")
+            + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":53,\"completion_tokens\":15,\"total_tokens\":68}}\n\n"
+            + "data: [DONE]\n\n"));
+    try (GroqProvider p = builder().build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete();
+      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
+      assertThat(rec.events.get(rec.events.size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
+      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
+    }
+    server.enqueue(sse(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}", null)
+        + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null) + chunk("{}", "tool_calls")
+        + "data: [DONE]\n\n"));
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/v1").toString()).defaultModel("m").build()) {
+      ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+      assertThat(r.toolCalls()).containsExactly(new ToolCall(0, "a", "f", "{\"x\":1}"));
+      assertThat(r.usage()).isNull();
+      assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"stop,STOP", "length,LENGTH", "tool_calls,TOOL_CALLS", "content_filter,CONTENT_FILTER", "weird,OTHER"})
+  void finishReasons(String wire, FinishReason expected) throws Exception {
+    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + groqFinish(wire)));
+    try (GroqProvider p = builder().build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete();
+      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
+    }
+  }
+
+  @Test
+  void errorEventMidStreamFailsWithTypeCodeStatusAndPartial() throws Exception {
+    server.enqueue(sse(chunk("{\"reasoning\":\"hmm\"}", null) + chunk("{\"content\":\"may\"}", null)
+        + "event: error\ndata: {\"error\":{\"message\":\"Tool choice is required\",\"type\":\"invalid_request_error\","
+        + "\"code\":\"tool_use_failed\",\"status_code\":400}}\n\n"));
+    try (GroqProvider p = builder().build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(UpstreamErrorException.class);
+      UpstreamErrorException e = (UpstreamErrorException) t;
+      assertThat(e.type()).isEqualTo("invalid_request_error");
+      assertThat(e.code()).isEqualTo("tool_use_failed");
+      assertThat(e.status()).isEqualTo(400);
+      assertThat(e.requestId()).isEqualTo("req_abc");
+      assertThat(e.partial().text()).isEqualTo("may");
+      assertThat(e.partial().reasoning()).isEqualTo("hmm");
+      assertThat(e.partial().finishReason()).isEqualTo(FinishReason.ERROR);
+    }
+    assertThat(server.getRequestCount()).isEqualTo(1); // a token had arrived: no retry
+  }
+
+  @Test
+  void dataObjectWithErrorKeyCountsToo() throws Exception {
+    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
+    try (GroqProvider p = builder().build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(UpstreamErrorException.class).hasMessageContaining("overloaded");
+      assertThat(((StreamException) t).partial().text()).isEqualTo("a");
+    }
+  }
+
+  @Test
+  void malformedJsonIsAProtocolErrorHoldingThePartialAnswer() throws Exception {
+    server.enqueue(sse(chunk("{\"content\":\"partial\"}", null) + "data: {\"choices\":[{\"delta\":{\"content\":\"x\"\n\n"));
+    try (GroqProvider p = builder().build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("not valid JSON");
+      assertThat(((StreamException) t).partial().text()).isEqualTo("partial");
+      assertThat(((StreamException) t).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void tooLongLineFailsClearly() throws Exception {
+    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: " + "x".repeat(5000) + "\n\n"));
+    try (GroqProvider p = builder().maxLineLength(2048).build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(LimitExceededException.class).hasMessageContaining("maxLineLength (2048 bytes)");
+      assertThat(((StreamException) t).partial().text()).isEqualTo("a");
+    }
+  }
+
+  @Test
+  void bodyEndingBeforeTheAnswerFinishedIsAConnectionError() throws Exception {
+    server.enqueue(sse(chunk("{\"content\":\"cut\"}", null)));
+    try (GroqProvider p = builder().build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("before the answer finished");
+      assertThat(((StreamException) t).partial().text()).isEqualTo("cut");
+    }
+  }
+
+  @Test
+  void nonEventStreamResponseIsAProtocolError() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{\"id\":\"x\"}").build());
+    try (GroqProvider p = builder().maxRetries(0).build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("application/json");
+    }
+  }
+
+  // ------------------------------------------------------------------ HTTP errors and retries
+
+  private Throwable failAfterRetries(GroqProvider p, int expectedRetries) throws Exception {
+    Recorder rec = run(p, ChatRequest.ofUser("x"));
+    for (int i = 0; i < expectedRetries; i++) {
+      Duration d = clock.awaitPendingBelow(NEVER);
+      clock.advance(d);
+    }
+    return rec.awaitError();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "400,BAD_REQUEST,0", "401,AUTHENTICATION,0", "403,AUTHENTICATION,0", "404,BAD_REQUEST,0", "413,BAD_REQUEST,0",
+    "422,BAD_REQUEST,0", "498,CAPACITY,0", "408,CONNECTION,2", "409,SERVER,2", "429,RATE_LIMITED,2", "500,SERVER,2",
+    "502,SERVER,2", "503,CAPACITY,2", "504,SERVER,2"
+  })
+  void httpErrorStatuses(int status, ErrorKind kind, int retries) throws Exception {
+    for (int i = 0; i <= retries; i++) {
+      server.enqueue(error(status, "{\"error\":{\"message\":\"server says " + status + "\",\"type\":\"t\"}}"));
+    }
+    try (GroqProvider p = builder().build()) {
+      Throwable t = failAfterRetries(p, retries);
+      assertThat(t).isInstanceOf(StreamException.class);
+      StreamException e = (StreamException) t;
+      assertThat(e.kind()).isEqualTo(kind);
+      assertThat(e.status()).isEqualTo(status);
+      assertThat(e.requestId()).isEqualTo("req_err");
+      assertThat(e.getMessage()).contains("server says " + status).doesNotContain("gsk_secret_key_123");
+      assertThat(e.toString()).doesNotContain("gsk_secret_key_123");
+      assertThat(e.partial().text()).isEmpty();
+    }
+    assertThat(server.getRequestCount()).isEqualTo(retries + 1);
+    assertThat(responses).hasSize(retries + 1);
+    assertThat(responses.get(responses.size() - 1).attempt()).isEqualTo(retries + 1);
+  }
+
+  @Test
+  void typesAreTheOnesUsersCatch() throws Exception {
+    server.enqueue(error(401, "{\"error\":{\"message\":\"Invalid API Key\"}}"));
+    server.enqueue(error(413, "{\"error\":{\"message\":\"Request too large\"}}"));
+    server.enqueue(error(498, "{\"error\":{\"message\":\"flex capacity\"}}"));
+    try (GroqProvider p = builder().build()) {
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(AuthenticationException.class)
+          .hasMessageContaining("GROQ_API_KEY");
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(BadRequestException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(CapacityException.class);
+    }
+  }
+
+  @Test
+  void retryAfterIsHonouredAndRateLimitHeadersParsed() throws Exception {
+    String[] rl = {"retry-after", "3", "x-ratelimit-limit-requests", "14400", "x-ratelimit-remaining-requests", "0",
+        "x-ratelimit-reset-requests", "2m59.56s", "x-ratelimit-limit-tokens", "6000", "x-ratelimit-remaining-tokens", "12",
+        "x-ratelimit-reset-tokens", "400ms"};
+    server.enqueue(error(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}", rl));
+    server.enqueue(error(429, "{\"error\":{\"message\":\"Rate limit reached\"}}", "retry-after-ms", "1250"));
+    server.enqueue(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
+    try (GroqProvider p = builder().build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      assertThat(clock.awaitPendingBelow(NEVER)).isEqualTo(Duration.ofSeconds(3));
+      clock.advance(Duration.ofMillis(2999));
+      assertThat(server.getRequestCount()).isEqualTo(1);
+      clock.advance(Duration.ofMillis(1));
+      Duration second = clock.awaitPendingBelow(NEVER);
+      assertThat(second).isEqualTo(Duration.ofMillis(1250)); // larger than the 1 s backoff (with jitter <= 1 s)
+      clock.advance(second);
+      rec.awaitComplete();
+      assertThat(rec.events).contains(new StreamEvent.TextDelta("ok"));
+    }
+    assertThat(server.getRequestCount()).isEqualTo(3);
+    GroqResponseInfo first = responses.get(0);
+    assertThat(first.status()).isEqualTo(429);
+    assertThat(first.rateLimit().limitRequests()).isEqualTo(14400L);
+    assertThat(first.rateLimit().remainingTokens()).isEqualTo(12L);
+    assertThat(first.rateLimit().resetRequests()).isEqualTo(Duration.ofMillis(179_560));
+    assertThat(first.rateLimit().resetTokens()).isEqualTo(Duration.ofMillis(400));
+    assertThat(first.rateLimit().retryAfter()).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void rateLimitErrorCarriesTheSnapshotWhenRetriesRunOut() throws Exception {
+    server.enqueue(error(429, "{\"error\":{\"message\":\"slow down\"}}", "retry-after", "120",
+        "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "1m"));
+    try (GroqProvider p = builder().build()) {
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      assertThat(t).isInstanceOf(RateLimitException.class);
+      RateLimitException e = (RateLimitException) t;
+      assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(120));
+      assertThat(e.rateLimit().remainingRequests()).isZero();
+      assertThat(e.rateLimit().resetRequests()).isEqualTo(Duration.ofMinutes(1));
+    }
+    assertThat(server.getRequestCount()).as("a wait above maxRetryDelay is not retried").isEqualTo(1);
+  }
+
+  @Test
+  void xShouldRetryDecides() throws Exception {
+    server.enqueue(error(500, "{}", "x-should-retry", "false"));
+    try (GroqProvider p = builder().build()) {
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(ServerException.class);
+    }
+    assertThat(server.getRequestCount()).isEqualTo(1);
+    server.enqueue(error(400, "{}", "x-should-retry", "true"));
+    server.enqueue(sse(groqFinish("stop")));
+    try (GroqProvider p = builder().build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      clock.advance(clock.awaitPendingBelow(NEVER));
+      rec.awaitComplete();
+    }
+    assertThat(server.getRequestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void retryOn498WhenConfigured() throws Exception {
+    server.enqueue(error(498, "{\"error\":{\"message\":\"flex\"}}"));
+    server.enqueue(sse(groqFinish("stop")));
+    try (GroqProvider p = builder().retryOn498(true).build()) {
+      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      clock.advance(clock.awaitPendingBelow(NEVER));
+      rec.awaitComplete();
+    }
+    assertThat(server.getRequestCount()).isEqualTo(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1})
+  void maxRetriesIsRespected(int maxRetries) throws Exception {
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(error(503, "{}"));
+    }
+    try (GroqProvider p = builder().maxRetries(maxRetries).build()) {
+      assertThat(failAfterRetries(p, maxRetries)).isInstanceOf(CapacityException.class);
+    }
+    assertThat(server.getRequestCount()).isEqualTo(maxRetries + 1);
+  }
+
+  @Test
+  void cancelDuringBackoffSendsNothingMore() throws Exception {
+    server.enqueue(error(500, "{}"));
+    server.enqueue(sse(groqFinish("stop")));
+    try (GroqProvider p = builder().build()) {
+      dev.llmstream.core.CancellationToken token = dev.llmstream.core.CancellationToken.create();
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x"), token).subscribe(rec);
+      Duration d = clock.awaitPendingBelow(NEVER);
+      token.cancel();
+      rec.awaitComplete();
+      clock.advance(d.multipliedBy(10));
+      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      assertThat(clock.pending()).as("timers released").isZero();
+    }
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionRefusedIsRetriedThenAConnectionError() throws Exception {
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (GroqProvider p = GroqProvider.builder().baseUrl("http://127.0.0.1:" + port + "/v1").defaultModel("m")
+        .scheduler(clock).firstTokenTimeout(NEVER).build()) {
+      Throwable t = failAfterRetries(p, 2);
+      assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("127.0.0.1:" + port);
+    }
+  }
+
+  @Test
+  void noModelAnywhereIsAClearError() {
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/v1").toString()).build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.stream(ChatRequest.ofUser("x")))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultModel");
+    }
+  }
+
+  @Test
+  void invalidToolSchemaIsRejectedBeforeSending() {
+    try (GroqProvider p = builder().build()) {
+      ChatRequest r = ChatRequest.builder().addMessage(ChatMessage.user("x"))
+          .addTool(new ToolDefinition("f", "", "{not json}")).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.stream(r))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tool 'f'");
+    }
+    assertThat(server.getRequestCount()).isZero();
+  }
+
+  @Test
+  void futureFailureUnwrapsToTheTypedError() throws Exception {
+    server.enqueue(error(404, "{\"error\":{\"message\":\"The model `x` does not exist\",\"code\":\"model_not_found\"}}"));
+    try (GroqProvider p = builder().build()) {
+      try {
+        p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+        throw new AssertionError("expected failure");
+      } catch (ExecutionException e) {
+        assertThat(e.getCause()).isInstanceOf(BadRequestException.class).hasMessageContaining("does not exist");
+      }
+    }
+  }
+}

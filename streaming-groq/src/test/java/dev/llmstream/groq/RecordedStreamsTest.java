@@ -1,0 +1,178 @@
+package dev.llmstream.groq;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.AnswerAccumulator;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.ToolCall;
+import dev.llmstream.core.UpstreamErrorException;
+import dev.llmstream.groq.internal.ChunkDecoder;
+import dev.llmstream.groq.internal.SseScanner;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every real recorded stream in {@code ../shared/fixtures/groq} parses to what its
+ * {@code .expected.json} states: through the pure scanner + decoder at random network splits, and through
+ * the whole provider over HTTP.
+ */
+class RecordedStreamsTest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static MockWebServer server;
+
+  @BeforeAll
+  static void start() throws IOException {
+    server = new MockWebServer();
+    server.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static List<String> fixtures() {
+    List<String> names = Fixtures.names();
+    assertThat(names).hasSizeGreaterThanOrEqualTo(16);
+    return names;
+  }
+
+  /** The outcome of decoding: the folded answer and the error, if any. */
+  record Outcome(ChatResponse answer, StreamException error, int usageEvents, int finishEvents) {}
+
+  static Outcome decode(byte[] sse, Random splits) {
+    SseScanner scanner = new SseScanner(1 << 20);
+    ChunkDecoder decoder = new ChunkDecoder(MAPPER, 200, null);
+    AnswerAccumulator acc = new AnswerAccumulator();
+    List<StreamEvent> out = new ArrayList<>();
+    StreamException error = null;
+    int from = 0;
+    try {
+      while (from < sse.length && !decoder.isDone()) {
+        int n = splits == null ? sse.length : 1 + splits.nextInt(64);
+        n = Math.min(n, sse.length - from);
+        scanner.feed(ByteBuffer.wrap(sse, from, n), (t, d, len) -> decoder.onEvent(t, d, len, out));
+        from += n;
+      }
+      if (!decoder.isDone()) {
+        scanner.end();
+        decoder.endOfStream(out);
+      }
+    } catch (StreamException e) {
+      error = e;
+    }
+    int usage = 0;
+    int finish = 0;
+    for (StreamEvent e : out) {
+      acc.accept(e);
+      usage += e instanceof StreamEvent.UsageUpdate ? 1 : 0;
+      finish += e instanceof StreamEvent.Finish ? 1 : 0;
+    }
+    return new Outcome(acc.snapshot(), error, usage, finish);
+  }
+
+  @ParameterizedTest
+  @MethodSource("fixtures")
+  void pureDecodeMatchesExpected(String name) throws IOException {
+    byte[] sse = Fixtures.bytes(name + ".sse");
+    JsonNode expected = MAPPER.readTree(Fixtures.bytes(name + ".expected.json"));
+    for (Random splits : new Random[] {null, new Random(1), new Random(name.hashCode())}) {
+      Outcome o = decode(sse, splits);
+      assertMatches(name, expected, o.answer(), o.error());
+      if (o.error() == null) {
+        assertThat(o.finishEvents()).as("one Finish").isEqualTo(1);
+        assertThat(o.usageEvents()).as("usage reported once, never summed").isEqualTo(expected.get("usage").isNull() ? 0 : 1);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("fixtures")
+  void providerOverHttpMatchesExpected(String name) throws Exception {
+    byte[] sse = Fixtures.bytes(name + ".sse");
+    JsonNode expected = MAPPER.readTree(Fixtures.bytes(name + ".expected.json"));
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("Content-Type", "text/event-stream")
+            .addHeader("x-request-id", "req_fixture")
+            .chunkedBody(new String(sse, StandardCharsets.UTF_8), 777)
+            .build());
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/openai/v1").toString()).defaultModel("m").build()) {
+      ChatResponse answer = null;
+      StreamException error = null;
+      try {
+        answer = p.stream(ChatRequest.ofUser("hi")).collect().get(20, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        error = (StreamException) e.getCause();
+        answer = error.partial();
+      }
+      assertMatches(name, expected, answer, error);
+      if (error != null) {
+        assertThat(error.requestId()).isNotNull();
+      }
+    }
+    server.takeRequest(5, TimeUnit.SECONDS);
+  }
+
+  private static void assertMatches(String name, JsonNode expected, ChatResponse answer, StreamException error) {
+    assertThat(answer.text()).as(name + " text").isEqualTo(expected.get("text").asText());
+    JsonNode reasoning = expected.get("reasoning");
+    assertThat(answer.reasoning()).as(name + " reasoning").isEqualTo(reasoning.isNull() ? null : reasoning.asText());
+    List<ToolCall> calls = answer.toolCalls();
+    JsonNode expectedCalls = expected.get("toolCalls");
+    assertThat(calls).as(name + " tool calls").hasSize(expectedCalls.size());
+    for (int i = 0; i < calls.size(); i++) {
+      assertThat(calls.get(i).id()).isEqualTo(expectedCalls.get(i).get("id").asText());
+      assertThat(calls.get(i).name()).isEqualTo(expectedCalls.get(i).get("name").asText());
+      assertThat(calls.get(i).arguments()).isEqualTo(expectedCalls.get(i).get("arguments").asText());
+    }
+    JsonNode expectedError = expected.get("error");
+    if (expectedError.isNull()) {
+      assertThat(error).as(name + " error").isNull();
+      assertThat(answer.finishReason()).as(name + " finish").isEqualTo(FinishReason.fromWire(expected.get("finishReason").asText()));
+      JsonNode usage = expected.get("usage");
+      assertThat(answer.usage()).isNotNull();
+      assertThat(answer.usage().promptTokens()).isEqualTo(usage.get("promptTokens").asLong());
+      assertThat(answer.usage().completionTokens()).isEqualTo(usage.get("completionTokens").asLong());
+      assertThat(answer.usage().totalTokens()).isEqualTo(usage.get("totalTokens").asLong());
+    } else {
+      assertThat(error).as(name + " error").isInstanceOf(UpstreamErrorException.class);
+      UpstreamErrorException up = (UpstreamErrorException) error;
+      assertThat(up.type()).isEqualTo(expectedError.get("type").asText());
+      assertThat(up.code()).isEqualTo(expectedError.get("code").asText());
+      assertThat(up.status()).isEqualTo(expectedError.get("status_code").asInt());
+      assertThat(up.getMessage()).contains(expectedError.get("message").asText());
+      assertThat(answer.usage()).isNull();
+    }
+  }
+
+  @Test
+  void groqUsageIsParsedWithTimings() throws IOException {
+    Outcome o = decode(Fixtures.bytes("groq-llama33-70b-text-stop.sse"), null);
+    assertThat(o.answer().usage().timings()).isNotNull();
+    assertThat(o.answer().usage().timings().queue().toNanos()).isEqualTo(41_905_864L);
+    assertThat(o.answer().usage().timings().total().toNanos()).isEqualTo(2_656_170_478L);
+    Outcome q = decode(Fixtures.bytes("groq-qwen3-32b-reasoning-parsed.sse"), null);
+    assertThat(q.answer().usage().completionTokens()).isEqualTo(1107);
+  }
+}

@@ -1,0 +1,327 @@
+package dev.llmstream.groq;
+
+import static dev.llmstream.groq.ScriptedServer.finishChunk;
+import static dev.llmstream.groq.ScriptedServer.textChunk;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.StreamTimeoutException;
+import dev.llmstream.core.TokenStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The provider against a raw loopback server that controls every byte and observes the client closing
+ * the connection: cancellation, timeouts on a virtual clock, completion without waiting for the close,
+ * UTF-8 split across network reads, concurrency.
+ */
+class StreamingBehaviourTest {
+  private static final Duration NEVER = Duration.ofHours(1);
+
+  private static GroqProvider.Builder builder(ScriptedServer server, VirtualScheduler clock) {
+    return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").scheduler(clock);
+  }
+
+  @Test
+  void cancellingTheSubscriptionClosesTheConnectionAndDeliversNothingMore() throws Exception {
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(textChunk("one") + textChunk("two") + textChunk("three"));
+          closed.add(x.awaitClientClose());
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      Recorder rec = new Recorder(Long.MAX_VALUE, e -> e instanceof StreamEvent.TextDelta);
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"));
+      stream.subscribe(rec);
+      rec.awaitComplete();
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the connection close").isTrue();
+      assertThat(rec.eventsAfterCancel).isZero();
+      assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
+      assertThat(stream.partial().text()).isEqualTo("one");
+    }
+  }
+
+  @Test
+  void cancellingTheTokenFinishesWithCancelledAndClosesTheConnection() throws Exception {
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> firstSent = new CompletableFuture<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(textChunk("partial"));
+          firstSent.complete(null);
+          closed.add(x.awaitClientClose());
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      CancellationToken token = CancellationToken.create();
+      AtomicInteger texts = new AtomicInteger();
+      CompletableFuture<Void> gotText = new CompletableFuture<>();
+      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+        if (e instanceof StreamEvent.TextDelta) {
+          texts.incrementAndGet();
+          gotText.complete(null);
+        }
+        return false;
+      });
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"), token);
+      stream.subscribe(rec);
+      gotText.get(10, TimeUnit.SECONDS);
+      token.cancel();
+      rec.awaitComplete();
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      assertThat(stream.partial().text()).isEqualTo("partial");
+      assertThat(stream.partial().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    }
+  }
+
+  @Test
+  void cancellingBeforeTheResponseHeadersClosesTheConnection() throws Exception {
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    CompletableFuture<Void> requestRead = new CompletableFuture<>();
+    VirtualScheduler clock = new VirtualScheduler();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          requestRead.complete(null);
+          closed.add(x.awaitClientClose()); // never answers
+        });
+        GroqProvider p = builder(server, clock).firstTokenTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"));
+      stream.subscribe(rec);
+      requestRead.get(10, TimeUnit.SECONDS);
+      rec.subscription.cancel();
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
+      assertThat(rec.events).isEmpty();
+      assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
+      assertThat(clock.pending()).as("first-token timer released").isZero();
+    }
+  }
+
+  @Test
+  void completesOnTheFinalChunkWithoutDoneAndWithoutTheServerClosing() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop"));
+          closed.add(x.awaitClientClose()); // never sends [DONE], never ends the body
+        });
+        GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
+      ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+      assertThat(r.text()).isEqualTo("hi");
+      assertThat(clock.pending()).as("timers released on completion").isZero();
+      assertThat(r.usage().totalTokens()).isEqualTo(8);
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("the finished exchange is released").isTrue();
+    }
+  }
+
+  @Test
+  void doneCompletesAtOnceToo() throws Exception {
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n");
+          x.awaitClientClose();
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
+      ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+      assertThat(r.text()).isEqualTo("a");
+      assertThat(r.finishReason()).isEqualTo(FinishReason.STOP);
+    }
+  }
+
+  @Test
+  void finishWithoutUsageThenSilenceCompletesOnTheIdleTimer() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(textChunk("a") + finishChunk("length"));
+          x.awaitClientClose();
+        });
+        GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(5)).firstTokenTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      awaitEvents(rec, 2);
+      advanceUntil(clock, Duration.ofSeconds(5), () -> rec.done.isDone());
+      rec.awaitComplete();
+      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
+    }
+  }
+
+  @Test
+  void aStallingServerFailsWithTheIdleTimeoutAndThePartialAnswer() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          x.chunk(": keep-alive\n\n" + textChunk("so far"));
+          closed.add(x.awaitClientClose());
+        });
+        GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      awaitEvents(rec, 2);
+      clock.advance(Duration.ofSeconds(9));
+      assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
+      advanceUntil(clock, Duration.ofSeconds(1), () -> rec.done.isDone());
+      Throwable t = rec.awaitError();
+      assertThat(t).isInstanceOf(StreamTimeoutException.class);
+      assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
+      assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(clock.pending()).isZero();
+    }
+  }
+
+  @Test
+  void firstTokenTimeoutIsRetriedAndTheRetrySucceeds() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    AtomicInteger connection = new AtomicInteger();
+    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          if (connection.incrementAndGet() == 1) {
+            x.chunk(": queued\n\n");
+            closed.add(x.awaitClientClose()); // stalls before the first token
+          } else {
+            x.chunk(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop"));
+            x.awaitClientClose();
+          }
+        });
+        GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      awaitEvents(rec, 1); // Waiting: headers arrived
+      advanceUntil(clock, Duration.ofSeconds(20), () -> !closed.isEmpty());
+      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      clock.advance(clock.awaitPendingBelow(Duration.ofSeconds(10)));
+      rec.awaitComplete();
+      assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
+      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
+    }
+  }
+
+  @Test
+  void firstTokenTimeoutFailsWhenRetriesRunOut() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.awaitClientClose(); // never answers
+        });
+        GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      clock.awaitScheduled(1);
+      advanceUntil(clock, Duration.ofSeconds(20), () -> rec.done.isDone());
+      Throwable t = rec.awaitError();
+      assertThat(t).isInstanceOf(StreamTimeoutException.class);
+      assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
+    }
+  }
+
+  @Test
+  void utf8SplitAtEveryBytePositionAcrossNetworkWrites() throws Exception {
+    String text = "Grüße 😀 日本";
+    byte[] whole = (textChunk(text) + GroqProviderHttpTest.groqFinish("stop")).getBytes(StandardCharsets.UTF_8);
+    AtomicInteger cut = new AtomicInteger();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          int at = cut.get();
+          x.startSse();
+          x.chunk(java.util.Arrays.copyOfRange(whole, 0, at));
+          x.chunk(java.util.Arrays.copyOfRange(whole, at, whole.length));
+          x.end();
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      int start = new String(whole, StandardCharsets.UTF_8).indexOf("Gr");
+      for (int at = start; at < start + text.getBytes(StandardCharsets.UTF_8).length + 2; at++) {
+        cut.set(at);
+        ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+        assertThat(r.text()).as("split at byte %d", at).isEqualTo(text);
+      }
+    }
+  }
+
+  @Test
+  void oneProviderServesManyConcurrentStreams() throws Exception {
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          String who = x.requestBody.replaceAll("(?s).*\"content\":\"([^\"]*)\".*", "$1");
+          x.startSse();
+          for (int i = 0; i < 20; i++) {
+            x.chunk(textChunk(who + i + " "));
+          }
+          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
+          x.end();
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      List<CompletableFuture<ChatResponse>> all = new ArrayList<>();
+      for (int u = 0; u < 40; u++) {
+        all.add(p.stream(ChatRequest.ofUser("user" + u)).collect());
+      }
+      for (int u = 0; u < 40; u++) {
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+          expected.append("user").append(u).append(i).append(' ');
+        }
+        assertThat(all.get(u).get(20, TimeUnit.SECONDS).text()).isEqualTo(expected.toString());
+      }
+    }
+  }
+
+  @Test
+  void bytesAreReadOnlyAsDemandAllows() throws Exception {
+    CompletableFuture<Void> serverDone = new CompletableFuture<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          for (int i = 0; i < 5; i++) {
+            x.chunk(textChunk("t" + i));
+          }
+          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
+          x.end();
+          serverDone.complete(null);
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      Recorder rec = new Recorder(2, e -> false);
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"));
+      stream.subscribe(rec);
+      awaitEvents(rec, 2);
+      serverDone.get(10, TimeUnit.SECONDS);
+      assertThat(rec.events).hasSize(2); // Waiting + one token, no more without demand
+      rec.subscription.request(Long.MAX_VALUE);
+      rec.awaitComplete();
+      assertThat(stream.partial().text()).isEqualTo("t0t1t2t3t4");
+    }
+  }
+
+  /**
+   * Advances virtual time by {@code step} until {@code condition} holds (bounded). The stream's reaction
+   * to a timer may run on another thread, hence the bounded wait after each step; a timer that finds the
+   * client not waiting on the network (the subscriber's next pull still in flight) re-arms itself, which
+   * is why a test may need more than one step.
+   */
+  static void advanceUntil(VirtualScheduler clock, Duration step, java.util.function.BooleanSupplier condition)
+      throws Exception {
+    for (int i = 0; i < 20 && !condition.getAsBoolean(); i++) {
+      clock.advance(step);
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+      while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+        Thread.yield();
+      }
+    }
+    assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
+  }
+
+  static void awaitEvents(Recorder rec, int n) throws InterruptedException {
+    rec.awaitEvents(n);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.llmstream.groq.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmstream.core.LimitExceededException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SseScannerTest {
+
+  private static List<String> scanSplitAt(byte[] input, int... cuts) {
+    SseScanner s = new SseScanner(1 << 20);
+    List<String> events = new ArrayList<>();
+    SseScanner.Listener l =
+        (type, data, len) -> events.add((type == null ? "" : type + "|") + new String(data, 0, len, StandardCharsets.UTF_8));
+    int from = 0;
+    for (int cut : cuts) {
+      s.feed(ByteBuffer.wrap(input, from, cut - from).slice(), l);
+      from = cut;
+    }
+    s.feed(ByteBuffer.wrap(input, from, input.length - from).slice(), l);
+    return events;
+  }
+
+  private static List<String> scan(String input) {
+    return scanSplitAt(input.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void dataLinesCommentsAndFields() {
+    String in =
+        ": keep-alive\n"
+            + "data: one\n\n"
+            + "event: error\ndata: {\"e\":1}\n\n"
+            + "id: 7\nretry: 1500\ndata: a\ndata: b\ndata:c\n\n"
+            + "data\n\n"
+            + "field-without-meaning: x\n\n"
+            + ":only a comment\n\n";
+    SseScanner s = new SseScanner(1024);
+    List<String> events = new ArrayList<>();
+    s.feed(
+        ByteBuffer.wrap(in.getBytes(StandardCharsets.UTF_8)),
+        (type, data, len) -> events.add(type + "|" + new String(data, 0, len, StandardCharsets.UTF_8)));
+    assertThat(events).containsExactly("null|one", "error|{\"e\":1}", "null|a\nb\nc", "null|");
+    assertThat(s.lastEventId()).isEqualTo("7");
+    assertThat(s.retryMillis()).isEqualTo(1500);
+  }
+
+  @Test
+  void crLfAndCrLineEnds() {
+    assertThat(scan("data: x\r\n\r\ndata: y\r\rdata: z\n\n")).containsExactly("x", "y", "z");
+    assertThat(scan("data: a\r\ndata: b\r\n\r\n")).containsExactly("a\nb");
+  }
+
+  @Test
+  void crAtTheEndOfOneBufferAndLfAtTheStartOfTheNext() {
+    byte[] in = "data: x\r\n\r\ndata: y\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+    for (int cut = 0; cut <= in.length; cut++) {
+      assertThat(scanSplitAt(in, cut)).as("cut at %d", cut).containsExactly("x", "y");
+    }
+  }
+
+  @Test
+  void everySplitOfMultiByteCharactersDecodesTheSame() {
+    String text = "é€😀 日本語";
+    String in = "data: {\"t\":\"" + text + "\"}\r\n\r\n: ping\n\ndata: 2€\n\n";
+    byte[] bytes = in.getBytes(StandardCharsets.UTF_8);
+    List<String> expected = List.of("{\"t\":\"" + text + "\"}", "2€");
+    for (int a = 0; a <= bytes.length; a++) {
+      assertThat(scanSplitAt(bytes, a)).as("cut at %d", a).isEqualTo(expected);
+      for (int b = a; b <= Math.min(bytes.length, a + 5); b++) {
+        assertThat(scanSplitAt(bytes, a, b)).as("cuts at %d,%d", a, b).isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void byteByByte() {
+    byte[] in = "event: e\ndata: ü\n\n".getBytes(StandardCharsets.UTF_8);
+    int[] cuts = new int[in.length - 1];
+    for (int i = 0; i < cuts.length; i++) {
+      cuts[i] = i + 1;
+    }
+    assertThat(scanSplitAt(in, cuts)).containsExactly("e|ü");
+  }
+
+  @Test
+  void incompleteEventAtTheEndIsDiscarded() {
+    SseScanner s = new SseScanner(1024);
+    List<String> events = new ArrayList<>();
+    s.feed(ByteBuffer.wrap("data: a\n\ndata: partial".getBytes(StandardCharsets.UTF_8)),
+        (t, d, n) -> events.add(new String(d, 0, n, StandardCharsets.UTF_8)));
+    assertThat(s.end()).isTrue();
+    assertThat(events).containsExactly("a");
+  }
+
+  @Test
+  void tooLongLineFailsWithoutGrowing() {
+    SseScanner s = new SseScanner(1024);
+    byte[] big = new byte[700];
+    java.util.Arrays.fill(big, (byte) 'x');
+    s.feed(ByteBuffer.wrap("data: ".getBytes(StandardCharsets.US_ASCII)), (t, d, n) -> {});
+    s.feed(ByteBuffer.wrap(big), (t, d, n) -> {});
+    assertThatThrownBy(() -> s.feed(ByteBuffer.wrap(big), (t, d, n) -> {}))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("maxLineLength (1024 bytes)");
+  }
+
+  @Test
+  void tooLongEventOfManyShortLinesFails() {
+    SseScanner s = new SseScanner(1024);
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 200; i++) {
+      b.append("data: 0123456789\n");
+    }
+    assertThatThrownBy(() -> s.feed(ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.US_ASCII)), (t, d, n) -> {}))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("event");
+  }
+
+  @Test
+  void directBuffersWork() {
+    byte[] in = "data: direct\n\n".getBytes(StandardCharsets.UTF_8);
+    ByteBuffer direct = ByteBuffer.allocateDirect(in.length);
+    direct.put(in).flip();
+    List<String> events = new ArrayList<>();
+    new SseScanner(1024).feed(direct, (t, d, n) -> events.add(new String(d, 0, n, StandardCharsets.UTF_8)));
+    assertThat(events).containsExactly("direct");
+    assertThat(direct.hasRemaining()).isFalse();
+  }
+}
