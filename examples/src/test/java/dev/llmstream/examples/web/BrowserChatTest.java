@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -142,6 +143,9 @@ class BrowserChatTest {
 
   private static WebElement lastAnswer() {
     List<WebElement> all = driver.findElements(By.cssSelector(".msg.assistant"));
+    if (all.isEmpty()) {
+      throw new NoSuchElementException("no assistant answer on the page yet"); // waits retry on this
+    }
     return all.get(all.size() - 1);
   }
 
