@@ -298,7 +298,7 @@ public final class StreamBufferImpl implements StreamBuffer {
       emitted += n;
     }
     if (emitted != 0) {
-      consumeDemand(emitted);
+      Demand.consume(requested, emitted);
     }
     if (cancelled || requestError != null) {
       return; // whoever set the flag also called drain(), so the loop comes round again
@@ -568,17 +568,6 @@ public final class StreamBufferImpl implements StreamBuffer {
     return !cancelled;
   }
 
-  private void consumeDemand(long n) {
-    for (; ; ) {
-      long r = requested.get();
-      if (r == Long.MAX_VALUE) {
-        return;
-      }
-      if (requested.compareAndSet(r, r - n)) {
-        return;
-      }
-    }
-  }
 
   private void terminate(boolean cancelUpstream) {
     terminated = true;
@@ -633,20 +622,9 @@ public final class StreamBufferImpl implements StreamBuffer {
     @Override
     public void request(long n) {
       if (n <= 0) {
-        requestError =
-            new IllegalArgumentException(
-                "Reactive Streams rule 3.9: request(n) needs n > 0, was " + n);
+        requestError = Demand.nonPositive(n);
       } else {
-        for (; ; ) {
-          long r = requested.get();
-          long u = r + n;
-          if (u < 0) {
-            u = Long.MAX_VALUE;
-          }
-          if (r == Long.MAX_VALUE || requested.compareAndSet(r, u)) {
-            break;
-          }
-        }
+        Demand.add(requested, n);
       }
       drain();
     }
