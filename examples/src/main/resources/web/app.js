@@ -15,6 +15,48 @@
   }
   let current = null; // {run, es, bubble, answerEl, reasoningEl, text, reasoning, lastId, pendingSpeech}
 
+
+  // A tiny, safe Markdown renderer for answers: escapes HTML first, then headings, lists, fenced code,
+  // bold and inline code. Plain text (and its line breaks) renders unchanged.
+  function esc(t) {
+    return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+  function inline(t) {
+    return esc(t).replace(/`([^`\n]+)`/g, "<code>$1</code>").replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>");
+  }
+  function markdown(text) {
+    const out = [];
+    const lines = text.split("\n");
+    let inCode = false;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i];
+      const last = i === lines.length - 1;
+      if (line.startsWith("```")) {
+        out.push(inCode ? "</code></pre>" : "<pre><code>");
+        inCode = !inCode;
+        continue;
+      }
+      if (inCode) { out.push(esc(line) + (last ? "" : "\n")); continue; }
+      const h = /^(#{1,4}) (.*)$/.exec(line);
+      if (h) { out.push('<span class="h h' + h[1].length + '">' + inline(h[2]) + "</span>" + (last ? "" : "\n")); continue; }
+      const li = /^(\s*)[-*] (.*)$/.exec(line);
+      if (li) { out.push('<span class="li">• ' + inline(li[2]) + "</span>" + (last ? "" : "\n")); continue; }
+      out.push(inline(line) + (last ? "" : "\n"));
+    }
+    if (inCode) out.push("</code></pre>");
+    return out.join("");
+  }
+  let renderPending = false;
+  function renderAnswer() {
+    // At most one render per animation frame, however fast batches arrive.
+    if (renderPending || !current) return;
+    renderPending = true;
+    requestAnimationFrame(() => {
+      renderPending = false;
+      if (current) current.answerEl.innerHTML = markdown(current.text);
+    });
+  }
+
   function bubble(role, text) {
     const div = document.createElement("div");
     div.className = "msg " + role;
@@ -90,7 +132,7 @@
       text: restored ? restored.text : "", reasoning: restored ? restored.reasoning : "",
       lastId: restored ? restored.lastId : 0, pendingSpeech: "", es: null,
     };
-    current.answerEl.textContent = current.text;
+    current.answerEl.innerHTML = markdown(current.text);
     if (current.reasoning) { current.reasoningEl.hidden = false; current.reasoningEl.textContent = current.reasoning; }
     setState(div, current.text ? "streaming" : "typing");
     busy(true);
@@ -102,7 +144,7 @@
       track(e);
       const t = JSON.parse(e.data).t;
       current.text += t;
-      current.answerEl.textContent = current.text;
+      renderAnswer();
       current.pendingSpeech += t;
       announce(false);
       setState(div, "streaming");
@@ -121,7 +163,7 @@
       track(e);
       const d = JSON.parse(e.data);
       current.text = d.text; current.reasoning = d.reasoning;
-      current.answerEl.textContent = d.text;
+      current.answerEl.innerHTML = markdown(d.text);
       current.reasoningEl.textContent = d.reasoning;
       current.reasoningEl.hidden = !d.reasoning;
       save();
@@ -147,6 +189,7 @@
       track(e);
       const d = JSON.parse(e.data);
       es.close();
+      current.answerEl.innerHTML = markdown(current.text);
       announce(true);
       finish(div, d);
       sessionStorage.removeItem("llmstream.run");
@@ -248,7 +291,7 @@
     for (const m of s.history) {
       const div = bubble(m.role, m.role === "user" ? m.text : "");
       if (m.role === "assistant") {
-        div.querySelector(".answer").textContent = m.text;
+        div.querySelector(".answer").innerHTML = markdown(m.text);
         if (m.reasoning) { const r = div.querySelector(".reasoning"); r.hidden = false; r.textContent = m.reasoning; }
         finish(div, m);
       }

@@ -99,6 +99,11 @@ class BrowserChatTest {
     if (prompt.startsWith("fail") && failuresLeft.getAndDecrement() > 0) {
       return ResponseScript.builder().status(400).errorBody("invalid_request_error", "bad", "Scripted failure for the test").build();
     }
+    if (prompt.startsWith("markdown")) {
+      return b.text("### Title\n\n- **bold** item\n- `code` item\n\n```\nint x = 1;\n```\n<script>window.pwned=1</script> done.")
+          .tokensPerSecond(200)
+          .build();
+    }
     if (prompt.startsWith("slow")) {
       return b.generatedText(400, i -> "w" + i + (i % 12 == 11 ? ".\n" : " ")).tokensPerSecond(60).build();
     }
@@ -193,6 +198,22 @@ class BrowserChatTest {
     assertThat(announced).isNotEmpty();
     assertThat(expected).contains(announced);
     assertThat(driver.findElement(By.id("stop")).isEnabled()).isFalse();
+  }
+
+  @Test
+  void answersRenderMarkdownSafely() {
+    send("markdown please");
+    waitUntil(d -> "completed".equals(state()), 30);
+    snapshot("markdown-answer");
+    WebElement answer = lastAnswer().findElement(By.cssSelector("[data-testid=answer]"));
+    assertThat(answer.findElement(By.cssSelector(".h")).getText()).isEqualTo("Title");
+    assertThat(answer.findElement(By.cssSelector("strong")).getText()).isEqualTo("bold");
+    assertThat(answer.findElement(By.cssSelector("pre code")).getText()).isEqualTo("int x = 1;");
+    // Model output is text, never markup: the script tag is shown, not run.
+    assertThat(answer.findElements(By.tagName("script"))).isEmpty();
+    assertThat(answer.getText()).contains("<script>window.pwned=1</script> done.");
+    assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.pwned === undefined;"))
+        .isEqualTo(Boolean.TRUE);
   }
 
   @Test
