@@ -43,6 +43,7 @@ public final class RecoveringSource implements StreamSource {
   private final StringBuilder text = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
   private boolean sawContent;
+  private boolean sawToolCall;
   private @Nullable Usage usageBefore;
   private @Nullable Usage usageThisAttempt;
   private @Nullable Dedupe textDedupe;
@@ -285,10 +286,17 @@ public final class RecoveringSource implements StreamSource {
       }
     } else if (event instanceof StreamEvent.ToolCallDelta) {
       sawContent = true;
+      sawToolCall = true;
       out.add(event);
     } else if (event instanceof StreamEvent.UsageUpdate u) {
       usageThisAttempt = u.usage();
-      out.add(usageBefore == null ? u : new StreamEvent.UsageUpdate(usageBefore.plus(u.usage())));
+      Usage sum = usageBefore == null ? u.usage() : usageBefore.plus(u.usage());
+      if (recoveries > 0 && !sum.recovered()) {
+        // A cut attempt usually never reports usage (Groq sends it with the finish): still mark it.
+        sum = new Usage(
+            sum.promptTokens(), sum.completionTokens(), sum.totalTokens(), sum.reasoningTokens(), sum.timings(), true);
+      }
+      out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
     } else if (event instanceof StreamEvent.Finish) {
       finishDedupe(out);
       out.add(event);
@@ -342,6 +350,12 @@ public final class RecoveringSource implements StreamSource {
 
   /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
   private ChatRequest nextRequest(List<StreamEvent> announce) {
+    if (sawToolCall && (text.length() > 0 || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
+      // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
+      // (a Replaced event clears tool calls) and keep the text and reasoning.
+      sawToolCall = false;
+      announce.add(new StreamEvent.Replaced(text.toString(), reasoning.toString()));
+    }
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE) {
       textDedupe = new Dedupe(text.toString());
       reasoningDedupe = new Dedupe(reasoning.toString());
@@ -353,6 +367,7 @@ public final class RecoveringSource implements StreamSource {
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
     reasoning.setLength(0);
+    sawToolCall = false;
     announce.add(new StreamEvent.Replaced("", ""));
     return request;
   }
