@@ -231,8 +231,8 @@ public final class RecoveringSource implements StreamSource {
             usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
             usageThisAttempt = null;
           }
+          next = nextRequest(announce); // a Replaced goes first, so the state stays RECOVERING after it
           announce.add(new StreamEvent.Recovering(n, describe(error)));
-          next = nextRequest(announce);
           delay = jittered(policy.backoff(n));
         }
       }

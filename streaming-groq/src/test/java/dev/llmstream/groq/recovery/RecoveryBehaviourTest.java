@@ -352,11 +352,13 @@ class RecoveryBehaviourTest {
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       stream.subscribe(sub);
       await(() -> has(sub, StreamEvent.Recovering.class));
+      assertThat(stream.state()).as("during the backoff").isEqualTo(StreamState.RECOVERING);
       advanceUntil(clock, Duration.ofMillis(500), sub::isTerminated);
       assertThat(sub.error()).isNull();
       List<StreamEvent> events = sub.values();
       int replaced = events.indexOf(new StreamEvent.Replaced("", ""));
       assertThat(replaced).as("the reasoning shown is dropped").isPositive();
+      assertThat(events.get(replaced + 1)).as("then the UI is told it is resuming").isInstanceOf(StreamEvent.Recovering.class);
       StringBuilder after = new StringBuilder();
       for (StreamEvent e : events.subList(replaced, events.size())) {
         if (e instanceof StreamEvent.ReasoningDelta r) {
