@@ -79,7 +79,24 @@ public final class RecoveringSource implements StreamSource {
   }
 
   private void open(ChatRequest req, int number) {
-    StreamSource source = attempts.open(req, number);
+    StreamSource source;
+    try {
+      source = attempts.open(req, number);
+    } catch (RuntimeException e) {
+      // A recovery attempt is opened on a timer thread: nobody else would see this failure.
+      StreamEmitter downstream;
+      synchronized (lock) {
+        if (cancelled || finished) {
+          return;
+        }
+        finished = true;
+        downstream = outer;
+      }
+      if (downstream != null) {
+        downstream.fail(e);
+      }
+      return;
+    }
     AttemptEmitter emitter = new AttemptEmitter(number);
     boolean pull;
     synchronized (lock) {

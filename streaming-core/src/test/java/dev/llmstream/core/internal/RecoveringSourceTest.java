@@ -303,6 +303,26 @@ class RecoveringSourceTest {
   }
 
   @Test
+  void aFactoryThrowingForARecoveryAttemptFailsTheStreamWithThePartialAnswer() throws Exception {
+    IllegalStateException boom = new IllegalStateException("cannot open");
+    TokenStream s =
+        TokenStream.create(
+            Recovery.source(REQUEST, NO_JITTER, clock, (request, n) -> {
+              if (n > 0) {
+                throw boom;
+              }
+              return new Attempt(events("so far"), cut());
+            }),
+            CancellationToken.create());
+    CompletableFuture<ChatResponse> f = s.collect();
+    clock.advance(Duration.ofSeconds(1));
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> f.get(5, TimeUnit.SECONDS)).getCause();
+    assertThat(t).isInstanceOf(StreamException.class).hasCause(boom);
+    assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
+    assertThat(s.state()).isEqualTo(StreamState.FAILED);
+  }
+
+  @Test
   void backoffDoublesOnTheVirtualClock() {
     RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(3).build();
     TokenStream s = stream(p, CancellationToken.create(), new Attempt(events("a"), cut()), new Attempt(events("b"), cut()), new Attempt(events("c"), cut()), new Attempt(events("d"), null));
