@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.spi.AttemptFactory;
+import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
@@ -55,6 +58,15 @@ import org.jspecify.annotations.Nullable;
  * jitter), capped by {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not
  * retried. Nothing is retried after a cancel.
  *
+ * <p><b>Recovery.</b> After the first token a broken stream (the connection cut or the body ended before
+ * a finish reason or {@code [DONE]}, the idle timeout, a retryable {@code event: error}) is recovered as
+ * the {@link Builder#recovery(RecoveryPolicy)} policy says; the default, {@link RecoveryPolicy#defaults()},
+ * continues the answer: the request is sent again with the partial answer as a trailing assistant message
+ * (Groq continues a prefilled assistant message), and the stream delivers a
+ * {@link dev.llmstream.core.StreamEvent.Recovering} event and then the continuation, so the subscriber sees
+ * one continuous answer. Each recovery attempt is one request with its own retries before its first
+ * token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is recovered.
+ *
  * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
  * on the HTTP client's threads or the scheduler's timer threads.
@@ -65,19 +77,21 @@ public final class GroqProvider implements ChatProvider {
 
   private final GroqConfig config;
   private final boolean emitWaiting;
+  private final RecoveryPolicy recovery;
   private final RequestEncoder encoder;
   private volatile boolean closed;
 
-  private GroqProvider(GroqConfig config, boolean emitWaiting) {
+  private GroqProvider(GroqConfig config, boolean emitWaiting, RecoveryPolicy recovery) {
     this.config = config;
     this.emitWaiting = emitWaiting;
+    this.recovery = recovery;
     this.encoder = new RequestEncoder(config.mapper());
   }
 
   /**
    * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
    * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, line
-   * limit 1 MiB.
+   * limit 1 MiB, recovery {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts).
    *
    * @return a new builder
    */
@@ -109,8 +123,11 @@ public final class GroqProvider implements ChatProvider {
           "model: the request names no model and the provider has none; set ChatRequest.Builder.model(..) "
               + "or GroqProvider.Builder.defaultModel(..)");
     }
-    byte[] body = encoder.encode(request, model);
-    return TokenStream.create(new GroqStreamSource(config, model, body, emitWaiting), cancellation);
+    byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
+    AttemptFactory attempts =
+        (req, n) ->
+            new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
+    return TokenStream.create(Recovery.source(request, recovery, config.scheduler(), attempts), cancellation);
   }
 
   /**
@@ -160,6 +177,7 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable Boolean allowInsecureHttp;
     private @Nullable Consumer<GroqResponseInfo> onResponse;
     private @Nullable Boolean emitWaiting;
+    private @Nullable RecoveryPolicy recovery;
     private Function<String, @Nullable String> environment = System::getenv;
 
     private Builder() {}
@@ -449,6 +467,25 @@ public final class GroqProvider implements ChatProvider {
       return this;
     }
 
+    /**
+     * Sets what a stream does when it breaks after the first token (default
+     * {@link RecoveryPolicy#defaults()}: continue the answer from a prefill, up to 3 attempts, backoff
+     * 250 ms doubling to 4 s on the {@link #scheduler(StreamScheduler) scheduler}).
+     * {@link RecoveryPolicy#disabled()} fails such a stream with its partial answer. Failures before the
+     * first token are governed by {@link #maxRetries(int)} instead.
+     *
+     * @param policy the policy
+     * @return this builder
+     * @throws NullPointerException if {@code policy} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder recovery(RecoveryPolicy policy) {
+      Objects.requireNonNull(policy, "policy");
+      unset(this.recovery, "recovery");
+      this.recovery = policy;
+      return this;
+    }
+
     /** For tests: where environment variables are read. */
     Builder environment(Function<String, @Nullable String> environment) {
       this.environment = Objects.requireNonNull(environment, "environment");
@@ -515,7 +552,8 @@ public final class GroqProvider implements ChatProvider {
               onResponse,
               mapper,
               http);
-      return new GroqProvider(config, !Boolean.FALSE.equals(emitWaiting));
+      return new GroqProvider(
+          config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
     }
 
     private static void unset(@Nullable Object current, String name) {

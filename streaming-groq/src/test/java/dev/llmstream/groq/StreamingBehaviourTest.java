@@ -8,6 +8,7 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
@@ -169,7 +170,8 @@ class StreamingBehaviourTest {
           x.chunk(": keep-alive\n\n" + textChunk("so far"));
           closed.add(x.awaitClientClose());
         });
-        GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER).build()) {
+        GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER)
+            .recovery(RecoveryPolicy.disabled()).build()) { // recovery: see dev.llmstream.groq.recovery
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);

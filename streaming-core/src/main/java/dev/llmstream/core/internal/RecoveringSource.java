@@ -43,6 +43,7 @@ public final class RecoveringSource implements StreamSource {
   private final StringBuilder text = new StringBuilder();
   private final StringBuilder reasoning = new StringBuilder();
   private boolean sawContent;
+  private boolean sawToolCall;
   private @Nullable Usage usageBefore;
   private @Nullable Usage usageThisAttempt;
   private @Nullable Dedupe textDedupe;
@@ -78,7 +79,24 @@ public final class RecoveringSource implements StreamSource {
   }
 
   private void open(ChatRequest req, int number) {
-    StreamSource source = attempts.open(req, number);
+    StreamSource source;
+    try {
+      source = attempts.open(req, number);
+    } catch (RuntimeException e) {
+      // A recovery attempt is opened on a timer thread: nobody else would see this failure.
+      StreamEmitter downstream;
+      synchronized (lock) {
+        if (cancelled || finished) {
+          return;
+        }
+        finished = true;
+        downstream = outer;
+      }
+      if (downstream != null) {
+        downstream.fail(e);
+      }
+      return;
+    }
     AttemptEmitter emitter = new AttemptEmitter(number);
     boolean pull;
     synchronized (lock) {
@@ -230,8 +248,8 @@ public final class RecoveringSource implements StreamSource {
             usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
             usageThisAttempt = null;
           }
+          next = nextRequest(announce); // a Replaced goes first, so the state stays RECOVERING after it
           announce.add(new StreamEvent.Recovering(n, describe(error)));
-          next = nextRequest(announce);
           delay = jittered(policy.backoff(n));
         }
       }
@@ -285,10 +303,17 @@ public final class RecoveringSource implements StreamSource {
       }
     } else if (event instanceof StreamEvent.ToolCallDelta) {
       sawContent = true;
+      sawToolCall = true;
       out.add(event);
     } else if (event instanceof StreamEvent.UsageUpdate u) {
       usageThisAttempt = u.usage();
-      out.add(usageBefore == null ? u : new StreamEvent.UsageUpdate(usageBefore.plus(u.usage())));
+      Usage sum = usageBefore == null ? u.usage() : usageBefore.plus(u.usage());
+      if (recoveries > 0 && !sum.recovered()) {
+        // A cut attempt usually never reports usage (Groq sends it with the finish): still mark it.
+        sum = new Usage(
+            sum.promptTokens(), sum.completionTokens(), sum.totalTokens(), sum.reasoningTokens(), sum.timings(), true);
+      }
+      out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
     } else if (event instanceof StreamEvent.Finish) {
       finishDedupe(out);
       out.add(event);
@@ -342,6 +367,12 @@ public final class RecoveringSource implements StreamSource {
 
   /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
   private ChatRequest nextRequest(List<StreamEvent> announce) {
+    if (sawToolCall && (text.length() > 0 || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
+      // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
+      // (a Replaced event clears tool calls) and keep the text and reasoning.
+      sawToolCall = false;
+      announce.add(new StreamEvent.Replaced(text.toString(), reasoning.toString()));
+    }
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE) {
       textDedupe = new Dedupe(text.toString());
       reasoningDedupe = new Dedupe(reasoning.toString());
@@ -353,6 +384,7 @@ public final class RecoveringSource implements StreamSource {
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
     reasoning.setLength(0);
+    sawToolCall = false;
     announce.add(new StreamEvent.Replaced("", ""));
     return request;
   }

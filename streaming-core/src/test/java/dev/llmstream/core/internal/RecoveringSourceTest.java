@@ -194,6 +194,38 @@ class RecoveringSourceTest {
   }
 
   @Test
+  void usageIsMarkedRecoveredWhenOnlyTheLastAttemptReportsIt() throws Exception {
+    // Groq reports usage with the finish only, so a cut attempt reports none.
+    ChatResponse r =
+        run(stream(NO_JITTER, CancellationToken.create(), new Attempt(events("Hel"), cut()),
+            new Attempt(events("lo", new StreamEvent.UsageUpdate(Usage.of(9, 1, 10)), StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(r.text()).isEqualTo("Hello");
+    assertThat(r.usage().totalTokens()).isEqualTo(10);
+    assertThat(r.usage().recovered()).isTrue();
+  }
+
+  @Test
+  void toolCallFragmentsShownBeforeACutAreReplacedNotJoinedWithTheResentCall() throws Exception {
+    List<StreamEvent> got = new ArrayList<>();
+    TokenStream s =
+        stream(
+            NO_JITTER,
+            CancellationToken.create(),
+            new Attempt(events("Let me look. ", new StreamEvent.ToolCallDelta(0, "c1", "weather", "{\"ci")), cut()),
+            new Attempt(events(new StreamEvent.ToolCallDelta(0, "c2", "weather", "{\"city\":\"Paris\"}"), StreamEvent.Finish.of(FinishReason.TOOL_CALLS)), null));
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    ChatResponse r = f.get(5, TimeUnit.SECONDS);
+    List<ChatMessage> sent = requests.get(1).messages();
+    assertThat(sent.get(sent.size() - 1)).isEqualTo(ChatMessage.assistant("Let me look. "));
+    assertThat(got).contains(new StreamEvent.Replaced("Let me look. ", ""));
+    assertThat(r.text()).isEqualTo("Let me look. ");
+    assertThat(r.toolCalls()).hasSize(1);
+    assertThat(r.toolCalls().get(0).arguments()).isEqualTo("{\"city\":\"Paris\"}");
+  }
+
+  @Test
   void restartDedupeSkipsTheRepeatedPrefixAndUsesTheSameSeed() throws Exception {
     RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
     List<StreamEvent> got = new ArrayList<>();
@@ -267,6 +299,26 @@ class RecoveringSourceTest {
     assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isSameAs(idle);
     assertThat(idle.partial().text()).isEqualTo("one two three");
     assertThat(requests).hasSize(3);
+    assertThat(s.state()).isEqualTo(StreamState.FAILED);
+  }
+
+  @Test
+  void aFactoryThrowingForARecoveryAttemptFailsTheStreamWithThePartialAnswer() throws Exception {
+    IllegalStateException boom = new IllegalStateException("cannot open");
+    TokenStream s =
+        TokenStream.create(
+            Recovery.source(REQUEST, NO_JITTER, clock, (request, n) -> {
+              if (n > 0) {
+                throw boom;
+              }
+              return new Attempt(events("so far"), cut());
+            }),
+            CancellationToken.create());
+    CompletableFuture<ChatResponse> f = s.collect();
+    clock.advance(Duration.ofSeconds(1));
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> f.get(5, TimeUnit.SECONDS)).getCause();
+    assertThat(t).isInstanceOf(StreamException.class).hasCause(boom);
+    assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
     assertThat(s.state()).isEqualTo(StreamState.FAILED);
   }
 

@@ -56,10 +56,13 @@ import org.slf4j.LoggerFactory;
  * headers arrive (carrying {@code x-request-id}).
  *
  * <p><b>Recovery.</b> An instance serves one request (with its retries before the first token) and never
- * retries after a token: a mid-stream failure fails the stream with the partial answer. A future
- * recovery wrapper re-runs the request by building a new instance (or calling
- * {@code ChatProvider.stream}) with a modified request, such as a continuation of the partial answer;
- * nothing here assumes a single attempt per stream beyond this class.
+ * retries after a token: a mid-stream failure fails this attempt with a typed error that tells recovery
+ * ({@code dev.llmstream.core.spi.Recovery}) whether it is worth another attempt: the body ending before a
+ * finish reason or {@code [DONE]}, or the connection failing, is a {@code ConnectionException}; silence
+ * after the first token a {@code StreamTimeoutException} (IDLE); an {@code event: error} an
+ * {@code UpstreamErrorException} (retryable for status 429, 498 and 5xx); a malformed stream a
+ * {@code ProtocolException} and an over-long line a {@code LimitExceededException} (never recovered).
+ * The provider wraps one instance per attempt in a recovering source.
  */
 public final class GroqStreamSource implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);
