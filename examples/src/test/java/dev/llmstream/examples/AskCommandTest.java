@@ -132,29 +132,63 @@ class AskCommandTest {
     }
   }
 
+  private static FakeGroqServer endlessServer() {
+    return FakeGroqServer.builder()
+        .always(ResponseScript.builder().generatedText(100_000, i -> "w" + i + " ").tokensPerSecond(40).build())
+        .build()
+        .start();
+  }
+
+  private static String reference(int tokens) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < tokens; i++) {
+      sb.append('w').append(i).append(' ');
+    }
+    return sb.toString();
+  }
+
+  private static void interrupt(Process p) throws Exception {
+    new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+  }
+
   @Test
   void ctrlCCancelsTheHttpCallAndStillPrintsTheJson() throws Exception {
-    try (FakeGroqServer server =
-        FakeGroqServer.builder()
-            .always(
-                ResponseScript.builder()
-                    .generatedText(100_000, i -> "w" + i + " ")
-                    .tokensPerSecond(40)
-                    .build())
-            .build()
-            .start()) {
+    try (FakeGroqServer server = endlessServer()) {
       Process p = start(server, "--prompt", "Tell me everything", "--json");
-      server.awaitChunks(0, 5, Duration.ofSeconds(30));
-      new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      server.awaitChunks(0, 20, Duration.ofSeconds(30));
+      interrupt(p);
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       Result r = result(p);
       assertThat(r.code()).as(r.stderr()).isEqualTo(130);
       JsonNode j = onlyJson(r);
       assertThat(j.get("state").asText()).isEqualTo("CANCELLED");
       assertThat(j.get("finishReason").asText()).isEqualTo("cancelled");
-      assertThat(j.get("text").asText()).startsWith("w0 w1 w2 w3");
+      assertThat(j.get("error").isNull()).isTrue();
+      // The partial text is exactly what had arrived: a prefix of the answer, never anything else.
+      assertThat(reference(5_000)).startsWith(j.get("text").asText());
       ConnectionRecord conn = server.awaitEnded(0, Duration.ofSeconds(10));
       assertThat(conn.ending()).isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+    }
+  }
+
+  @Test
+  void ctrlCAfterTextWasShownKeepsThatTextAndExits130() throws Exception {
+    try (FakeGroqServer server = endlessServer()) {
+      Process p = start(server, "--prompt", "Tell me everything");
+      Path out = tmp.resolve("out.txt");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!Files.readString(out, StandardCharsets.UTF_8).contains("w3 ") && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // poll the output
+      }
+      interrupt(p);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      Result r = result(p);
+      assertThat(r.code()).isEqualTo(130);
+      assertThat(r.stdout()).startsWith("w0 w1 w2 w3 ");
+      assertThat(reference(5_000)).startsWith(r.stdout().strip() + " ");
+      assertThat(r.stderr()).contains("[stopped]");
+      assertThat(server.awaitEnded(0, Duration.ofSeconds(10)).ending())
+          .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
     }
   }
 
