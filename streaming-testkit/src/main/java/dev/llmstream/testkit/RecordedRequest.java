@@ -150,6 +150,31 @@ public final class RecordedRequest {
     return last;
   }
 
+  /**
+   * The content of a trailing {@code assistant} message: the partial answer a client sends to have the
+   * model continue it (a "prefill", as stream recovery does). Empty when the last message is not an
+   * assistant message.
+   *
+   * <pre>{@code
+   * String answer = "Hello, world!";
+   * FakeGroqServer.builder()
+   *     .enqueue(ResponseScript.builder().text(answer).disconnectAfter(3).build())  // cut mid-answer
+   *     .dispatcher(req -> ResponseScript.continuing(answer, req))                  // then continue it
+   * }</pre>
+   *
+   * @return the prefill, or an empty string
+   */
+  public String assistantPrefill() {
+    Object messages = jsonOrEmpty().get("messages");
+    if (messages instanceof List<?> list && !list.isEmpty()
+        && list.get(list.size() - 1) instanceof Map<?, ?> msg
+        && "assistant".equals(msg.get("role"))
+        && msg.get("content") instanceof String c) {
+      return c;
+    }
+    return "";
+  }
+
   private Map<String, Object> jsonOrEmpty() {
     try {
       return json();

@@ -80,6 +80,26 @@ public final class ResponseScript {
   }
 
   /**
+   * Answers {@code request} the way a model continues a prefilled answer: when the request ends with an
+   * assistant message that is a prefix of {@code answer}, only the rest of {@code answer} is sent (the
+   * prefill is not repeated); otherwise the whole answer. Use it to test stream recovery.
+   *
+   * @param answer the whole answer
+   * @param request the request being answered
+   * @return an unpaced script, cut per token
+   * @see RecordedRequest#assistantPrefill()
+   */
+  public static ResponseScript continuing(String answer, RecordedRequest request) {
+    return text(continuation(answer, request));
+  }
+
+  /** The part of {@code answer} that follows the request's prefill (all of it without one). */
+  static String continuation(String answer, RecordedRequest request) {
+    String prefill = request.assistantPrefill();
+    return !prefill.isEmpty() && answer.startsWith(prefill) ? answer.substring(prefill.length()) : answer;
+  }
+
+  /**
    * An HTTP error with Groq's body and headers for this status ({@code 400}, {@code 401},
    * {@code 404}, {@code 413}, {@code 429}, {@code 498}, {@code 500}, {@code 502}, {@code 503}; other
    * statuses get a generic body).

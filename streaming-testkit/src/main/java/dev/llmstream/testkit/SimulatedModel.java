@@ -144,7 +144,9 @@ public final class SimulatedModel {
 
   /**
    * The script answering {@code request}: {@link #answer(String)} of its last user message, paced like
-   * this model. Used by {@link FakeGroqServer#simulated(SimulatedModel)}.
+   * this model. A request that ends with a prefix of that answer as an assistant message (stream
+   * recovery's prefill) gets only the rest, as a model continuing a prefill does. Used by
+   * {@link FakeGroqServer#simulated(SimulatedModel)}.
    *
    * @param request the request
    * @return the script
@@ -153,7 +155,7 @@ public final class SimulatedModel {
     String requested = request.model();
     ResponseScript.Builder b = ResponseScript.builder()
         .model(requested != null ? requested : model)
-        .text(answer(request.lastUserMessage()))
+        .text(ResponseScript.continuation(answer(request.lastUserMessage()), request))
         .timeToFirstToken(timeToFirstToken)
         .tokensPerSecond(tokensPerSecond)
         .jitter(jitter)
