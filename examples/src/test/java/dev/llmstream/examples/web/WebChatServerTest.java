@@ -46,6 +46,12 @@ class WebChatServerTest {
     if (prompt.startsWith("slow")) {
       return ResponseScript.builder().generatedText(5_000, i -> "s" + i + " ").tokensPerSecond(100).build();
     }
+    if (prompt.startsWith("flaky")) {
+      String answer = "A flaky network answer that arrives in two parts, without a repeated word.";
+      return request.assistantPrefill().isEmpty()
+          ? ResponseScript.builder().text(answer).disconnectAfter(8).build()
+          : ResponseScript.continuing(answer, request);
+    }
     if (prompt.startsWith("fail") && failuresLeft.getAndDecrement() > 0) {
       return ResponseScript.builder().status(400).errorBody("invalid_request_error", "bad", "Scripted failure").build();
     }
@@ -198,6 +204,16 @@ class WebChatServerTest {
     for (int i = 0; i < 5; i++) {
       assertThat(answers.get(i).get()).isEqualTo("Answer to: q" + i + ". Second sentence! Done.");
     }
+  }
+
+  @Test
+  void aCutMidAnswerShowsReconnectingThenOneContinuousAnswer() throws Exception {
+    String run = post("/api/chat", "{\"session\":\"s6\",\"message\":\"flaky link\"}").get("run").asText();
+    List<Sse> events = events(run, 0);
+    assertThat(events).extracting(Sse::type).contains("recovering");
+    assertThat(text(events)).isEqualTo("A flaky network answer that arrives in two parts, without a repeated word.");
+    assertThat(events.get(events.size() - 1).data().get("state").asText()).isEqualTo("COMPLETED");
+    assertThat(fake.requests()).hasSize(2);
   }
 
   @Test
