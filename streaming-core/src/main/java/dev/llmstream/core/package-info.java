@@ -1,11 +1,27 @@
 /**
- * The provider-neutral streaming API: {@link dev.llmstream.core.TokenStream} (a
- * {@link java.util.concurrent.Flow.Publisher} of {@link dev.llmstream.core.StreamEvent}s for one model
- * answer), {@link dev.llmstream.core.CancellationToken}, {@link dev.llmstream.core.StreamState},
- * the answer accumulator {@link dev.llmstream.core.AnswerAccumulator} and the request model
- * {@link dev.llmstream.core.ChatRequest}.
+ * The provider-neutral streaming API.
  *
- * <p>Everything is non-null unless marked {@link org.jspecify.annotations.Nullable}.
+ * <ul>
+ *   <li>{@link dev.llmstream.core.TokenStream}: the events of one model answer, a cold single-use
+ *       {@link java.util.concurrent.Flow.Publisher} of {@link dev.llmstream.core.StreamEvent}s, obtained from
+ *       a {@link dev.llmstream.core.ChatProvider} for a {@link dev.llmstream.core.ChatRequest}.
+ *   <li>{@link dev.llmstream.core.CancellationToken}: the caller's Stop button, for one or many streams.
+ *   <li>{@link dev.llmstream.core.StreamState}: the life cycle, observable with
+ *       {@link dev.llmstream.core.StreamStateListener}.
+ *   <li>{@link dev.llmstream.core.UiStreams} and {@link dev.llmstream.core.UiSink}: deliver an answer to a UI
+ *       thread in smooth batches ({@link dev.llmstream.core.StreamBuffer}, configured by
+ *       {@link dev.llmstream.core.StreamBufferConfig}), with typing, progress and
+ *       {@link dev.llmstream.core.StreamMetrics}.
+ *   <li>{@link dev.llmstream.core.RecoveryPolicy}: what a stream does when its connection breaks
+ *       mid-answer.
+ *   <li>{@link dev.llmstream.core.StreamException} and its subclasses: typed errors that carry the partial
+ *       answer; {@link dev.llmstream.core.AnswerAccumulator} and {@link dev.llmstream.core.ChatResponse}:
+ *       the answer folded from the events.
+ *   <li>{@link dev.llmstream.core.StreamScheduler}: the injected clock and timer.
+ * </ul>
+ *
+ * <p>Everything is non-null unless marked {@link org.jspecify.annotations.Nullable}. Implementations live in
+ * {@code dev.llmstream.core.internal}; providers implement {@code dev.llmstream.core.spi}.
  */
 @NullMarked
 package dev.llmstream.core;
