@@ -2,6 +2,7 @@ package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -101,6 +102,7 @@ public final class GroqStreamSource implements StreamSource {
   private StreamScheduler.@Nullable Cancellable timer;
   private StreamScheduler.@Nullable Cancellable retryTimer;
   private boolean waitingSent;
+  private boolean permitHeld;
   private boolean firstToken;
   private long sentAt;
   private long lastActivity;
@@ -181,6 +183,19 @@ public final class GroqStreamSource implements StreamSource {
     if (s instanceof Start st) {
       emitter = st.emitter;
       attempt = 1;
+      if (!config.permits().tryAcquire()) {
+        terminate(
+            new LimitExceededException(
+                "This provider already runs maxConcurrentStreams ("
+                    + config.permits().max()
+                    + ") streams; the request was not sent. Raise GroqProvider.Builder.maxConcurrentStreams(int) "
+                    + "or retry when a stream has ended",
+                StreamException.NO_STATUS,
+                null,
+                null));
+        return;
+      }
+      permitHeld = true;
       startAttempt();
       return;
     }
@@ -232,7 +247,7 @@ public final class GroqStreamSource implements StreamSource {
 
   private void startAttempt() {
     phase = Phase.SENDING;
-    scanner = new SseScanner(config.maxLineLength());
+    scanner = new SseScanner(config.maxLineLength(), config.limits().maxEventBytes());
     decoder = null;
     response = null;
     notEventStream = false;
@@ -301,7 +316,10 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     phase = Phase.STREAMING;
-    decoder = new ChunkDecoder(config.mapper(), status, requestId);
+    GroqConfig.Limits limits = config.limits();
+    decoder =
+        new ChunkDecoder(
+            config.mapper(), status, requestId, limits.maxAnswerChars(), limits.maxToolArgumentChars());
     if (emitWaiting && !waitingSent) {
       waitingSent = true;
       StreamEmitter e = emitter();
@@ -585,6 +603,10 @@ public final class GroqStreamSource implements StreamSource {
 
   private void releaseAll() {
     releaseAttempt();
+    if (permitHeld) {
+      permitHeld = false;
+      config.permits().release();
+    }
     StreamScheduler.Cancellable r = retryTimer;
     retryTimer = null;
     if (r != null) {
