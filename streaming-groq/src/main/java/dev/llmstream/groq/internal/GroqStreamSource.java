@@ -388,10 +388,12 @@ public final class GroqStreamSource implements StreamSource {
     }
     noteFirstToken(d);
     emitOut();
-    if (failure != null) {
-      onAttemptFailed(failure, -1, null);
-    } else if (d.isDone()) {
+    if (d.isDone()) {
+      // the answer is complete (Finish emitted): bytes after it in the same read (an over-long line,
+      // say) are not part of it and must not turn it into a failure
       succeed();
+    } else if (failure != null) {
+      onAttemptFailed(failure, -1, null);
     } else if (!out.isEmpty() && pullPending) {
       pullPending = false;
       out.clear();

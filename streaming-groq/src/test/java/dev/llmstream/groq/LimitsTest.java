@@ -1,4 +1,4 @@
-package dev.llmstream.groq.hardening;
+package dev.llmstream.groq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.ResponseScript;
@@ -121,6 +120,24 @@ class LimitsTest {
       assertThat(p.stream(ChatRequest.ofUser("c")).collect().join().text()).isEqualTo("fine");
       // and permits come back after completion and failure too
       assertThat(p.stream(ChatRequest.ofUser("d")).collect().join().text()).isEqualTo("fine");
+    }
+  }
+
+  /** Regression (found by ParserFuzzTest, seed 20261141): bytes after the final chunk in the same read. */
+  @Test
+  void anOverLongLineAfterTheFinalChunkInTheSameReadDoesNotFailACompleteAnswer() throws Exception {
+    try (ScriptedServer server = new ScriptedServer(x -> {
+      x.startSse();
+      x.chunk(text("done") + FINISH.replace("data: [DONE]\n\n", "") + "data: " + "z".repeat(3000) + "\n\n");
+      x.end();
+    });
+        GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").maxLineLength(1024).build()) {
+      TestSubscriber<StreamEvent> sub = TestSubscriber.create();
+      p.stream(ChatRequest.ofUser("hi")).subscribe(sub);
+      sub.awaitTerminal(WAIT).assertNoViolations();
+      assertThat(sub.error()).isNull();
+      assertThat(sub.isCompleted()).isTrue();
+      assertThat(sub.values().get(sub.values().size() - 1)).isInstanceOf(StreamEvent.Finish.class);
     }
   }
 
