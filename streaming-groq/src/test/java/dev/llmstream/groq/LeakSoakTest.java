@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * most the client's idle pool (one per concurrent stream, never one per stream), live threads are back
  * within 4 of the baseline taken after a warm-up (the HTTP client runs on a fixed 4-thread executor, so
  * any thread the library started would show), used heap after GC within 32 MiB of it, and every sampled
- * TokenStream (one in 50) is garbage-collectable. Sizes: {@code -Dllmstream.leak.streams=N} (per half).
+ * TokenStream (one in 50) is garbage-collectable. No library warning or error is logged (all loggers
+ * captured at TRACE). Sizes: {@code -Dllmstream.leak.streams=N} (per half).
  */
 class LeakSoakTest {
   private static final int WINDOW = 128;
@@ -261,6 +262,7 @@ class LeakSoakTest {
       run(builder(warm, client, false).build(), "cancel", 500, 1, problems, new ArrayList<>());
       run(builder(warm, client, true).build(), "fail", 500, 2, problems, new ArrayList<>());
     }
+    CapturingLogs.start();
     long baseHeap = usedHeapAfterGc();
     int baseThreads = threads();
 
@@ -270,7 +272,11 @@ class LeakSoakTest {
     Map<ErrorKind, Integer> failOutcomes =
         run(builder(server, client, true).build(), "fail", n, 20_261_126L, problems, sampled);
 
+    List<String> logs = CapturingLogs.stop();
     assertThat(problems).as("protocol violations and untyped errors").isEmpty();
+    assertThat(logs).as("no library warning or error (an unexpected failure caught in a callback)")
+        .noneMatch(l -> (l.startsWith("WARN") || l.startsWith("ERROR"))
+            && (l.contains(" dev.llmstream.core.") || l.contains(" dev.llmstream.groq.")));
     assertThat(cancelOutcomes).as("cancelled streams end without errors").isEmpty();
     assertThat(failOutcomes.keySet()).doesNotContain(ErrorKind.UNKNOWN)
         .contains(ErrorKind.BAD_REQUEST, ErrorKind.AUTHENTICATION, ErrorKind.RATE_LIMITED, ErrorKind.SERVER,

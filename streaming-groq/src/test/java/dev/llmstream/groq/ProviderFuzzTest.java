@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * demand. 1,000 cases per run ({@code -Dllmstream.fuzz.httpCases=N}). For every case: the stream ends
  * within a bounded wait, the subscriber sees no protocol violation (demand, serial signals, nothing after
  * the terminal signal), an error is a typed {@link StreamException} of an expected kind (never
- * {@link ErrorKind#UNKNOWN}, which would mean an exception escaped a callback), and when the body ended
+ * {@link ErrorKind#UNKNOWN}, which would mean an exception escaped a callback, and no library warning or
+ * error is logged, all loggers captured at TRACE), and when the body ended
  * normally the provider's events and error equal the pure parser's (differential check).
  */
 class ProviderFuzzTest {
@@ -114,6 +115,7 @@ class ProviderFuzzTest {
     Set<ErrorKind> kinds = EnumSet.copyOf(ParserFuzzTest.EXPECTED_KINDS);
     kinds.add(ErrorKind.TIMEOUT);
     Map<String, Integer> outcomes = new TreeMap<>();
+    CapturingLogs.start();
     try (ScriptedServer server = new ScriptedServer(ProviderFuzzTest::serve);
         GroqProvider normal = limited(server.baseUrl()).build();
         // a stalled server is only noticed by the timers: short ones for those cases alone
@@ -158,7 +160,10 @@ class ProviderFuzzTest {
         outcomes.merge(error == null ? "completed" : ((StreamException) error).kind().toString(), 1, Integer::sum);
       }
     }
-    System.out.println("provider fuzz: " + cases + " cases over HTTP: " + outcomes);
+    List<String> logs = CapturingLogs.stop();
+    System.out.println("provider fuzz: " + cases + " cases over HTTP: " + outcomes + "; " + logs.size() + " log lines");
+    assertThat(logs).as("no unexpected failure (a callback that threw) was caught and logged")
+        .noneMatch(l -> (l.startsWith("WARN") || l.startsWith("ERROR")) && l.contains(" dev.llmstream."));
     assertThat(outcomes).containsKeys("completed", "PROTOCOL", "LIMIT_EXCEEDED", "CONNECTION", "UPSTREAM");
   }
 }
