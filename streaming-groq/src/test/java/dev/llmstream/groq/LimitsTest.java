@@ -142,6 +142,26 @@ class LimitsTest {
   }
 
   @Test
+  void serverChosenIdsAndCodesInErrorMessagesStayShort() {
+    String huge = "i".repeat(5000);
+    try (FakeGroqServer server = FakeGroqServer.builder()
+        .always(ResponseScript.builder().transcript(
+            "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],\"x_groq\":{\"id\":\"" + huge + "\"}}\n\n"
+                + "event: error\ndata: {\"error\":{\"message\":\"" + huge + "\",\"type\":\"" + huge + "\",\"code\":\""
+                + huge + "\"}}\n\n").build())
+        .build().start();
+        GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
+      TestSubscriber<StreamEvent> sub = TestSubscriber.create();
+      p.stream(ChatRequest.ofUser("hi")).subscribe(sub);
+      sub.awaitTerminal(WAIT).assertNoViolations();
+      StreamException e = (StreamException) sub.error();
+      assertThat(e.requestId()).hasSizeLessThanOrEqualTo(201);
+      assertThat(e.toString()).hasSizeLessThan(2_000);
+      assertThat(e.partial().text()).isEqualTo("a");
+    }
+  }
+
+  @Test
   void builderValidatesTheLimits() {
     assertThatThrownBy(() -> GroqProvider.builder().maxAnswerChars(0)).hasMessageContaining("maxAnswerChars");
     assertThatThrownBy(() -> GroqProvider.builder().maxToolArgumentChars(-1)).hasMessageContaining("maxToolArgumentChars");

@@ -473,7 +473,7 @@ public final class ChunkDecoder {
       JsonToken value = p.nextToken();
       if (field.equals("id") && value == JsonToken.VALUE_STRING) {
         if (requestId == null) {
-          requestId = p.getText();
+          requestId = short200(p.getText()); // it goes into every error message: keep it short
         }
       } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
         usage = parseUsage(p);
@@ -581,8 +581,8 @@ public final class ChunkDecoder {
     int status = StreamException.NO_STATUS;
     if (error.isObject()) {
       message = text(error.get("message"));
-      type = text(error.get("type"));
-      code = text(error.get("code"));
+      type = short200(text(error.get("type")));
+      code = short200(text(error.get("code")));
       JsonNode sc = error.get("status_code");
       if (sc == null) {
         sc = error.get("status");
@@ -620,6 +620,10 @@ public final class ChunkDecoder {
   private ProtocolException protocol(String what, @Nullable Throwable cause) {
     return new ProtocolException(
         "Malformed chat-completion stream: " + what, httpStatus, requestId, cause);
+  }
+
+  private static @Nullable String short200(@Nullable String s) {
+    return s == null || s.length() <= 200 ? s : s.substring(0, 200) + "…";
   }
 
   static String bounded(String s) {
