@@ -68,6 +68,9 @@ public final class Endpoint implements AutoCloseable {
       if (fake != null) {
         fake.close();
       }
+      if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("allowInsecureHttp")) {
+        throw new IllegalArgumentException(e.getMessage() + " (on the command line: --allow-insecure-http)", e);
+      }
       throw e;
     }
   }

@@ -13,6 +13,8 @@ import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
+import dev.llmstream.groq.internal.PermitSource;
+import dev.llmstream.groq.internal.StreamPermits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -47,9 +49,30 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Errors</b> are {@link dev.llmstream.core.StreamException} subclasses: authentication (401/403),
  * bad request (400/404/413/422), rate limit (429, with the parsed {@code x-ratelimit-*} headers), capacity
  * (498/503), server (5xx), timeout (connect, first token, idle), protocol (malformed stream), limit
- * exceeded (a line longer than {@link Builder#maxLineLength(int)}), connection, and upstream (an error sent
+ * exceeded (see <b>Limits</b>), connection, and upstream (an error sent
  * inside a 200 stream). Each carries the HTTP status, the request id when known and the partial answer,
  * never the API key.
+ *
+ * <p><b>Limits.</b> Whatever a server sends, a stream holds bounded memory: each limit below, when
+ * exceeded, fails the stream with a {@link dev.llmstream.core.LimitExceededException} whose message names
+ * the limit and the builder method that raises it, with the answer received so far as the partial answer.
+ *
+ * <table>
+ *   <caption>Limits and defaults</caption>
+ *   <tr><th>builder method</th><th>default</th><th>bounds</th></tr>
+ *   <tr><td>{@link Builder#maxLineLength(int)}</td><td>1 MiB</td><td>one SSE line, in bytes</td></tr>
+ *   <tr><td>{@link Builder#maxEventBytes(int)}</td><td>= maxLineLength</td><td>the joined data of one
+ *       SSE event, in bytes</td></tr>
+ *   <tr><td>{@link Builder#maxAnswerChars(int)}</td><td>4,194,304</td><td>text plus reasoning of one
+ *       answer, in characters</td></tr>
+ *   <tr><td>{@link Builder#maxToolArgumentChars(int)}</td><td>1,048,576</td><td>all tool calls of one
+ *       answer (arguments, ids, names), in characters</td></tr>
+ *   <tr><td>{@link Builder#maxConcurrentStreams(int)}</td><td>unlimited</td><td>streams of this provider
+ *       running at once; one more fails at subscription, without sending a request or blocking</td></tr>
+ * </table>
+ *
+ * <p>HTTP error bodies are read up to 64 KiB; the core's event queue is bounded
+ * ({@link dev.llmstream.core.TokenStream}).
  *
  * <p><b>Retries.</b> Before the first token only: {@code x-should-retry} decides when present; otherwise
  * connection failures, 408, 409, 429, 5xx and the first-token timeout are retried, 400/401/403/404/413/422
@@ -90,8 +113,12 @@ public final class GroqProvider implements ChatProvider {
 
   /**
    * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
-   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, line
-   * limit 1 MiB, recovery {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts).
+   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, recovery
+   * {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), and the limits:
+   * {@link Builder#maxLineLength(int) maxLineLength} 1 MiB, {@link Builder#maxEventBytes(int)
+   * maxEventBytes} = maxLineLength, {@link Builder#maxAnswerChars(int) maxAnswerChars} 4 Mi characters,
+   * {@link Builder#maxToolArgumentChars(int) maxToolArgumentChars} 1 Mi characters,
+   * {@link Builder#maxConcurrentStreams(int) maxConcurrentStreams} unlimited.
    *
    * @return a new builder
    */
@@ -127,7 +154,10 @@ public final class GroqProvider implements ChatProvider {
     AttemptFactory attempts =
         (req, n) ->
             new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
-    return TokenStream.create(Recovery.source(request, recovery, config.scheduler(), attempts), cancellation);
+    // One concurrency permit per answer, held across its recovery attempts.
+    return TokenStream.create(
+        new PermitSource(Recovery.source(request, recovery, config.scheduler(), attempts), config.permits()),
+        cancellation);
   }
 
   /**
@@ -174,6 +204,10 @@ public final class GroqProvider implements ChatProvider {
     private final Map<String, String> headers = new LinkedHashMap<>();
     private @Nullable StreamScheduler scheduler;
     private @Nullable Integer maxLineLength;
+    private @Nullable Integer maxEventBytes;
+    private @Nullable Integer maxAnswerChars;
+    private @Nullable Integer maxToolArgumentChars;
+    private @Nullable Integer maxConcurrentStreams;
     private @Nullable Boolean allowInsecureHttp;
     private @Nullable Consumer<GroqResponseInfo> onResponse;
     private @Nullable Boolean emitWaiting;
@@ -404,9 +438,9 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the longest SSE line, and the longest data of one event, accepted (default 1 MiB). Longer
-     * input fails the stream with a {@link dev.llmstream.core.LimitExceededException} instead of
-     * growing memory.
+     * Sets the longest SSE line accepted (default 1 MiB); unless {@link #maxEventBytes(int)} is set, also
+     * the longest data of one event. Longer input fails the stream with a
+     * {@link dev.llmstream.core.LimitExceededException} naming this setting instead of growing memory.
      *
      * @param bytes from 1 KiB to 64 MiB
      * @return this builder
@@ -419,6 +453,72 @@ public final class GroqProvider implements ChatProvider {
         throw new IllegalArgumentException("maxLineLength must be in [1024, 67108864] bytes, was " + bytes);
       }
       this.maxLineLength = bytes;
+      return this;
+    }
+
+    /**
+     * Sets the longest joined data of one SSE event accepted (default: the {@link #maxLineLength(int)},
+     * 1 MiB). A longer event fails the stream with a {@link dev.llmstream.core.LimitExceededException}
+     * naming this setting.
+     *
+     * @param bytes from 1 KiB to 64 MiB
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxEventBytes(int bytes) {
+      unset(this.maxEventBytes, "maxEventBytes");
+      this.maxEventBytes = inRange(bytes, 1024, 64 * 1024 * 1024, "maxEventBytes");
+      return this;
+    }
+
+    /**
+     * Sets the most characters of text plus reasoning one answer may have (default 4,194,304 = 4 Mi).
+     * The chunk that would exceed it is not delivered: the stream fails with a
+     * {@link dev.llmstream.core.LimitExceededException} naming this setting, the answer so far being
+     * the partial answer. Set it below the model's output limit only to cap a runaway server.
+     *
+     * @param chars from 1 to {@link Integer#MAX_VALUE}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxAnswerChars(int chars) {
+      unset(this.maxAnswerChars, "maxAnswerChars");
+      this.maxAnswerChars = inRange(chars, 1, Integer.MAX_VALUE, "maxAnswerChars");
+      return this;
+    }
+
+    /**
+     * Sets the most characters the tool calls of one answer may have together: arguments, ids and
+     * names of all calls (default 1,048,576 = 1 Mi). Exceeding it fails the stream like
+     * {@link #maxAnswerChars(int)}, naming this setting.
+     *
+     * @param chars from 1 to {@link Integer#MAX_VALUE}
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxToolArgumentChars(int chars) {
+      unset(this.maxToolArgumentChars, "maxToolArgumentChars");
+      this.maxToolArgumentChars = inRange(chars, 1, Integer.MAX_VALUE, "maxToolArgumentChars");
+      return this;
+    }
+
+    /**
+     * Limits how many streams of this provider run at once (default: no limit). A stream counts from
+     * its subscription to its end (completed, failed or cancelled). One more subscription never blocks:
+     * that stream fails at once with a {@link dev.llmstream.core.LimitExceededException} naming this
+     * setting, and no request is sent.
+     *
+     * @param streams at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxConcurrentStreams(int streams) {
+      unset(this.maxConcurrentStreams, "maxConcurrentStreams");
+      this.maxConcurrentStreams = inRange(streams, 1, Integer.MAX_VALUE, "maxConcurrentStreams");
       return this;
     }
 
@@ -551,7 +651,12 @@ public final class GroqProvider implements ChatProvider {
               maxLineLength != null ? maxLineLength : 1024 * 1024,
               onResponse,
               mapper,
-              http);
+              http,
+              new GroqConfig.Limits(
+                  maxEventBytes != null ? maxEventBytes : maxLineLength != null ? maxLineLength : 1024 * 1024,
+                  maxAnswerChars != null ? maxAnswerChars : 4 * 1024 * 1024,
+                  maxToolArgumentChars != null ? maxToolArgumentChars : 1024 * 1024),
+              new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE));
       return new GroqProvider(
           config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
     }
@@ -560,6 +665,13 @@ public final class GroqProvider implements ChatProvider {
       if (current != null) {
         throw new IllegalStateException(name + " was already set");
       }
+    }
+
+    private static int inRange(int value, int min, int max, String name) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], was " + value);
+      }
+      return value;
     }
 
     private static Duration positive(Duration d, String name) {

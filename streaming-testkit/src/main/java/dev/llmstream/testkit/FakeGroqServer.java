@@ -180,6 +180,21 @@ public final class FakeGroqServer implements AutoCloseable {
   }
 
   /**
+   * The TCP connections open now, as the server sees them: accepted and not yet closed by either side,
+   * whether a response is running on them or they wait idle for the next request (HTTP/1.1 keep-alive,
+   * a client's connection pool). Leak tests compare it with the number of streams still running.
+   *
+   * @return the count, 0 before {@link #start()} and after {@link #close()}
+   */
+  public int openConnections() {
+    LoopbackServer s;
+    synchronized (lock) {
+      s = closed ? null : server;
+    }
+    return s == null ? 0 : s.openConnections();
+  }
+
+  /**
    * Every request received so far, in order of arrival (a copy).
    *
    * @return the requests

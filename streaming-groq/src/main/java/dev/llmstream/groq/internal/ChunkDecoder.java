@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -48,6 +49,10 @@ public final class ChunkDecoder {
   private final JsonFactory factory;
   private final ObjectMapper mapper;
   private final int httpStatus;
+  private final int maxAnswerChars;
+  private final int maxToolArgumentChars;
+  private long answerChars;
+  private long toolChars;
   private @Nullable String requestId;
   private @Nullable String model;
   private @Nullable Usage usage;
@@ -65,10 +70,33 @@ public final class ChunkDecoder {
    * @param requestId the request id from the response headers, or {@code null}
    */
   public ChunkDecoder(ObjectMapper mapper, int httpStatus, @Nullable String requestId) {
+    this(mapper, httpStatus, requestId, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Creates a decoder with limits on what one answer may hold. A chunk that would take the answer over a
+   * limit is not delivered: {@link #onEvent} throws a {@link LimitExceededException} naming the setting,
+   * and the events decoded before that chunk stay the partial answer.
+   *
+   * @param mapper the shared mapper (thread-safe)
+   * @param httpStatus the HTTP status of the response, put in protocol errors
+   * @param requestId the request id from the response headers, or {@code null}
+   * @param maxAnswerChars the most text plus reasoning characters of one answer
+   * @param maxToolArgumentChars the most tool-call characters (arguments, ids and names of all tool
+   *     calls together) of one answer
+   */
+  public ChunkDecoder(
+      ObjectMapper mapper,
+      int httpStatus,
+      @Nullable String requestId,
+      int maxAnswerChars,
+      int maxToolArgumentChars) {
     this.mapper = mapper;
     this.factory = mapper.getFactory();
     this.httpStatus = httpStatus;
     this.requestId = requestId;
+    this.maxAnswerChars = maxAnswerChars;
+    this.maxToolArgumentChars = maxToolArgumentChars;
   }
 
   /**
@@ -80,6 +108,7 @@ public final class ChunkDecoder {
    * @param out receives the events
    * @throws ProtocolException if a chunk is not valid JSON
    * @throws UpstreamErrorException if the event reports an error
+   * @throws LimitExceededException if the chunk would take the answer over a limit
    */
   public void onEvent(@Nullable String type, byte[] data, int length, List<StreamEvent> out) {
     if (done) {
@@ -165,6 +194,7 @@ public final class ChunkDecoder {
               + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
               + "): " + excerpt(data, length), e);
     }
+    checkLimits();
     out.addAll(chunk);
     if (finishedHere) {
       if (usage != null) {
@@ -175,6 +205,49 @@ public final class ChunkDecoder {
     } else if (finishPending && usageHere) {
       completeHere(out);
     }
+  }
+
+  /** Counts the chunk's characters against the limits before any of it is delivered. */
+  private void checkLimits() {
+    long text = 0;
+    long tools = 0;
+    for (StreamEvent e : chunk) {
+      if (e instanceof StreamEvent.TextDelta t) {
+        text += t.text().length();
+      } else if (e instanceof StreamEvent.ReasoningDelta r) {
+        text += r.text().length();
+      } else if (e instanceof StreamEvent.ToolCallDelta d) {
+        tools += d.arguments().length()
+            + (d.id() == null ? 0 : d.id().length())
+            + (d.name() == null ? 0 : d.name().length());
+      }
+    }
+    if (answerChars + text > maxAnswerChars) {
+      throw limit("text and reasoning", "maxAnswerChars", maxAnswerChars);
+    }
+    if (toolChars + tools > maxToolArgumentChars) {
+      throw limit("tool-call arguments", "maxToolArgumentChars", maxToolArgumentChars);
+    }
+    answerChars += text;
+    toolChars += tools;
+  }
+
+  private LimitExceededException limit(String what, String setting, int max) {
+    chunk.clear();
+    return new LimitExceededException(
+        "The answer's "
+            + what
+            + " exceed "
+            + setting
+            + " ("
+            + max
+            + " characters); the answer so far is kept as the partial answer. Raise "
+            + "GroqProvider.Builder."
+            + setting
+            + "(int) if such answers are legitimate",
+        httpStatus,
+        requestId,
+        null);
   }
 
   /** The body ended: a held finish completes the answer; otherwise the answer was cut. */
@@ -400,7 +473,7 @@ public final class ChunkDecoder {
       JsonToken value = p.nextToken();
       if (field.equals("id") && value == JsonToken.VALUE_STRING) {
         if (requestId == null) {
-          requestId = p.getText();
+          requestId = short200(p.getText()); // it goes into every error message: keep it short
         }
       } else if (field.equals("usage") && value == JsonToken.START_OBJECT) {
         usage = parseUsage(p);
@@ -508,8 +581,8 @@ public final class ChunkDecoder {
     int status = StreamException.NO_STATUS;
     if (error.isObject()) {
       message = text(error.get("message"));
-      type = text(error.get("type"));
-      code = text(error.get("code"));
+      type = short200(text(error.get("type")));
+      code = short200(text(error.get("code")));
       JsonNode sc = error.get("status_code");
       if (sc == null) {
         sc = error.get("status");
@@ -547,6 +620,10 @@ public final class ChunkDecoder {
   private ProtocolException protocol(String what, @Nullable Throwable cause) {
     return new ProtocolException(
         "Malformed chat-completion stream: " + what, httpStatus, requestId, cause);
+  }
+
+  private static @Nullable String short200(@Nullable String s) {
+    return s == null || s.length() <= 200 ? s : s.substring(0, 200) + "…";
   }
 
   static String bounded(String s) {

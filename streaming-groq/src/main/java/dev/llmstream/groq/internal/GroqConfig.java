@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * @param onResponse the per-response listener, or {@code null}
  * @param mapper the shared Jackson mapper
  * @param http11 whether to ask for HTTP/1.1 (plain-http endpoints)
+ * @param limits the size limits of one answer
+ * @param permits the provider's concurrent-stream counter (shared by its streams)
  */
 public record GroqConfig(
     URI endpoint,
@@ -46,7 +48,18 @@ public record GroqConfig(
     int maxLineLength,
     @Nullable Consumer<GroqResponseInfo> onResponse,
     ObjectMapper mapper,
-    boolean http11) {
+    boolean http11,
+    Limits limits,
+    StreamPermits permits) {
+
+  /**
+   * What one stream may receive.
+   *
+   * @param maxEventBytes the longest joined data of one SSE event, in bytes
+   * @param maxAnswerChars the most text plus reasoning characters of one answer
+   * @param maxToolArgumentChars the most tool-call characters (arguments, ids, names) of one answer
+   */
+  public record Limits(int maxEventBytes, int maxAnswerChars, int maxToolArgumentChars) {}
 
   /** Copies the header map. */
   public GroqConfig {

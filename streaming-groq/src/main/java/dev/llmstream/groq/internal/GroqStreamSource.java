@@ -2,6 +2,7 @@ package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -235,7 +236,7 @@ public final class GroqStreamSource implements StreamSource {
 
   private void startAttempt() {
     phase = Phase.SENDING;
-    scanner = new SseScanner(config.maxLineLength());
+    scanner = new SseScanner(config.maxLineLength(), config.limits().maxEventBytes());
     decoder = null;
     response = null;
     notEventStream = false;
@@ -304,7 +305,10 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     phase = Phase.STREAMING;
-    decoder = new ChunkDecoder(config.mapper(), status, requestId);
+    GroqConfig.Limits limits = config.limits();
+    decoder =
+        new ChunkDecoder(
+            config.mapper(), status, requestId, limits.maxAnswerChars(), limits.maxToolArgumentChars());
     if (emitWaiting && !waitingSent) {
       waitingSent = true;
       StreamEmitter e = emitter();
@@ -373,10 +377,12 @@ public final class GroqStreamSource implements StreamSource {
     }
     noteFirstToken(d);
     emitOut();
-    if (failure != null) {
-      onAttemptFailed(failure, -1, null);
-    } else if (d.isDone()) {
+    if (d.isDone()) {
+      // the answer is complete (Finish emitted): bytes after it in the same read (an over-long line,
+      // say) are not part of it and must not turn it into a failure
       succeed();
+    } else if (failure != null) {
+      onAttemptFailed(failure, -1, null);
     } else if (!out.isEmpty() && pullPending) {
       pullPending = false;
       out.clear();

@@ -19,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  *       are ignored.
  *   <li>Bytes are kept as bytes until an event is complete, so a UTF-8 character split across buffers is
  *       decoded correctly; the data is handed to the listener as a byte range (no String per line).
- *   <li>A line, or the data of one event, longer than {@code maxLineLength} bytes fails with a
- *       {@link LimitExceededException}: memory stays bounded whatever the server sends.
+ *   <li>A line longer than {@code maxLineLength} bytes, or the joined data of one event longer than
+ *       {@code maxEventBytes}, fails with a {@link LimitExceededException} naming the builder setting:
+ *       memory stays bounded (at most one line buffer plus one event buffer) whatever the server sends.
  * </ul>
  *
  * <p>Not thread-safe: one scanner per stream, fed serially.
@@ -45,6 +46,7 @@ public final class SseScanner {
   private static final byte[] RETRY = "retry".getBytes(StandardCharsets.US_ASCII);
 
   private final int maxLineLength;
+  private final int maxEventBytes;
   private byte[] line = new byte[256];
   private int lineLength;
   private boolean skipLf;
@@ -56,15 +58,29 @@ public final class SseScanner {
   private long retryMillis = -1;
 
   /**
-   * Creates a scanner.
+   * Creates a scanner whose event limit equals its line limit.
    *
    * @param maxLineLength the longest line (and event data) accepted, in bytes
    */
   public SseScanner(int maxLineLength) {
+    this(maxLineLength, maxLineLength);
+  }
+
+  /**
+   * Creates a scanner.
+   *
+   * @param maxLineLength the longest line accepted, in bytes
+   * @param maxEventBytes the longest joined data of one event accepted, in bytes
+   */
+  public SseScanner(int maxLineLength, int maxEventBytes) {
     if (maxLineLength < 1) {
       throw new IllegalArgumentException("maxLineLength must be >= 1, was " + maxLineLength);
     }
+    if (maxEventBytes < 1) {
+      throw new IllegalArgumentException("maxEventBytes must be >= 1, was " + maxEventBytes);
+    }
     this.maxLineLength = maxLineLength;
+    this.maxEventBytes = maxEventBytes;
   }
 
   /**
@@ -159,7 +175,7 @@ public final class SseScanner {
       return;
     }
     if (lineLength + n > maxLineLength) {
-      throw tooLong("line");
+      throw tooLong("line", "maxLineLength", maxLineLength);
     }
     if (lineLength + n > line.length) {
       line = Arrays.copyOf(line, Math.min(maxLineLength, Math.max(line.length * 2, lineLength + n)));
@@ -168,14 +184,20 @@ public final class SseScanner {
     lineLength += n;
   }
 
-  private LimitExceededException tooLong(String what) {
+  private static LimitExceededException tooLong(String what, String setting, int limit) {
     return new LimitExceededException(
         "The server sent an SSE "
             + what
-            + " longer than maxLineLength ("
-            + maxLineLength
+            + " longer than "
+            + setting
+            + " ("
+            + limit
             + " bytes): the stream is malformed or not an event stream; raise "
-            + "GroqProvider.Builder.maxLineLength(int) if such lines are legitimate",
+            + "GroqProvider.Builder."
+            + setting
+            + "(int) if such "
+            + what
+            + "s are legitimate",
         StreamException.NO_STATUS,
         null,
         null);
@@ -203,11 +225,11 @@ public final class SseScanner {
     int valueLength = n - valueStart;
     if (fieldIs(l, colon, DATA)) {
       int needed = dataLength + (hasData ? 1 : 0) + valueLength;
-      if (needed > maxLineLength) {
-        throw tooLong("event");
+      if (needed > maxEventBytes) {
+        throw tooLong("event", "maxEventBytes", maxEventBytes);
       }
       if (needed > data.length) {
-        data = Arrays.copyOf(data, Math.min(maxLineLength, Math.max(data.length * 2, needed)));
+        data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(data.length * 2, needed)));
       }
       if (hasData) {
         data[dataLength++] = '\n';

@@ -78,6 +78,15 @@ public final class LoopbackServer implements AutoCloseable {
     loop.start();
   }
 
+  /**
+   * The TCP connections open now, as the server sees them (accepted and not yet closed by either side).
+   *
+   * @return the count
+   */
+  public int openConnections() {
+    return conns.size();
+  }
+
   /** The bound port. */
   public int port() {
     return serverChannel.socket().getLocalPort();
