@@ -124,22 +124,38 @@ class LimitsTest {
   }
 
   @Test
-  void aRecoveryAttemptKeepsItsStreamsPermit() {
+  void aRecoveringAnswerKeepsItsPermitSoANewStreamCannotTakeIt() throws Exception {
     String answer = "one two three four five six";
+    dev.llmstream.testkit.VirtualScheduler clock = new dev.llmstream.testkit.VirtualScheduler();
     try (FakeGroqServer server = FakeGroqServer.builder()
         .enqueue(ResponseScript.builder().text(answer).disconnectAfter(4).build())
         .dispatcher(r -> ResponseScript.continuing(answer, r))
         .build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m")
             .maxConcurrentStreams(1)
-            .recovery(dev.llmstream.core.RecoveryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO).jitter(0).build())
+            .scheduler(clock)
+            .recovery(dev.llmstream.core.RecoveryPolicy.builder()
+                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
             .build()) {
-      // The continuation is a second request of the same answer: it must not be refused for lack of a permit.
-      assertThat(p.stream(ChatRequest.ofUser("a")).collect().join().text()).isEqualTo(answer);
+      dev.llmstream.core.TokenStream a = p.stream(ChatRequest.ofUser("a"));
+      java.util.concurrent.CompletableFuture<dev.llmstream.core.ChatResponse> done = a.collect();
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (a.state() != dev.llmstream.core.StreamState.RECOVERING && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(a.state()).isEqualTo(dev.llmstream.core.StreamState.RECOVERING);
+      // During A's backoff its permit is still held: B is refused, A's recovery is not.
+      TestSubscriber<StreamEvent> b = TestSubscriber.create();
+      p.stream(ChatRequest.ofUser("b")).subscribe(b);
+      b.awaitTerminal(WAIT);
+      assertThat(b.error()).isInstanceOf(LimitExceededException.class);
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS).text()).isEqualTo(answer);
       assertThat(server.requests()).hasSize(2);
       assertThat(server.requests().get(1).assistantPrefill()).isNotEmpty();
       // and the permit came back once the answer ended
-      assertThat(p.stream(ChatRequest.ofUser("b")).collect().join().text()).isEqualTo(answer);
+      assertThat(p.stream(ChatRequest.ofUser("c")).collect().get(10, java.util.concurrent.TimeUnit.SECONDS).text())
+          .isEqualTo(answer);
     }
   }
 
