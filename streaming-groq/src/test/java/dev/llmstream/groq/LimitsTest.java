@@ -149,7 +149,15 @@ class LimitsTest {
       p.stream(ChatRequest.ofUser("b")).subscribe(b);
       b.awaitTerminal(WAIT);
       assertThat(b.error()).isInstanceOf(LimitExceededException.class);
-      clock.advance(Duration.ofSeconds(1));
+      // The backoff timer is scheduled right after the Recovering event: step the clock until it fired.
+      for (int i = 0; i < 100 && server.requests().size() < 2; i++) {
+        clock.advance(Duration.ofMillis(100));
+        try {
+          server.awaitRequests(2, Duration.ofMillis(50)); // a short bounded wait between steps
+        } catch (AssertionError notYet) {
+          // the backoff has not fired yet: step on
+        }
+      }
       assertThat(done.get(10, java.util.concurrent.TimeUnit.SECONDS).text()).isEqualTo(answer);
       assertThat(server.requests()).hasSize(2);
       assertThat(server.requests().get(1).assistantPrefill()).isNotEmpty();

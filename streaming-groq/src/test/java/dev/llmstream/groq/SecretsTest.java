@@ -1,5 +1,7 @@
 package dev.llmstream.groq;
 
+import dev.llmstream.core.RecoveryPolicy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -96,6 +98,7 @@ class SecretsTest {
         .build().start();
         GroqProvider p = GroqProvider.builder()
             .apiKey(KEY)
+            .recovery(RecoveryPolicy.disabled()) // every scripted failure ends its stream (recovery has its own tests)
             .baseUrl(server.baseUrl())
             .defaultModel("llama-3.3-70b-versatile")
             .maxLineLength(2048)
