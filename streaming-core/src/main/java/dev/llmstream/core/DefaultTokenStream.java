@@ -69,14 +69,17 @@ final class DefaultTokenStream implements TokenStream {
       return;
     }
     downstream = subscriber;
+    // Hold the drain loop while onSubscribe runs: a request(n) or a token cancel during onSubscribe only
+    // leaves a note, and the loop runs right after, so no signal can overtake onSubscribe.
+    wip.set(1);
+    tokenRegistration = token.onCancel(this::tokenCancelled);
     try {
       subscriber.onSubscribe(new Subscription());
     } catch (Throwable t) {
       LOG.warn("Subscriber.onSubscribe threw; the stream is cancelled (Reactive Streams rule 2.13)", t);
       cancelled = true;
     }
-    tokenRegistration = token.onCancel(this::tokenCancelled);
-    drain();
+    drainLoop();
   }
 
   private static void rejectSecondSubscriber(Flow.Subscriber<? super StreamEvent> subscriber) {
@@ -165,6 +168,11 @@ final class DefaultTokenStream implements TokenStream {
     if (wip.getAndIncrement() != 0) {
       return;
     }
+    drainLoop();
+  }
+
+  /** Runs the loop; the caller owns one unit of {@link #wip}. */
+  private void drainLoop() {
     int missed = 1;
     for (; ; ) {
       if (!terminated) {

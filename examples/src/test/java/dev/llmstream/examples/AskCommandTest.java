@@ -1,0 +1,170 @@
+package dev.llmstream.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.testkit.ConnectionRecord;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.ResponseScript;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ask} command-line contract, run as a real process (as scripts use it) against the testkit's
+ * fake Groq server: JSON fields, exit codes, and Ctrl-C (SIGINT) cancelling the HTTP call.
+ */
+class AskCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path tmp;
+
+  record Result(int code, String stdout, String stderr) {}
+
+  private Result ask(FakeGroqServer server, String... extra) throws Exception {
+    Process p = start(server, extra);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ask finished").isTrue();
+    return result(p);
+  }
+
+  private Process start(FakeGroqServer server, String... extra) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.llmstream.examples.Main");
+    cmd.add("ask");
+    if (server != null) {
+      cmd.add("--base-url");
+      cmd.add(server.baseUrl());
+    }
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("GROQ_API_KEY");
+    pb.redirectOutput(tmp.resolve("out.txt").toFile());
+    pb.redirectError(tmp.resolve("err.txt").toFile());
+    return pb.start();
+  }
+
+  private Result result(Process p) throws IOException {
+    return new Result(
+        p.exitValue(),
+        Files.readString(tmp.resolve("out.txt"), StandardCharsets.UTF_8),
+        Files.readString(tmp.resolve("err.txt"), StandardCharsets.UTF_8));
+  }
+
+  private static JsonNode onlyJson(Result r) throws IOException {
+    String out = r.stdout().strip();
+    assertThat(out.lines().count()).as("stdout holds one JSON object only: %s", out).isEqualTo(1);
+    return JSON.readTree(out);
+  }
+
+  @Test
+  void completedAnswerPrintsTheJsonContractAndExitsZero() throws Exception {
+    try (FakeGroqServer server =
+        FakeGroqServer.builder().always(ResponseScript.text("Hello from the fake, \"quoted\" ✓.")).build().start()) {
+      Result r = ask(server, "--prompt", "Hi", "--json", "--max-tokens", "64", "--system", "Be brief.");
+      assertThat(r.code()).as(r.stderr()).isZero();
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("COMPLETED");
+      assertThat(j.get("text").asText()).isEqualTo("Hello from the fake, \"quoted\" ✓.");
+      assertThat(j.get("reasoning").isNull()).isTrue();
+      assertThat(j.get("toolCalls").isArray()).isTrue();
+      assertThat(j.get("finishReason").asText()).isEqualTo("stop");
+      assertThat(j.get("usage").get("completionTokens").asLong()).isPositive();
+      assertThat(j.get("usage").has("promptTokens")).isTrue();
+      assertThat(j.get("usage").has("totalTokens")).isTrue();
+      assertThat(j.get("timeToFirstTokenMs").isNumber()).isTrue();
+      assertThat(j.get("error").isNull()).isTrue();
+      // The request carried the options.
+      JsonNode sent = JSON.readTree(server.requests().get(0).body());
+      assertThat(sent.get("max_completion_tokens").asInt()).isEqualTo(64);
+      assertThat(sent.get("messages").get(0).get("role").asText()).isEqualTo("system");
+      assertThat(sent.get("stream").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  void withoutJsonTheAnswerStreamsToStdout() throws Exception {
+    try (FakeGroqServer server =
+        FakeGroqServer.builder().always(ResponseScript.text("Plain words for scripts.")).build().start()) {
+      Result r = ask(server, "--prompt", "Hi");
+      assertThat(r.code()).isZero();
+      assertThat(r.stdout()).isEqualTo("Plain words for scripts.\n");
+    }
+  }
+
+  @Test
+  void authenticationFailureExitsOneWithTheTypedError() throws Exception {
+    try (FakeGroqServer server = FakeGroqServer.builder().always(ResponseScript.httpError(401)).build().start()) {
+      Result r = ask(server, "--prompt", "Hi", "--json", "--api-key", "gsk_wrong_key_123");
+      assertThat(r.code()).isEqualTo(1);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("FAILED");
+      assertThat(j.get("error").get("type").asText()).isEqualTo("AUTHENTICATION");
+      assertThat(j.get("error").get("status").asInt()).isEqualTo(401);
+      assertThat(j.get("error").get("message").asText()).isNotBlank();
+      assertThat(r.stdout() + r.stderr()).doesNotContain("gsk_wrong_key_123");
+    }
+  }
+
+  @Test
+  void malformedStreamExitsOneWithAProtocolErrorAndThePartialText() throws Exception {
+    try (FakeGroqServer server =
+        FakeGroqServer.builder()
+            .always(ResponseScript.builder().text("one two three four five").malformedAt(3).build())
+            .build()
+            .start()) {
+      Result r = ask(server, "--prompt", "Hi", "--json");
+      assertThat(r.code()).isEqualTo(1);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("FAILED");
+      assertThat(j.get("error").get("type").asText()).isEqualTo("PROTOCOL");
+      assertThat("one two three four five").startsWith(j.get("text").asText());
+    }
+  }
+
+  @Test
+  void ctrlCCancelsTheHttpCallAndStillPrintsTheJson() throws Exception {
+    try (FakeGroqServer server =
+        FakeGroqServer.builder()
+            .always(
+                ResponseScript.builder()
+                    .generatedText(100_000, i -> "w" + i + " ")
+                    .tokensPerSecond(40)
+                    .build())
+            .build()
+            .start()) {
+      Process p = start(server, "--prompt", "Tell me everything", "--json");
+      server.awaitChunks(0, 5, Duration.ofSeconds(30));
+      new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor(10, TimeUnit.SECONDS);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      Result r = result(p);
+      assertThat(r.code()).as(r.stderr()).isEqualTo(130);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("CANCELLED");
+      assertThat(j.get("finishReason").asText()).isEqualTo("cancelled");
+      assertThat(j.get("text").asText()).startsWith("w0 w1 w2 w3");
+      ConnectionRecord conn = server.awaitEnded(0, Duration.ofSeconds(10));
+      assertThat(conn.ending()).isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+    }
+  }
+
+  @Test
+  void aMissingPromptIsAUsageErrorWithExitTwo() throws Exception {
+    try (FakeGroqServer server = FakeGroqServer.builder().always(ResponseScript.text("x")).build().start()) {
+      Result r = ask(server, "--json");
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.stderr()).contains("--prompt is required").contains("usage:");
+      assertThat(server.requests()).isEmpty();
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.llmstream.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What a stream does when its connection breaks after the answer has started: resume it, restart it, or
+ * fail. Applies to failures after the first token (connection reset or end of stream before the answer
+ * finished, an idle timeout, a retryable error event); failures before the first token are the
+ * provider's retries' business.
+ *
+ * <ul>
+ *   <li>{@link Strategy#CONTINUE} (the default): re-request with the partial answer appended as a
+ *       trailing assistant message (a "prefill"); the model continues where it stopped and the UI sees one
+ *       continuous answer. The partial text is sent byte for byte, so whitespace at the cut is kept. If
+ *       only reasoning or tool-call fragments had arrived there is nothing to prefill: the request is sent
+ *       again and a {@link StreamEvent.Replaced} event tells the UI to drop what it showed.
+ *   <li>{@link Strategy#RESTART_DEDUPE}: re-request the same prompt (with the same seed; one is chosen
+ *       when the request has none) and skip the part already shown when the new answer repeats it; if it
+ *       diverges, a {@link StreamEvent.Replaced} event carries the new text so the UI redraws.
+ *   <li>{@link Strategy#FAIL}: end with the error; its {@link StreamException#partial()} holds the answer
+ *       so far.
+ * </ul>
+ *
+ * <p>Each recovery emits {@link StreamEvent.Recovering} (the UI can show "connection lost, resuming…").
+ * Usage of all attempts is summed and marked {@link Usage#recovered()}. Cancellation always wins: a cancel
+ * during a backoff or reconnect ends the stream at once and no request is sent after it.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()}.
+ *
+ * @param strategy what to do after a mid-answer failure
+ * @param maxAttempts how many recoveries one answer may use (at least 1; ignored for FAIL)
+ * @param initialBackoff delay before the first recovery attempt
+ * @param maxBackoff the cap of the doubling backoff
+ * @param jitter random spread of each delay, 0 (none) to 1 (±100%)
+ */
+public record RecoveryPolicy(
+    Strategy strategy, int maxAttempts, Duration initialBackoff, Duration maxBackoff, double jitter) {
+
+  /** What to do after a mid-answer failure. */
+  public enum Strategy {
+    /** Re-request with the partial answer as a prefill and append the continuation. */
+    CONTINUE,
+    /** Re-request the same prompt and skip the repeated prefix (or signal a replacement). */
+    RESTART_DEDUPE,
+    /** Fail with the partial answer. */
+    FAIL
+  }
+
+  /** Validates the components (the builder validates each setting as it is set). */
+  public RecoveryPolicy {
+    Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(initialBackoff, "initialBackoff");
+    Objects.requireNonNull(maxBackoff, "maxBackoff");
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+    }
+    if (initialBackoff.isNegative() || maxBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+      throw new IllegalArgumentException(
+          "backoff must satisfy 0 <= initialBackoff <= maxBackoff, was " + initialBackoff + " / " + maxBackoff);
+    }
+    if (!(jitter >= 0 && jitter <= 1)) {
+      throw new IllegalArgumentException("jitter must be in [0, 1], was " + jitter);
+    }
+  }
+
+  /**
+   * The default: {@link Strategy#CONTINUE}, 3 attempts, backoff 250 ms doubling to 4 s, jitter 0.2.
+   *
+   * @return the default policy
+   */
+  public static RecoveryPolicy defaults() {
+    return new RecoveryPolicy(Strategy.CONTINUE, 3, Duration.ofMillis(250), Duration.ofSeconds(4), 0.2);
+  }
+
+  /**
+   * No recovery: a mid-answer failure fails the stream (with the partial answer).
+   *
+   * @return the failing policy
+   */
+  public static RecoveryPolicy disabled() {
+    return defaults().toBuilder().strategy(Strategy.FAIL).build();
+  }
+
+  /**
+   * A builder starting from {@link #defaults()}.
+   *
+   * @return the builder
+   */
+  public static Builder builder() {
+    return new Builder(defaults());
+  }
+
+  /**
+   * A builder holding this policy's values.
+   *
+   * @return the builder
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * The delay before recovery attempt {@code attempt} (1-based) without jitter: the initial backoff
+   * doubled per attempt, capped.
+   *
+   * @param attempt the attempt, from 1
+   * @return the delay
+   */
+  public Duration backoff(int attempt) {
+    long base = initialBackoff.toNanos();
+    long cap = maxBackoff.toNanos();
+    long d = base;
+    for (int i = 1; i < attempt && d < cap; i++) {
+      d = d > cap / 2 ? cap : d * 2;
+    }
+    return Duration.ofNanos(Math.min(d, cap));
+  }
+
+  /** Builds a {@link RecoveryPolicy}; validates each setting at once. Not thread-safe. */
+  public static final class Builder {
+    private Strategy strategy;
+    private int maxAttempts;
+    private Duration initialBackoff;
+    private Duration maxBackoff;
+    private double jitter;
+
+    private Builder(RecoveryPolicy from) {
+      strategy = from.strategy;
+      maxAttempts = from.maxAttempts;
+      initialBackoff = from.initialBackoff;
+      maxBackoff = from.maxBackoff;
+      jitter = from.jitter;
+    }
+
+    /**
+     * Sets the strategy.
+     *
+     * @param strategy the strategy
+     * @return this builder
+     * @throws NullPointerException if null
+     * @see RecoveryPolicy#strategy()
+     */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /**
+     * Sets how many recoveries one answer may use.
+     *
+     * @param maxAttempts at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if less than 1
+     * @see RecoveryPolicy#maxAttempts()
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Sets the backoff: {@code initial}, doubling per attempt up to {@code max}.
+     *
+     * @param initial the first delay, zero or more
+     * @param max the cap, at least {@code initial}
+     * @return this builder
+     * @throws IllegalArgumentException if negative or {@code max < initial}
+     * @see RecoveryPolicy#initialBackoff()
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      Objects.requireNonNull(initial, "initial");
+      Objects.requireNonNull(max, "max");
+      if (initial.isNegative() || max.compareTo(initial) < 0) {
+        throw new IllegalArgumentException(
+            "backoff must satisfy 0 <= initial <= max, was " + initial + " / " + max);
+      }
+      this.initialBackoff = initial;
+      this.maxBackoff = max;
+      return this;
+    }
+
+    /**
+     * Sets the random spread of each delay.
+     *
+     * @param jitter 0 (none) to 1
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @see RecoveryPolicy#jitter()
+     */
+    public Builder jitter(double jitter) {
+      if (!(jitter >= 0 && jitter <= 1)) {
+        throw new IllegalArgumentException("jitter must be in [0, 1], was " + jitter);
+      }
+      this.jitter = jitter;
+      return this;
+    }
+
+    /**
+     * Builds the policy.
+     *
+     * @return the immutable policy
+     */
+    public RecoveryPolicy build() {
+      return new RecoveryPolicy(strategy, maxAttempts, initialBackoff, maxBackoff, jitter);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.llmstream.core.spi;
+
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.StreamTimeoutException;
+import dev.llmstream.core.internal.RecoveringSource;
+
+/**
+ * Provider-neutral stream recovery: wraps a provider's single attempts into one source that survives a
+ * connection cut mid-answer as the {@link RecoveryPolicy} says. A provider supplies the mechanics (an
+ * {@link AttemptFactory} whose attempts fail with a {@link StreamException}); this class supplies the
+ * policy: which failures recover, the continuation request, de-duplication, backoff, usage summing and
+ * the {@code Recovering}/{@code Replaced} events.
+ */
+public final class Recovery {
+  private Recovery() {
+    throw new AssertionError("no instances");
+  }
+
+  /**
+   * A source that runs attempts from {@code attempts} and recovers mid-answer failures per {@code policy}.
+   *
+   * @param request the original request
+   * @param policy the recovery policy
+   * @param scheduler the clock for backoff delays
+   * @param attempts opens each attempt
+   * @return the recovering source; wrap it with {@link dev.llmstream.core.TokenStream#create}
+   */
+  public static StreamSource source(
+      ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, AttemptFactory attempts) {
+    return new RecoveringSource(request, policy, scheduler, attempts);
+  }
+
+  /**
+   * Whether a failure after the first token is worth recovering from: a broken connection, an idle
+   * timeout, or a server-side error (5xx, capacity, rate limit, a retryable error event). Not: bad
+   * requests, authentication, protocol errors, exceeded limits or the caller's own exceptions.
+   *
+   * @param error the failure
+   * @return {@code true} if recovery may succeed
+   */
+  public static boolean isRecoverable(Throwable error) {
+    if (!(error instanceof StreamException se)) {
+      return false;
+    }
+    if (se instanceof StreamTimeoutException) {
+      return true; // connect, first-token (of a continuation) and idle timeouts
+    }
+    ErrorKind kind = se.kind();
+    return kind == ErrorKind.CONNECTION
+        || kind == ErrorKind.SERVER
+        || kind == ErrorKind.CAPACITY
+        || kind == ErrorKind.RATE_LIMITED
+        || (kind == ErrorKind.UPSTREAM && se.isRetryable());
+  }
+}

@@ -1,0 +1,369 @@
+package dev.llmstream.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatMessage;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ConnectionException;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.StreamTimeoutException;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.Usage;
+import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.core.spi.StreamEmitter;
+import dev.llmstream.core.spi.StreamSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+class RecoveringSourceTest {
+  private static final ChatRequest REQUEST = ChatRequest.ofUser("Tell me");
+  private static final RecoveryPolicy NO_JITTER =
+      RecoveryPolicy.builder().jitter(0).backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+
+  /** One scripted attempt: its events one per pull, then completes or fails. */
+  static class Attempt implements StreamSource {
+    final List<StreamEvent> events;
+    final @Nullable StreamException error;
+    StreamEmitter emitter;
+    int next;
+    boolean cancelled;
+
+    Attempt(List<StreamEvent> events, @Nullable StreamException error) {
+      this.events = events;
+      this.error = error;
+    }
+
+    @Override
+    public void start(StreamEmitter emitter) {
+      this.emitter = emitter;
+    }
+
+    @Override
+    public void pull() {
+      if (next < events.size()) {
+        emitter.next(events.get(next++));
+        emitter.pullDone();
+        return;
+      }
+      if (error != null) {
+        emitter.fail(error);
+      } else {
+        emitter.complete();
+      }
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+  }
+
+  /** A virtual clock: tasks run only when the test advances time. */
+  static final class Clock implements StreamScheduler {
+    record Task(long at, Runnable r, boolean[] cancelled) {}
+
+    long now;
+    final List<Task> tasks = new ArrayList<>();
+
+    @Override
+    public long nanoTime() {
+      return now;
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+      boolean[] c = {false};
+      tasks.add(new Task(now + delay.toNanos(), task, c));
+      return () -> !c[0] && (c[0] = true);
+    }
+
+    void advance(Duration d) {
+      now += d.toNanos();
+      tasks.sort(Comparator.comparingLong(Task::at));
+      while (!tasks.isEmpty() && tasks.get(0).at() <= now) {
+        Task t = tasks.remove(0);
+        if (!t.cancelled()[0]) {
+          t.r().run();
+        }
+      }
+    }
+  }
+
+  final Clock clock = new Clock();
+  final List<ChatRequest> requests = new ArrayList<>();
+  final List<Attempt> opened = new ArrayList<>();
+
+  private TokenStream stream(RecoveryPolicy policy, CancellationToken token, Attempt... script) {
+    return TokenStream.create(
+        Recovery.source(
+            REQUEST,
+            policy,
+            clock,
+            (request, n) -> {
+              requests.add(request);
+              Attempt a = script[Math.min(n, script.length - 1)];
+              opened.add(a);
+              return a;
+            }),
+        token);
+  }
+
+  private static List<StreamEvent> events(Object... items) {
+    List<StreamEvent> out = new ArrayList<>();
+    for (Object o : items) {
+      out.add(o instanceof String s ? new StreamEvent.TextDelta(s) : (StreamEvent) o);
+    }
+    return out;
+  }
+
+  private static ConnectionException cut() {
+    return new ConnectionException("connection reset", StreamException.NO_STATUS, null, null);
+  }
+
+  private ChatResponse run(TokenStream stream) throws Exception {
+    CompletableFuture<ChatResponse> f = stream.collect();
+    for (int i = 0; i < 20 && !f.isDone(); i++) {
+      clock.advance(Duration.ofSeconds(1));
+    }
+    return f.get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void continueResumesWithThePartialAnswerAsPrefillAndShowsOneContinuousText() throws Exception {
+    List<String> states = new ArrayList<>();
+    TokenStream s =
+        stream(
+            NO_JITTER,
+            CancellationToken.create(),
+            new Attempt(events(new StreamEvent.Waiting(null), "Hel", "lo, ", new StreamEvent.UsageUpdate(Usage.of(5, 2, 7))), cut()),
+            new Attempt(
+                events(new StreamEvent.Waiting(null), "world", new StreamEvent.UsageUpdate(Usage.of(9, 1, 10)), StreamEvent.Finish.of(FinishReason.STOP)),
+                null));
+    s.onStateChange((from, to) -> states.add(to.name()));
+    ChatResponse r = run(s);
+    assertThat(r.text()).isEqualTo("Hello, world");
+    assertThat(requests).hasSize(2);
+    List<ChatMessage> sent = requests.get(1).messages();
+    assertThat(sent.get(sent.size() - 1)).isEqualTo(ChatMessage.assistant("Hello, ")); // whitespace kept
+    assertThat(r.usage().promptTokens()).isEqualTo(14);
+    assertThat(r.usage().completionTokens()).isEqualTo(3);
+    assertThat(r.usage().recovered()).isTrue();
+    assertThat(states).containsSubsequence("STREAMING", "RECOVERING", "WAITING_FIRST_TOKEN", "STREAMING", "COMPLETED");
+  }
+
+  @Test
+  void continuationKeepsLegitimateRepetitionOfTheTail() throws Exception {
+    ChatResponse r =
+        run(stream(NO_JITTER, CancellationToken.create(), new Attempt(events("ha ", "ha "), cut()), new Attempt(events("ha ", "ha!"), null)));
+    assertThat(r.text()).isEqualTo("ha ha ha ha!");
+  }
+
+  @Test
+  void aCutWithOnlyReasoningRestartsAndTellsTheUiToDropIt() throws Exception {
+    TokenStream s =
+        stream(
+            NO_JITTER,
+            CancellationToken.create(),
+            new Attempt(events(new StreamEvent.ReasoningDelta("half a tho")), cut()),
+            new Attempt(events(new StreamEvent.ReasoningDelta("a full thought"), "Answer."), null));
+    List<StreamEvent> got = new ArrayList<>();
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    ChatResponse r = f.get(5, TimeUnit.SECONDS);
+    assertThat(requests.get(1)).isSameAs(requests.get(0)); // nothing to prefill: the same request
+    assertThat(got).contains(new StreamEvent.Replaced("", ""));
+    assertThat(r.reasoning()).isEqualTo("a full thought");
+    assertThat(r.text()).isEqualTo("Answer.");
+  }
+
+  @Test
+  void restartDedupeSkipsTheRepeatedPrefixAndUsesTheSameSeed() throws Exception {
+    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    List<StreamEvent> got = new ArrayList<>();
+    TokenStream s =
+        stream(p, CancellationToken.create(), new Attempt(events("The qu", "ick "), cut()), new Attempt(events("The", " quick br", "own fox"), null));
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The quick brown fox");
+    assertThat(got).filteredOn(e -> e instanceof StreamEvent.TextDelta)
+        .extracting(e -> ((StreamEvent.TextDelta) e).text())
+        .containsExactly("The qu", "ick ", "br", "own fox");
+    assertThat(requests.get(0).seed()).isNotNull();
+    assertThat(requests.get(1).seed()).isEqualTo(requests.get(0).seed());
+  }
+
+  @Test
+  void restartDedupeSignalsReplacedWhenTheNewAnswerDiverges() throws Exception {
+    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    List<StreamEvent> got = new ArrayList<>();
+    TokenStream s =
+        stream(p, CancellationToken.create(), new Attempt(events("The quick"), cut()), new Attempt(events("The slow", " turtle"), null));
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The slow turtle");
+    assertThat(got).contains(new StreamEvent.Replaced("The slow", ""));
+  }
+
+  @Test
+  void restartDedupeReplacesWhenTheNewAnswerIsShorter() throws Exception {
+    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    ChatResponse r =
+        run(stream(p, CancellationToken.create(), new Attempt(events("The quick brown"), cut()), new Attempt(events("The quick", StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(r.text()).isEqualTo("The quick");
+  }
+
+  @Test
+  void failStrategyEndsWithTheTypedErrorAndTheExactPartial() {
+    TokenStream s = stream(RecoveryPolicy.disabled(), CancellationToken.create(), new Attempt(events("par", "tial"), cut()));
+    assertThatThrownBy(() -> s.collect().get(5, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(ConnectionException.class)
+        .satisfies(e -> assertThat(((StreamException) e).partial().text()).isEqualTo("partial"));
+    assertThat(requests).hasSize(1);
+  }
+
+  @Test
+  void nonRecoverableErrorsAndFailuresBeforeAnyTokenAreNotRecovered() {
+    ProtocolException bad = new ProtocolException("bad json", 200, null, null);
+    TokenStream s1 = stream(NO_JITTER, CancellationToken.create(), new Attempt(events("abc"), bad));
+    assertThatThrownBy(() -> s1.collect().get(5, TimeUnit.SECONDS)).cause().isSameAs(bad);
+    assertThat(requests).hasSize(1);
+    requests.clear();
+    TokenStream s2 = stream(NO_JITTER, CancellationToken.create(), new Attempt(events(new StreamEvent.Waiting(null)), cut()));
+    assertThatThrownBy(() -> s2.collect().get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class);
+    assertThat(requests).hasSize(1);
+  }
+
+  @Test
+  void afterTheLastAttemptTheErrorCarriesTheWholePartialAnswer() throws Exception {
+    RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(2).build();
+    StreamTimeoutException idle = new StreamTimeoutException(StreamTimeoutException.Phase.IDLE, Duration.ofSeconds(30), null, null);
+    TokenStream s =
+        stream(p, CancellationToken.create(), new Attempt(events("one "), cut()), new Attempt(events("two "), cut()), new Attempt(events("three"), idle));
+    CompletableFuture<ChatResponse> f = s.collect();
+    for (int i = 0; i < 10; i++) {
+      clock.advance(Duration.ofSeconds(1));
+    }
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause().isSameAs(idle);
+    assertThat(idle.partial().text()).isEqualTo("one two three");
+    assertThat(requests).hasSize(3);
+    assertThat(s.state()).isEqualTo(StreamState.FAILED);
+  }
+
+  @Test
+  void backoffDoublesOnTheVirtualClock() {
+    RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(3).build();
+    TokenStream s = stream(p, CancellationToken.create(), new Attempt(events("a"), cut()), new Attempt(events("b"), cut()), new Attempt(events("c"), cut()), new Attempt(events("d"), null));
+    s.collect();
+    assertThat(requests).hasSize(1);
+    clock.advance(Duration.ofMillis(99));
+    assertThat(requests).hasSize(1);
+    clock.advance(Duration.ofMillis(1)); // 100 ms
+    assertThat(requests).hasSize(2);
+    clock.advance(Duration.ofMillis(199));
+    assertThat(requests).hasSize(2);
+    clock.advance(Duration.ofMillis(1)); // 200 ms
+    assertThat(requests).hasSize(3);
+    clock.advance(Duration.ofMillis(400)); // 400 ms
+    assertThat(requests).hasSize(4);
+    assertThat(s.partial().text()).isEqualTo("abcd");
+  }
+
+  @Test
+  void cancelDuringBackoffSendsNoFurtherRequest() throws Exception {
+    CancellationToken token = CancellationToken.create();
+    TokenStream s = stream(NO_JITTER, token, new Attempt(events("abc"), cut()), new Attempt(events("def"), null));
+    CompletableFuture<ChatResponse> f = s.collect();
+    assertThat(s.state()).isEqualTo(StreamState.RECOVERING);
+    token.cancel();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(requests).hasSize(1);
+    ChatResponse r = f.get(5, TimeUnit.SECONDS);
+    assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(r.text()).isEqualTo("abc");
+  }
+
+  @Test
+  void cancelDuringAReconnectCancelsThatAttempt() throws Exception {
+    CancellationToken token = CancellationToken.create();
+    Attempt hanging = new Attempt(events(), null) {
+      @Override
+      public void pull() {
+        // never answers: a reconnect that hangs
+      }
+    };
+    TokenStream s = stream(NO_JITTER, token, new Attempt(events("abc"), cut()), hanging);
+    CompletableFuture<ChatResponse> f = s.collect();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(opened).hasSize(2);
+    token.cancel();
+    assertThat(hanging.cancelled).isTrue();
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("abc");
+  }
+
+  @Test
+  void dedupeIsLinearAndExact() {
+    RecoveringSource.Dedupe d = new RecoveringSource.Dedupe("abcdef");
+    assertThat(d.offer("ab")).isEmpty();
+    assertThat(d.offer("cd")).isEmpty();
+    assertThat(d.offer("efgh")).isEqualTo("gh");
+    assertThat(d.passedThrough()).isTrue();
+    RecoveringSource.Dedupe x = new RecoveringSource.Dedupe("abc");
+    assertThat(x.offer("abX")).isNull();
+    assertThat(x.candidate()).isEqualTo("abX");
+  }
+
+  @Test
+  void policyValidatesItsSettingsByName() {
+    assertThatThrownBy(() -> RecoveryPolicy.builder().maxAttempts(0)).hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> RecoveryPolicy.builder().jitter(2)).hasMessageContaining("jitter");
+    assertThatThrownBy(() -> RecoveryPolicy.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .hasMessageContaining("backoff");
+    assertThat(RecoveryPolicy.defaults().backoff(10)).isEqualTo(Duration.ofSeconds(4));
+  }
+
+  private static java.util.concurrent.Flow.Subscriber<StreamEvent> collector(
+      List<StreamEvent> got, CompletableFuture<ChatResponse> f, TokenStream s) {
+    return new java.util.concurrent.Flow.Subscriber<>() {
+      @Override
+      public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
+        sub.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(StreamEvent item) {
+        got.add(item);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        f.completeExceptionally(t);
+      }
+
+      @Override
+      public void onComplete() {
+        f.complete(s.partial());
+      }
+    };
+  }
+}
