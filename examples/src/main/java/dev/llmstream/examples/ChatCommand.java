@@ -171,7 +171,7 @@ final class ChatCommand {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       // nothing left to wait for
     }
-    return outcome.error != null ? outcome.response.withFinishReason(FinishReason.ERROR) : outcome.response;
+    return outcome.error() != null ? outcome.response().withFinishReason(FinishReason.ERROR) : outcome.response();
   }
 
   /** Installs a SIGINT handler through the JDK's sun.misc.Signal, when available. */

@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.Demand;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.ArrayDeque;
@@ -209,7 +210,7 @@ final class DefaultTokenStream implements TokenStream {
         queue.clear();
       }
       if (requested.get() > 0 && deliver(StreamEvent.Finish.of(FinishReason.CANCELLED))) {
-        consumeDemand(1);
+        Demand.consume(requested, 1);
         terminate(StreamState.CANCELLED, FinishReason.CANCELLED);
         signalComplete();
       }
@@ -239,7 +240,7 @@ final class DefaultTokenStream implements TokenStream {
       e++;
     }
     if (e != 0) {
-      consumeDemand(e);
+      Demand.consume(requested, e);
     }
     if (cancelled || tokenCancelled) {
       return; // whoever set the flag also called drain(), so the loop comes round again
@@ -270,17 +271,6 @@ final class DefaultTokenStream implements TokenStream {
     }
   }
 
-  private void consumeDemand(long n) {
-    for (; ; ) {
-      long r = requested.get();
-      if (r == Long.MAX_VALUE) {
-        return;
-      }
-      if (requested.compareAndSet(r, r - n)) {
-        return;
-      }
-    }
-  }
 
   /** Delivers one event; returns false if the subscriber threw (the stream is then over). */
   private boolean deliver(StreamEvent event) {
@@ -413,20 +403,9 @@ final class DefaultTokenStream implements TokenStream {
     @Override
     public void request(long n) {
       if (n <= 0) {
-        requestError =
-            new IllegalArgumentException(
-                "Reactive Streams rule 3.9: request(n) needs n > 0, was " + n);
+        requestError = Demand.nonPositive(n);
       } else {
-        for (; ; ) {
-          long r = requested.get();
-          long u = r + n;
-          if (u < 0) {
-            u = Long.MAX_VALUE;
-          }
-          if (r == Long.MAX_VALUE || requested.compareAndSet(r, u)) {
-            break;
-          }
-        }
+        Demand.add(requested, n);
       }
       drain();
     }

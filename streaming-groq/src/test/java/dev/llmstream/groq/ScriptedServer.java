@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ScriptedServer implements AutoCloseable {
 
-  /** One connection's script. */
+  /** The script for one exchange; the request has been read (see {@link Exchange#requestBody}). */
   interface Script {
     void run(Exchange exchange) throws Exception;
   }
@@ -43,7 +43,10 @@ final class ScriptedServer implements AutoCloseable {
           connections.incrementAndGet();
           pool.execute(() -> {
             try (Socket c = s) {
-              script.run(new Exchange(c));
+              Exchange x = new Exchange(c);
+              while (x.readRequest()) { // HTTP/1.1 keep-alive: the client may reuse the connection
+                script.run(x);
+              }
             } catch (Exception e) {
               // the client went away: normal for cancel tests
             }

@@ -39,7 +39,6 @@ class StreamingBehaviourTest {
   void cancellingTheSubscriptionClosesTheConnectionAndDeliversNothingMore() throws Exception {
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(textChunk("one") + textChunk("two") + textChunk("three"));
           closed.add(x.awaitClientClose());
@@ -61,7 +60,6 @@ class StreamingBehaviourTest {
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     CompletableFuture<Void> firstSent = new CompletableFuture<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(textChunk("partial"));
           firstSent.complete(null);
@@ -96,7 +94,6 @@ class StreamingBehaviourTest {
     CompletableFuture<Void> requestRead = new CompletableFuture<>();
     VirtualScheduler clock = new VirtualScheduler();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           requestRead.complete(null);
           closed.add(x.awaitClientClose()); // never answers
         });
@@ -118,7 +115,6 @@ class StreamingBehaviourTest {
     VirtualScheduler clock = new VirtualScheduler();
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop"));
           closed.add(x.awaitClientClose()); // never sends [DONE], never ends the body
@@ -135,7 +131,6 @@ class StreamingBehaviourTest {
   @Test
   void doneCompletesAtOnceToo() throws Exception {
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n");
           x.awaitClientClose();
@@ -151,7 +146,6 @@ class StreamingBehaviourTest {
   void finishWithoutUsageThenSilenceCompletesOnTheIdleTimer() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(textChunk("a") + finishChunk("length"));
           x.awaitClientClose();
@@ -171,7 +165,6 @@ class StreamingBehaviourTest {
     VirtualScheduler clock = new VirtualScheduler();
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           x.chunk(": keep-alive\n\n" + textChunk("so far"));
           closed.add(x.awaitClientClose());
@@ -198,7 +191,6 @@ class StreamingBehaviourTest {
     AtomicInteger connection = new AtomicInteger();
     LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           if (connection.incrementAndGet() == 1) {
             x.chunk(": queued\n\n");
@@ -225,7 +217,6 @@ class StreamingBehaviourTest {
   void firstTokenTimeoutFailsWhenRetriesRunOut() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.awaitClientClose(); // never answers
         });
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
@@ -245,13 +236,11 @@ class StreamingBehaviourTest {
     byte[] whole = (textChunk(text) + GroqProviderHttpTest.groqFinish("stop")).getBytes(StandardCharsets.UTF_8);
     AtomicInteger cut = new AtomicInteger();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          while (x.readRequest()) { // keep-alive: many exchanges per connection
-            int at = cut.get();
-            x.startSse();
-            x.chunk(java.util.Arrays.copyOfRange(whole, 0, at));
-            x.chunk(java.util.Arrays.copyOfRange(whole, at, whole.length));
-            x.end();
-          }
+          int at = cut.get();
+          x.startSse();
+          x.chunk(java.util.Arrays.copyOfRange(whole, 0, at));
+          x.chunk(java.util.Arrays.copyOfRange(whole, at, whole.length));
+          x.end();
         });
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       int start = new String(whole, StandardCharsets.UTF_8).indexOf("Gr");
@@ -266,7 +255,6 @@ class StreamingBehaviourTest {
   @Test
   void oneProviderServesManyConcurrentStreams() throws Exception {
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           String who = x.requestBody.replaceAll("(?s).*\"content\":\"([^\"]*)\".*", "$1");
           x.startSse();
           for (int i = 0; i < 20; i++) {
@@ -294,7 +282,6 @@ class StreamingBehaviourTest {
   void bytesAreReadOnlyAsDemandAllows() throws Exception {
     CompletableFuture<Void> serverDone = new CompletableFuture<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.readRequest();
           x.startSse();
           for (int i = 0; i < 5; i++) {
             x.chunk(textChunk("t" + i));

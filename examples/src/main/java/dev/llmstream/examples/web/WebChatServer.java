@@ -117,7 +117,7 @@ public final class WebChatServer implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
+    try {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
@@ -146,6 +146,8 @@ public final class WebChatServer implements AutoCloseable {
       } catch (IOException ignored) {
         // the connection is gone
       }
+    } finally {
+      ex.close();
     }
   }
 

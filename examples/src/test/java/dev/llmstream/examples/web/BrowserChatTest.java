@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -126,6 +127,18 @@ class BrowserChatTest {
     waitUntil(d -> !d.findElement(By.id("endpoint")).getText().isEmpty(), 10);
   }
 
+  /** Saves what the page looks like now under target/browser-screenshots/ (for people reviewing the UI). */
+  private static void snapshot(String name) {
+    try {
+      Path dir = Path.of("target", "browser-screenshots");
+      Files.createDirectories(dir);
+      File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+      Files.copy(png.toPath(), dir.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } catch (Exception e) {
+      System.err.println("could not save a screenshot: " + e);
+    }
+  }
+
   private static WebDriverWait waiting(int seconds) {
     return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(20));
   }
@@ -142,6 +155,9 @@ class BrowserChatTest {
 
   private static WebElement lastAnswer() {
     List<WebElement> all = driver.findElements(By.cssSelector(".msg.assistant"));
+    if (all.isEmpty()) {
+      throw new NoSuchElementException("no assistant answer on the page yet"); // waits retry on this
+    }
     return all.get(all.size() - 1);
   }
 
@@ -167,6 +183,7 @@ class BrowserChatTest {
           return "completed".equals(state());
         },
         30);
+    snapshot("completed-answer");
     String expected = "Answer to hello: streaming words arrive in batches. This is the second sentence. And a third one to finish.";
     assertThat(answerText()).isEqualTo(expected);
     assertThat(lengths).as("text grew in steps: %s", lengths).hasSizeGreaterThanOrEqualTo(4).isSorted();
@@ -183,6 +200,7 @@ class BrowserChatTest {
     int connectionsBefore = fake.requests().size();
     send("slow story");
     waitUntil(d -> answerText().length() > 20, 30);
+    snapshot("mid-answer");
     WebElement stop = driver.findElement(By.id("stop"));
     assertThat(stop.isEnabled()).isTrue();
     stop.click();

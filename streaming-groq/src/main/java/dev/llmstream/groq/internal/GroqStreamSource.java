@@ -55,9 +55,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Waiting.</b> {@link StreamEvent.Waiting} is emitted once per stream, when the first 2xx response
  * headers arrive (carrying {@code x-request-id}).
  *
- * <p><b>Recovery.</b> An instance serves one request (with its retries before the first token). A future
- * mid-stream recovery wrapper can run a new instance with a modified request (for example a continuation
- * of the partial answer): see {@code GroqProvider.source(ChatRequest)}.
+ * <p><b>Recovery.</b> An instance serves one request (with its retries before the first token) and never
+ * retries after a token: a mid-stream failure fails the stream with the partial answer. A future
+ * recovery wrapper re-runs the request by building a new instance (or calling
+ * {@code ChatProvider.stream}) with a modified request, such as a continuation of the partial answer;
+ * nothing here assumes a single attempt per stream beyond this class.
  */
 public final class GroqStreamSource implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);

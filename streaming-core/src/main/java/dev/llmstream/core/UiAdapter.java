@@ -1,0 +1,582 @@
+package dev.llmstream.core;
+
+import dev.llmstream.core.internal.MetricsCollector;
+import dev.llmstream.core.internal.StreamBufferImpl;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the caller's executor. Lives in
+ * the API package (like {@link DefaultTokenStream}) only to attach the partial answer to the exceptions
+ * it creates.
+ *
+ * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and one executor
+ * task at a time drains it, so the sink is never called concurrently even on a pool. The queue is
+ * bounded by construction: the adapter requests one batch at a time from the buffer and asks for the
+ * next only after the sink has taken the previous one, so at most one batch, one terminal signal and one
+ * cancel wait in it. All sink-facing state is owned by the lane.
+ */
+final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(UiAdapter.class);
+
+  private final UiSink sink;
+  private final Executor executor;
+  private final StreamScheduler scheduler;
+  private final StreamMetricsListener listener;
+  private final int maxTokens;
+  private final long start;
+  private final MetricsCollector metrics;
+  private final StreamBufferImpl buffer;
+  private final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+
+  private final ConcurrentLinkedQueue<Runnable> lane = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger laneWip = new AtomicInteger();
+  private volatile boolean rejected;
+  private static final int RUNNING = 0;
+  private static final int CANCELLING = 1;
+  private static final int ENDED = 2;
+
+  /** RUNNING, then either CANCELLING (cancel() won) or ENDED (a terminal signal won); then ENDED. */
+  private final AtomicInteger phase = new AtomicInteger(RUNNING);
+
+  private volatile long cancelRequestedAt = -1;
+  private volatile Flow.@Nullable Subscription subscription;
+
+  // written by the buffer's drain just before onNext, on the same thread
+  private long nextOldest;
+  private int nextDeltas;
+
+  // owned by the lane
+  private final AnswerAccumulator answer = new AnswerAccumulator();
+  private boolean terminal;
+  private boolean typing;
+  private long tokensShown;
+  private @Nullable Usage usage;
+  private @Nullable Throwable streamFailure;
+
+  UiAdapter(UiSink sink, Executor executor, UiOptions options) {
+    this.sink = sink;
+    this.executor = executor;
+    this.scheduler = options.scheduler();
+    this.listener = options.metrics();
+    this.maxTokens = options.maxTokens();
+    this.start = scheduler.nanoTime();
+    this.metrics = new MetricsCollector(start);
+    this.buffer = new StreamBufferImpl(options.buffer(), scheduler, new ProbeBridge());
+  }
+
+  /** Subscribes everything; the request goes out now. */
+  void connect(Flow.Publisher<? extends StreamEvent> stream) {
+    submit(this::begin);
+    if (rejected || phase.get() == ENDED) {
+      return; // the executor refused, or onStart threw: the request is never sent
+    }
+    buffer.subscribe(this);
+    stream.subscribe(buffer);
+  }
+
+  /** Characters the buffer copied, for tests of linear work. */
+  long bufferCharsCopied() {
+    return buffer.charsCopied();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // UiConnection
+
+  @Override
+  public boolean cancel() {
+    if (!phase.compareAndSet(RUNNING, CANCELLING)) {
+      return false; // already cancelled, or the end is already decided
+    }
+    cancelRequestedAt = scheduler.nanoTime();
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    submit(this::cancelled);
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<ChatResponse> done() {
+    return done.copy();
+  }
+
+  @Override
+  public StreamMetrics metrics() {
+    return metrics.snapshot(scheduler.nanoTime());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscriber side: called serially by the buffer, on its threads
+
+  @Override
+  public void onSubscribe(Flow.Subscription s) {
+    subscription = s;
+    if (phase.get() != RUNNING || rejected) {
+      s.cancel();
+    } else {
+      s.request(1);
+    }
+  }
+
+  @Override
+  public void onNext(StreamEvent event) {
+    submit(new Delivery(event, nextOldest, nextDeltas));
+  }
+
+  /** A lane task that shows one event; typed so a text batch can absorb the one queued behind it. */
+  private final class Delivery implements Runnable {
+    final StreamEvent event;
+    final long oldestArrival;
+    final int deltas;
+
+    Delivery(StreamEvent event, long oldestArrival, int deltas) {
+      this.event = event;
+      this.oldestArrival = oldestArrival;
+      this.deltas = deltas;
+    }
+
+    @Override
+    public void run() {
+      deliver(event, oldestArrival, deltas);
+    }
+  }
+
+  /** A read-only window onto part of a live text view; copies only when {@link #toString()} is called. */
+  private static final class Slice implements CharSequence {
+    private final CharSequence target;
+    private final int from;
+    private final int to;
+
+    Slice(CharSequence target, int from, int to) {
+      this.target = target;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    public int length() {
+      return to - from;
+    }
+
+    @Override
+    public char charAt(int index) {
+      if (index < 0 || index >= to - from) {
+        throw new IndexOutOfBoundsException("index " + index + ", length " + (to - from));
+      }
+      return target.charAt(from + index);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      if (start < 0 || end > to - from || start > end) {
+        throw new IndexOutOfBoundsException("start " + start + ", end " + end + ", length " + (to - from));
+      }
+      return target.subSequence(from + start, from + end);
+    }
+
+    @Override
+    public String toString() {
+      return target.subSequence(from, to).toString();
+    }
+  }
+
+  @Override
+  public void onError(Throwable error) {
+    submit(() -> failed(error));
+  }
+
+  @Override
+  public void onComplete() {
+    submit(this::completed);
+  }
+
+  // Probe, called from the buffer's drain loop
+  private final class ProbeBridge implements StreamBufferImpl.Probe {
+    @Override
+    public void arrived(StreamEvent event, long nanos) {
+      metrics.arrived(event, nanos);
+    }
+
+    @Override
+    public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {
+      nextOldest = oldestArrivalNanos;
+      nextDeltas = deltas;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The lane
+
+  private void submit(Runnable task) {
+    if (rejected) {
+      return;
+    }
+    lane.add(task);
+    if (laneWip.getAndIncrement() == 0) {
+      try {
+        executor.execute(this::runLane);
+      } catch (RuntimeException e) { // RejectedExecutionException, or a broken executor
+        executorRejected(e);
+      }
+    }
+  }
+
+  private void runLane() {
+    int missed = 1;
+    for (; ; ) {
+      Runnable task;
+      while ((task = lane.poll()) != null) {
+        try {
+          task.run();
+        } catch (RuntimeException | Error e) {
+          LOG.error("UI adapter task failed", e); // a bug: sink exceptions are handled inside
+        }
+      }
+      missed = laneWip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  private void executorRejected(RuntimeException e) {
+    rejected = true;
+    lane.clear();
+    LOG.warn("The UI executor rejected a task; the stream is cancelled and the sink gets no more calls", e);
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    phase.set(ENDED);
+    CallerException error =
+        new CallerException(
+            "The UI executor rejected a task ("
+                + e.getClass().getSimpleName()
+                + "); the stream was cancelled",
+            StreamException.NO_STATUS,
+            null,
+            e);
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.FAILED, ErrorKind.CALLER, now, -1);
+    notifyEnd(now);
+    done.completeExceptionally(error);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lane tasks: the only code that calls the sink
+
+  private void begin() {
+    String method = "onStart";
+    try {
+      sink.onStart();
+      method = "onTyping";
+      typing = true;
+      sink.onTyping(true);
+    } catch (Throwable t) {
+      sinkThrew(method, t);
+    }
+  }
+
+  private void deliver(StreamEvent event, long oldestArrival, int deltas) {
+    if (terminal || phase.get() == CANCELLING) {
+      return; // after cancel() nothing more is shown; the cancel task ends the sink
+    }
+    String method = "onText";
+    try {
+      if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
+        method = contentStarts();
+        method = deliverText(event, oldestArrival, deltas);
+        return; // deliverText already asked for the next batch
+      } else if (event instanceof StreamEvent.ToolCallDelta d) {
+        method = contentStarts();
+        answer.accept(d);
+        method = "onToolCall";
+        sink.onToolCall(d);
+      } else if (event instanceof StreamEvent.Waiting) {
+        if (!typing) { // a new attempt after an interruption
+          method = "onTyping";
+          typing = true;
+          sink.onTyping(true);
+        }
+      } else if (event instanceof StreamEvent.Recovering rec) {
+        metrics.recovering();
+        method = "onRecovering";
+        sink.onRecovering(rec.attempt(), rec.cause());
+      } else if (event instanceof StreamEvent.Replaced rep) {
+        method = contentStarts();
+        answer.accept(rep);
+        method = "onReplaced";
+        sink.onReplaced(answer.text(), answer.reasoning());
+      } else if (event instanceof StreamEvent.UsageUpdate u) {
+        answer.accept(u);
+        usage = u.usage();
+      } else if (event instanceof StreamEvent.Finish f) {
+        answer.accept(f);
+      }
+    } catch (Throwable t) {
+      sinkThrew(method, t);
+      return;
+    }
+    requestNext();
+  }
+
+  /**
+   * Shows a text or reasoning batch, merged with any batch of the same kind that is already waiting
+   * behind it: the next batch is requested first, and while the buffer answers at once with more of the
+   * same kind (it had coalesced text while the UI was busy), that text joins this sink call. So a UI
+   * that runs late gets one update per turn, not a stale one and then a catch-up. The lane stays the
+   * only source of order: only the task at its head is merged.
+   *
+   * @return the sink method that was running, for error messages
+   */
+  private String deliverText(StreamEvent first, long oldestArrival, int deltas) {
+    boolean reasoning = first instanceof StreamEvent.ReasoningDelta;
+    CharSequence full = reasoning ? answer.reasoning() : answer.text();
+    int from = full.length();
+    answer.accept(first);
+    int totalDeltas = deltas;
+    long oldest = oldestArrival;
+    int merged = 0;
+    for (; ; ) {
+      requestNext();
+      Runnable next = lane.peek();
+      if (next instanceof Delivery d
+          && phase.get() == RUNNING
+          && (reasoning
+              ? d.event instanceof StreamEvent.ReasoningDelta
+              : d.event instanceof StreamEvent.TextDelta)
+          && lane.poll() == d) {
+        answer.accept(d.event);
+        totalDeltas += d.deltas;
+        oldest = Math.min(oldest, d.oldestArrival);
+        merged++;
+        continue;
+      }
+      break;
+    }
+    int to = full.length();
+    CharSequence batch =
+        merged == 0 ? text(first) : new Slice(reasoning ? answer.reasoning() : answer.text(), from, to);
+    if (reasoning) {
+      sink.onReasoning(batch, answer.reasoning());
+    } else {
+      sink.onText(batch, answer.text());
+    }
+    return afterBatch(to - from, totalDeltas, oldest);
+  }
+
+  private static String text(StreamEvent e) {
+    return e instanceof StreamEvent.TextDelta t ? t.text() : ((StreamEvent.ReasoningDelta) e).text();
+  }
+
+  private void requestNext() {
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.request(1);
+    }
+  }
+
+  /** Stops the typing indicator and records the first token; returns the sink method for errors. */
+  private String contentStarts() {
+    long now = scheduler.nanoTime();
+    if (metrics.content(now)) {
+      Duration ttft = Duration.ofNanos(now - start);
+      notifyListener(() -> listener.onFirstToken(ttft));
+    }
+    if (typing) {
+      typing = false;
+      sink.onTyping(false);
+    }
+    return "onTyping";
+  }
+
+  private String afterBatch(int chars, int deltas, long oldestArrival) {
+    long now = scheduler.nanoTime();
+    long latency = Math.max(0, now - oldestArrival);
+    metrics.batch(chars, latency);
+    tokensShown += deltas;
+    long tokens = tokensShown;
+    Usage u = usage;
+    if (u != null) {
+      tokens = Math.max(tokens, u.completionTokens());
+    }
+    Progress progress =
+        new Progress(
+            tokens,
+            answer.text().length() + answer.reasoning().length(),
+            metrics.elapsed(now),
+            maxTokens);
+    notifyListener(() -> listener.onBatch(deltas, chars, Duration.ofNanos(latency)));
+    sink.onProgress(progress);
+    return "onProgress";
+  }
+
+  private void completed() {
+    if (terminal || !phase.compareAndSet(RUNNING, ENDED)) {
+      return; // cancel() won: its task gives the sink onCancelled
+    }
+    ChatResponse response = answer.snapshot();
+    boolean byToken = response.finishReason() == FinishReason.CANCELLED;
+    if (!stopTyping()) {
+      return;
+    }
+    terminal = true;
+    phase.set(ENDED);
+    long now = scheduler.nanoTime();
+    metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, now, -1);
+    String method = byToken ? "onCancelled" : "onCompleted";
+    try {
+      if (byToken) {
+        sink.onCancelled(response);
+      } else {
+        sink.onCompleted(response);
+      }
+    } catch (Throwable t) {
+      terminalThrew(method, t, response);
+      notifyEnd(now);
+      return;
+    }
+    notifyEnd(now);
+    done.complete(response);
+  }
+
+  private void cancelled() {
+    if (terminal) {
+      return;
+    }
+    if (!stopTyping()) {
+      return;
+    }
+    terminal = true;
+    phase.set(ENDED);
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.CANCELLED);
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.CANCELLED, null, now, cancelRequestedAt);
+    try {
+      sink.onCancelled(partial);
+    } catch (Throwable t) {
+      terminalThrew("onCancelled", t, partial);
+      notifyEnd(now);
+      return;
+    }
+    notifyEnd(now);
+    done.complete(partial);
+  }
+
+  private void failed(Throwable cause) {
+    if (terminal || !phase.compareAndSet(RUNNING, ENDED)) {
+      return; // cancel() won: its task gives the sink onCancelled
+    }
+    streamFailure = cause; // kept as suppressed if the sink throws on the way
+    if (!stopTyping()) {
+      return;
+    }
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
+    StreamException error;
+    if (cause instanceof StreamException se) {
+      error = se;
+    } else {
+      error =
+          new StreamException(
+              ErrorKind.UNKNOWN,
+              "The stream failed unexpectedly: " + cause.getClass().getSimpleName(),
+              StreamException.NO_STATUS,
+              null,
+              cause);
+      error.attachPartial(partial);
+    }
+    endFailed(error, partial);
+  }
+
+  /** Turns the typing indicator off before a terminal call; false if the sink threw (then it failed). */
+  private boolean stopTyping() {
+    if (!typing) {
+      return true;
+    }
+    typing = false;
+    try {
+      sink.onTyping(false);
+      return true;
+    } catch (Throwable t) {
+      sinkThrew("onTyping", t);
+      return false;
+    }
+  }
+
+  /** A sink method threw before the terminal call: cancel the stream and fail the sink, once. */
+  private void sinkThrew(String method, Throwable t) {
+    if (terminal) {
+      return;
+    }
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel(); // aborts the network exchange
+    }
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
+    CallerException error =
+        new CallerException(
+            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName() + "; the stream was cancelled",
+            StreamException.NO_STATUS,
+            null,
+            t);
+    Throwable lost = streamFailure;
+    if (lost != null) {
+      error.addSuppressed(lost);
+    }
+    error.attachPartial(partial);
+    endFailed(error, partial);
+  }
+
+  private void endFailed(StreamException error, ChatResponse partial) {
+    terminal = true;
+    phase.set(ENDED);
+    long now = scheduler.nanoTime();
+    metrics.end(StreamState.FAILED, error.kind(), now, -1);
+    try {
+      sink.onFailed(error, partial);
+    } catch (Throwable t) {
+      LOG.warn("UiSink.onFailed threw; nothing more is delivered", t);
+    }
+    notifyEnd(now);
+    done.completeExceptionally(error);
+  }
+
+  private void terminalThrew(String method, Throwable t, ChatResponse response) {
+    LOG.warn("UiSink.{} threw; the stream had already ended", method, t);
+    CallerException error =
+        new CallerException(
+            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName(),
+            StreamException.NO_STATUS,
+            null,
+            t);
+    error.attachPartial(response);
+    done.completeExceptionally(error);
+  }
+
+  private void notifyEnd(long now) {
+    StreamMetrics m = metrics.snapshot(now);
+    notifyListener(() -> listener.onStreamEnd(m));
+  }
+
+  private static void notifyListener(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Exception thrown by stream metrics listener", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "UiConnection[" + metrics.snapshot(scheduler.nanoTime()).state() + "]";
+  }
+}

@@ -1,0 +1,648 @@
+package dev.llmstream.core.internal;
+
+import dev.llmstream.core.StreamBuffer;
+import dev.llmstream.core.StreamBufferConfig;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamScheduler;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link StreamBuffer}. All buffer state is owned by one serial drain loop (work-in-progress
+ * counter): upstream signals land in a small inbox (at most one event, as the buffer requests one at a
+ * time), downstream requests in a counter, timer expiries only re-run the loop, which decides everything
+ * from the scheduler's clock. No lock is held while calling the downstream.
+ */
+public final class StreamBufferImpl implements StreamBuffer {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamBufferImpl.class);
+
+  /** After a burst, a pending buffer grown beyond this is dropped rather than kept. */
+  private static final int RETAINED_CAPACITY = 16 * 1024;
+
+  /** Arrival-time segments tracked for the pending text. */
+  private static final int MAX_SEGMENTS = 64;
+
+  /**
+   * Observes what the buffer receives and emits, for metrics. Called from the drain loop (serially, no
+   * lock held); must be fast and must not throw.
+   */
+  public interface Probe {
+    /** A probe that does nothing. */
+    Probe NONE =
+        new Probe() {
+          @Override
+          public void arrived(StreamEvent event, long nanos) {}
+
+          @Override
+          public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {}
+        };
+
+    /**
+     * An event arrived from upstream.
+     *
+     * @param event the event
+     * @param nanos the scheduler time of arrival
+     */
+    void arrived(StreamEvent event, long nanos);
+
+    /**
+     * An event is about to be handed to the downstream.
+     *
+     * @param event the (possibly coalesced) event
+     * @param oldestArrivalNanos when the oldest part of it arrived
+     * @param deltas how many upstream deltas it holds (0 for a non-text event)
+     */
+    void emitting(StreamEvent event, long oldestArrivalNanos, int deltas);
+  }
+
+  private final StreamBufferConfig config;
+  private final StreamScheduler scheduler;
+  private final Probe probe;
+  private final long windowNanos;
+  private final Duration window;
+  private final int maxBatch;
+  private final int maxPending;
+  private final StreamBufferConfig.Boundary boundary;
+
+  // signals from other threads
+  private final ConcurrentLinkedQueue<StreamEvent> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicReference<Flow.@Nullable Subscription> upstream = new AtomicReference<>();
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  private volatile Flow.@Nullable Subscriber<? super StreamEvent> newSubscriber;
+  private volatile boolean upstreamDone;
+  private volatile @Nullable Throwable upstreamError;
+  private final AtomicLong requested = new AtomicLong();
+  private volatile boolean cancelled;
+  private volatile @Nullable Throwable requestError;
+  private final AtomicInteger wip = new AtomicInteger();
+
+  // owned by the drain loop
+  private Flow.@Nullable Subscriber<? super StreamEvent> downstream;
+  private boolean terminated;
+  private boolean cancelUpstreamPending;
+  private int outstanding;
+  private final ArrayDeque<Item> ready = new ArrayDeque<>(4);
+  private StringBuilder pending = new StringBuilder();
+  private int pendingStart;
+  private boolean pendingReasoning;
+  private int pendingDeltas;
+  private long pendingSince;
+  private boolean everFlushed;
+  private long lastFlushAt;
+  private boolean holding;
+  private long holdUntil;
+  private boolean coalesce;
+  // Arrival times of the pending text, per segment (one or more deltas), in absolute char offsets.
+  // At most MAX_SEGMENTS: beyond that the newest segments merge, keeping the older arrival, so
+  // deadlines can only come earlier, never later.
+  private final long[] segEnd = new long[MAX_SEGMENTS];
+  private final long[] segArrival = new long[MAX_SEGMENTS];
+  private int segHead;
+  private int segCount;
+  private long appended;
+  private long taken;
+  private StreamScheduler.@Nullable Cancellable timer;
+  private long timerAt;
+  private long charsCopied;
+
+  /**
+   * Creates a buffer.
+   *
+   * @param config the configuration
+   * @param scheduler the clock and timer
+   * @param probe observer for metrics
+   */
+  public StreamBufferImpl(StreamBufferConfig config, StreamScheduler scheduler, Probe probe) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.probe = probe;
+    this.window = config.window();
+    this.windowNanos = config.window().toNanos();
+    this.maxBatch = config.maxBatchChars();
+    this.maxPending = config.maxPendingChars();
+    this.boundary = config.boundary();
+  }
+
+  @Override
+  public StreamBufferConfig config() {
+    return config;
+  }
+
+  /**
+   * Characters this buffer copied so far (into the pending batch and out of it), for tests that check
+   * the work stays linear. Read it after the stream ended or from the drain's thread.
+   *
+   * @return the count
+   */
+  public long charsCopied() {
+    return charsCopied;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Publisher side
+
+  @Override
+  public void subscribe(Flow.Subscriber<? super StreamEvent> subscriber) {
+    if (subscriber == null) {
+      throw new NullPointerException("subscriber"); // Reactive Streams rule 1.9
+    }
+    if (!subscribed.compareAndSet(false, true)) {
+      try {
+        subscriber.onSubscribe(NoopSubscription.INSTANCE);
+        subscriber.onError(
+            new IllegalStateException("A StreamBuffer supports one subscriber and already has one"));
+      } catch (Throwable t) {
+        LOG.warn("Rejected subscriber threw", t);
+      }
+      return;
+    }
+    newSubscriber = subscriber;
+    drain();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Subscriber side (upstream signals are serial)
+
+  @Override
+  public void onSubscribe(Flow.Subscription subscription) {
+    if (subscription == null) {
+      throw new NullPointerException("subscription"); // rule 2.13
+    }
+    if (!upstream.compareAndSet(null, subscription)) {
+      subscription.cancel(); // rule 2.5
+      return;
+    }
+    drain();
+  }
+
+  @Override
+  public void onNext(StreamEvent item) {
+    if (item == null) {
+      throw new NullPointerException("item"); // rule 2.13
+    }
+    inbox.add(item);
+    drain();
+  }
+
+  @Override
+  public void onError(Throwable throwable) {
+    if (throwable == null) {
+      throw new NullPointerException("throwable"); // rule 2.13
+    }
+    upstreamError = throwable;
+    upstreamDone = true;
+    drain();
+  }
+
+  @Override
+  public void onComplete() {
+    upstreamDone = true;
+    drain();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The drain loop
+
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    for (; ; ) {
+      try {
+        drainOnce();
+      } catch (RuntimeException | Error e) {
+        // A bug here must not wedge the loop with wip > 0.
+        LOG.error("StreamBuffer drain failed", e);
+        if (!terminated) {
+          terminate(true);
+          signalError(e);
+        }
+      }
+      missed = wip.addAndGet(-missed);
+      if (missed == 0) {
+        return;
+      }
+    }
+  }
+
+  private void drainOnce() {
+    if (terminated) {
+      inbox.clear();
+      if (cancelUpstreamPending) {
+        Flow.Subscription up = upstream.get();
+        if (up != null) {
+          cancelUpstreamPending = false;
+          up.cancel();
+        }
+      }
+      return;
+    }
+    if (downstream == null) {
+      Flow.Subscriber<? super StreamEvent> s = newSubscriber;
+      if (s == null) {
+        return; // upstream signals wait in the inbox until someone subscribes
+      }
+      downstream = s;
+      newSubscriber = null;
+      try {
+        s.onSubscribe(new DownstreamSubscription());
+      } catch (Throwable t) {
+        LOG.warn("Subscriber.onSubscribe threw; the buffer is cancelled (Reactive Streams rule 2.13)", t);
+        cancelled = true;
+      }
+    }
+    if (cancelled) {
+      terminate(true);
+      downstream = null; // rule 3.13
+      return;
+    }
+    Throwable badRequest = requestError;
+    if (badRequest != null) {
+      terminate(true);
+      signalError(badRequest);
+      return;
+    }
+    // Read the terminal flag before the inbox: an upstream's events happen-before its terminal signal.
+    boolean done = upstreamDone;
+    long now = scheduler.nanoTime();
+    StreamEvent in;
+    while ((in = inbox.poll()) != null) {
+      outstanding--;
+      absorb(in, now);
+    }
+
+    long budget = requested.get();
+    long emitted = 0;
+    while (emitted < budget && !ready.isEmpty()) {
+      Item item = ready.poll();
+      if (!emit(item.event, item.oldestArrival, item.deltas, now)) {
+        return;
+      }
+      emitted++;
+    }
+    if (ready.isEmpty() && pendingLength() > 0) {
+      long n = flushText(budget - emitted, now, done);
+      if (n < 0) {
+        return;
+      }
+      emitted += n;
+    }
+    if (emitted != 0) {
+      Demand.consume(requested, emitted);
+    }
+    if (cancelled || requestError != null) {
+      return; // whoever set the flag also called drain(), so the loop comes round again
+    }
+
+    if (done) {
+      if (ready.isEmpty() && pendingLength() == 0) {
+        terminate(false);
+        Throwable error = upstreamError;
+        if (error == null) {
+          signalComplete();
+        } else {
+          signalError(error);
+        }
+      }
+      return;
+    }
+    scheduleTimerIfNeeded(now);
+    Flow.Subscription up = upstream.get();
+    if (up != null && outstanding == 0 && ready.isEmpty() && pendingLength() < maxPending) {
+      outstanding = 1;
+      up.request(1); // may re-enter onNext: that only bumps wip, this loop handles it
+    }
+  }
+
+  private void absorb(StreamEvent event, long now) {
+    probe.arrived(event, now);
+    if (event instanceof StreamEvent.TextDelta t) {
+      append(false, t.text(), now);
+    } else if (event instanceof StreamEvent.ReasoningDelta r) {
+      append(true, r.text(), now);
+    } else {
+      movePendingToReady();
+      ready.add(new Item(event, now, 0));
+    }
+  }
+
+  private void append(boolean reasoning, String text, long now) {
+    if (pendingLength() > 0 && pendingReasoning != reasoning) {
+      movePendingToReady();
+    }
+    if (pendingLength() == 0) {
+      pendingReasoning = reasoning;
+      pendingSince = now;
+      pendingDeltas = 0;
+    }
+    pending.append(text);
+    charsCopied += text.length();
+    pendingDeltas++;
+    appended += text.length();
+    int last = (segHead + segCount - 1) % MAX_SEGMENTS;
+    if (segCount > 0 && (segArrival[last] == now || segCount == MAX_SEGMENTS)) {
+      segEnd[last] = appended; // same instant, or full: merge, keeping the older arrival
+    } else {
+      int slot = (segHead + segCount) % MAX_SEGMENTS;
+      segEnd[slot] = appended;
+      segArrival[slot] = now;
+      segCount++;
+    }
+  }
+
+  /** When the oldest pending character arrived. */
+  private long oldestArrival(long now) {
+    return segCount == 0 ? now : segArrival[segHead];
+  }
+
+  /** When the pending character at {@code index} arrived. */
+  private long arrivalAt(int index, long now) {
+    long abs = taken + index;
+    for (int i = 0; i < segCount; i++) {
+      int slot = (segHead + i) % MAX_SEGMENTS;
+      if (segEnd[slot] > abs) {
+        return segArrival[slot];
+      }
+    }
+    return now;
+  }
+
+  private int pendingLength() {
+    return pending.length() - pendingStart;
+  }
+
+  private void movePendingToReady() {
+    int len = pendingLength();
+    if (len > 0) {
+      long oldest = oldestArrival(0);
+      ready.add(new Item(take(len), oldest, pendingDeltas));
+      pendingDeltas = 0;
+    }
+  }
+
+  /** Removes the first {@code n} pending characters as an event of the pending kind. */
+  private StreamEvent take(int n) {
+    String s = pending.substring(pendingStart, pendingStart + n);
+    charsCopied += n;
+    pendingStart += n;
+    taken += n;
+    while (segCount > 0 && segEnd[segHead] <= taken) {
+      segHead = (segHead + 1) % MAX_SEGMENTS;
+      segCount--;
+    }
+    holding = false;
+    if (pendingStart == pending.length()) {
+      if (pending.capacity() > RETAINED_CAPACITY) {
+        pending = new StringBuilder();
+      } else {
+        pending.setLength(0);
+      }
+      pendingStart = 0;
+    } else if (pendingStart > pending.length() / 2 && pendingStart > 1024) {
+      // compact: amortised, each character moves at most once per halving
+      int rest = pending.length() - pendingStart;
+      pending.delete(0, pendingStart);
+      charsCopied += rest;
+      pendingStart = 0;
+    }
+    return pendingReasoning ? new StreamEvent.ReasoningDelta(s) : new StreamEvent.TextDelta(s);
+  }
+
+  /**
+   * Emits pending text as the rules allow, with at most {@code budget} events.
+   *
+   * @return the number emitted, or -1 if the downstream went away
+   */
+  private long flushText(long budget, long now, boolean done) {
+    long count = 0;
+    while (pendingLength() > 0) {
+      int len = pendingLength();
+      boolean due =
+          !everFlushed
+              || now - lastFlushAt >= windowNanos
+              || now - oldestArrival(now) >= windowNanos;
+      if (holding && holdUntil - now > 0) {
+        due = false; // a word fragment is held on purpose, until it is one window old
+      }
+      if (budget - count <= 0) {
+        if (due || len >= maxBatch) {
+          coalesce = true; // the downstream is slow: deliver everything at once when it asks
+        }
+        break;
+      }
+      int cut;
+      if (done || coalesce) {
+        cut = len;
+      } else if (due) {
+        cut = sizeSafe(Math.min(len, maxBatch), len);
+        boolean leading = !everFlushed || pendingSince - lastFlushAt >= windowNanos;
+        if (!leading && boundary != StreamBufferConfig.Boundary.NONE) {
+          int b = boundaryCut(len);
+          if (b < cut) {
+            long fragmentArrival = arrivalAt(b, now);
+            if (now - fragmentArrival < windowNanos) { // young enough to wait for its word's end
+              if (b == 0) {
+                holding = true;
+                holdUntil = fragmentArrival + windowNanos;
+                break;
+              }
+              cut = b;
+            }
+          }
+        }
+      } else if (len >= maxBatch) {
+        cut = sizeSafe(maxBatch, len);
+        if (boundary != StreamBufferConfig.Boundary.NONE) {
+          int b = boundaryCut(len);
+          if (b > 0) {
+            cut = b;
+          }
+        }
+      } else {
+        break; // wait for the window
+      }
+      long oldest = oldestArrival(now);
+      int deltas = pendingDeltas;
+      pendingDeltas = 0;
+      StreamEvent batch = take(cut);
+      if (pendingLength() > 0) {
+        pendingSince = now; // the rest is never a leading edge
+      }
+      coalesce = false;
+      if (!emit(batch, oldest, deltas, now)) {
+        return -1;
+      }
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * Where a batch ends with a boundary preference: just after the last boundary within the first
+   * {@code maxBatch} pending characters, or 0 if there is none.
+   */
+  private int boundaryCut(int len) {
+    int limit = Math.min(len, maxBatch);
+    for (int i = limit - 1; i >= 0; i--) {
+      char c = pending.charAt(pendingStart + i);
+      boolean isBoundary =
+          boundary == StreamBufferConfig.Boundary.LINE ? c == '\n' : Character.isWhitespace(c);
+      if (isBoundary) {
+        return i + 1;
+      }
+    }
+    return 0;
+  }
+
+  /** Moves a cut at {@code n} of {@code len} pending characters off the middle of a surrogate pair. */
+  private int sizeSafe(int n, int len) {
+    if (n >= len) {
+      return len;
+    }
+    char before = pending.charAt(pendingStart + n - 1);
+    char after = pending.charAt(pendingStart + n);
+    if (Character.isHighSurrogate(before) && Character.isLowSurrogate(after)) {
+      return n > 1 ? n - 1 : n + 1;
+    }
+    return n;
+  }
+
+  private void scheduleTimerIfNeeded(long now) {
+    if (pendingLength() == 0 || !everFlushed) {
+      cancelTimer();
+      return;
+    }
+    long deadline =
+        holding
+            ? holdUntil
+            : Math.min(lastFlushAt + windowNanos, oldestArrival(now) + windowNanos);
+    if (deadline - now <= 0) {
+      cancelTimer(); // due already: the next request re-runs the loop
+      return;
+    }
+    if (timer != null && timerAt == deadline) {
+      return;
+    }
+    cancelTimer();
+    timerAt = deadline;
+    timer = scheduler.schedule(Duration.ofNanos(deadline - now), this::drain);
+  }
+
+  private void cancelTimer() {
+    StreamScheduler.Cancellable t = timer;
+    if (t != null) {
+      timer = null;
+      t.cancel();
+    }
+  }
+
+  /** Hands one event to the downstream; false if it threw or cancelled. */
+  private boolean emit(StreamEvent event, long oldestArrival, int deltas, long now) {
+    Flow.Subscriber<? super StreamEvent> s = downstream;
+    if (s == null) {
+      return false;
+    }
+    if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
+      everFlushed = true;
+      lastFlushAt = now;
+    }
+    probe.emitting(event, oldestArrival, deltas);
+    try {
+      s.onNext(event);
+    } catch (Throwable t) {
+      LOG.warn("Subscriber.onNext threw; the buffer is cancelled (Reactive Streams rule 2.13)", t);
+      terminate(true);
+      downstream = null;
+      return false;
+    }
+    return !cancelled;
+  }
+
+
+  private void terminate(boolean cancelUpstream) {
+    terminated = true;
+    cancelTimer();
+    ready.clear();
+    pending = new StringBuilder(0);
+    pendingStart = 0;
+    segCount = 0;
+    inbox.clear();
+    if (cancelUpstream && !upstreamDone) {
+      Flow.Subscription up = upstream.get();
+      if (up != null) {
+        up.cancel();
+      } else {
+        cancelUpstreamPending = true;
+      }
+    }
+  }
+
+  private void signalComplete() {
+    Flow.Subscriber<? super StreamEvent> s = downstream;
+    downstream = null;
+    if (s != null) {
+      try {
+        s.onComplete();
+      } catch (Throwable t) {
+        LOG.warn("Subscriber.onComplete threw (Reactive Streams rule 2.13)", t);
+      }
+    }
+  }
+
+  private void signalError(Throwable error) {
+    Flow.Subscriber<? super StreamEvent> s = downstream;
+    downstream = null;
+    if (s != null) {
+      try {
+        s.onError(error);
+      } catch (Throwable t) {
+        LOG.warn("Subscriber.onError threw (Reactive Streams rule 2.13)", t);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StreamBuffer[window=" + window.toMillis() + "ms, maxBatchChars=" + maxBatch + "]";
+  }
+
+  private record Item(StreamEvent event, long oldestArrival, int deltas) {}
+
+  private final class DownstreamSubscription implements Flow.Subscription {
+    @Override
+    public void request(long n) {
+      if (n <= 0) {
+        requestError = Demand.nonPositive(n);
+      } else {
+        Demand.add(requested, n);
+      }
+      drain();
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      drain();
+    }
+  }
+
+  private enum NoopSubscription implements Flow.Subscription {
+    INSTANCE;
+
+    @Override
+    public void request(long n) {}
+
+    @Override
+    public void cancel() {}
+  }
+}

@@ -1,0 +1,172 @@
+package dev.llmstream.testkit;
+
+import dev.llmstream.core.StreamScheduler;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A {@link StreamScheduler} whose time only moves when a test calls {@link #advance(Duration)}, after
+ * Caffeine's {@code FakeTicker}. Timers, timeouts, backoff and pacing are tested without sleeping:
+ *
+ * <pre>{@code
+ * VirtualScheduler clock = new VirtualScheduler();
+ * List<String> fired = new ArrayList<>();
+ * clock.schedule(Duration.ofSeconds(2), () -> fired.add("timeout"));
+ * clock.advance(Duration.ofMillis(1999));   // nothing yet
+ * clock.advance(Duration.ofMillis(1));      // runs "timeout" on this thread
+ * }</pre>
+ *
+ * <p><b>Order.</b> Due tasks run in order of their due time, tasks due at the same time in the order
+ * they were scheduled. A task scheduled by a running task runs in the same {@code advance} call if it is
+ * due by the target time. While a task runs, {@link #nanoTime()} reports its due time.
+ *
+ * <p><b>Threads.</b> Thread-safe: {@link #schedule}, {@link #nanoTime()}, {@link #pendingTasks()} and
+ * cancelling may be called from any thread. Tasks run on the thread that calls {@code advance}, never
+ * under a lock. {@code advance} itself must not be called concurrently or from inside a task (it throws
+ * {@link IllegalStateException}). A task that throws ends that {@code advance} call with the exception;
+ * the clock then stays at the failed task's due time and later tasks stay pending.
+ */
+public final class VirtualScheduler implements StreamScheduler {
+  private final Object lock = new Object();
+  private final PriorityQueue<Task> queue = new PriorityQueue<>(); // guarded by lock
+  private long now; // guarded by lock
+  private long sequence; // guarded by lock
+  private final AtomicBoolean advancing = new AtomicBoolean();
+
+  /** Creates a scheduler whose clock starts at zero. */
+  public VirtualScheduler() {}
+
+  @Override
+  public long nanoTime() {
+    synchronized (lock) {
+      return now;
+    }
+  }
+
+  /**
+   * Schedules {@code task} at {@link #nanoTime()} plus {@code delay}; it runs during a later
+   * {@link #advance(Duration)} (or {@link #runDue()} for a zero delay).
+   *
+   * @throws NullPointerException if an argument is null
+   */
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    Objects.requireNonNull(delay, "delay");
+    Objects.requireNonNull(task, "task");
+    long nanos = Math.max(0, saturatedNanos(delay));
+    Task t;
+    synchronized (lock) {
+      long due = now + nanos < now ? Long.MAX_VALUE : now + nanos;
+      t = new Task(due, sequence++, task);
+      queue.add(t);
+    }
+    return () -> {
+      synchronized (lock) {
+        return queue.remove(t);
+      }
+    };
+  }
+
+  /**
+   * Moves the clock forward by {@code duration}, running every task that falls due on the way, in order.
+   *
+   * @param duration how far to move; zero runs the tasks already due
+   * @throws NullPointerException if {@code duration} is null
+   * @throws IllegalArgumentException if {@code duration} is negative
+   * @throws IllegalStateException if called concurrently or from inside a task
+   */
+  public void advance(Duration duration) {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("duration must not be negative, was " + duration);
+    }
+    if (!advancing.compareAndSet(false, true)) {
+      throw new IllegalStateException("advance must not be called concurrently or from a task");
+    }
+    try {
+      long target;
+      synchronized (lock) {
+        long n = saturatedNanos(duration);
+        target = now + n < now ? Long.MAX_VALUE : now + n;
+      }
+      while (true) {
+        Task next;
+        synchronized (lock) {
+          Task head = queue.peek();
+          if (head == null || head.due > target) {
+            now = Math.max(now, target);
+            return;
+          }
+          next = queue.poll();
+          now = Math.max(now, next.due);
+        }
+        next.action.run(); // outside the lock
+      }
+    } finally {
+      advancing.set(false);
+    }
+  }
+
+  /** Runs the tasks that are already due, without moving the clock; same as {@code advance(ZERO)}. */
+  public void runDue() {
+    advance(Duration.ZERO);
+  }
+
+  /**
+   * The number of scheduled tasks that have neither run nor been cancelled.
+   *
+   * @return the count
+   */
+  public int pendingTasks() {
+    synchronized (lock) {
+      return queue.size();
+    }
+  }
+
+  /**
+   * How long until the next pending task is due, or {@code null} when none is pending.
+   *
+   * @return the delay (zero when a task is already due), or {@code null}
+   */
+  public @org.jspecify.annotations.Nullable Duration nextDelay() {
+    synchronized (lock) {
+      Task head = queue.peek();
+      return head == null ? null : Duration.ofNanos(Math.max(0, head.due - now));
+    }
+  }
+
+  @Override
+  public String toString() {
+    synchronized (lock) {
+      return "VirtualScheduler[now=" + Duration.ofNanos(now) + ", pending=" + queue.size() + "]";
+    }
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
+  private static final class Task implements Comparable<Task> {
+    final long due;
+    final long seq;
+    final Runnable action;
+
+    Task(long due, long seq, Runnable action) {
+      this.due = due;
+      this.seq = seq;
+      this.action = action;
+    }
+
+    @Override
+    public int compareTo(Task o) {
+      int c = Long.compare(due, o.due);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}
