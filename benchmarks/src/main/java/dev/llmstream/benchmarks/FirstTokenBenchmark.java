@@ -35,6 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * rest of the answer is sent in the per-invocation tear-down. {@link Mode#SampleTime} gives the
  * distribution: read p50, p99 and p99.9 from the JMH output.
  *
+ * <p>{@code ours+StreamBuffer} is the same path with a {@code StreamBuffer} (50 ms window) after the
+ * stream: the first token must pass at once (leading edge), adding next to nothing.
+ *
  * <p>Target: p50 < 150 µs, p99 < 1 ms, and below both peers.
  */
 @State(Scope.Benchmark)
@@ -47,7 +50,7 @@ public class FirstTokenBenchmark {
   static final long SETTLE_MICROS = 1_000;
 
   /** The library under test. */
-  @Param({StreamClient.OURS, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+  @Param({StreamClient.OURS, StreamClient.OURS_BUFFERED, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   public String library = StreamClient.OURS;
 
   private final LinkedBlockingQueue<LoopbackServer.Exchange> exchanges = new LinkedBlockingQueue<>();

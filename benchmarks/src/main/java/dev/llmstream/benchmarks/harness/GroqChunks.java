@@ -119,12 +119,17 @@ public final class GroqChunks {
    * writes its {@code System.nanoTime()} there just before the write (see {@link #stamp(byte[], int, long)}).
    */
   public static byte[] timestampTemplate() {
-    return http(sseContent("0".repeat(STAMP_DIGITS)));
+    return timestampTemplate("");
+  }
+
+  /** Like {@link #timestampTemplate()}, with {@code suffix} after the digits (such as a space). */
+  public static byte[] timestampTemplate(String suffix) {
+    return http(sseContent("0".repeat(STAMP_DIGITS) + suffix));
   }
 
   /** Where the digits of {@link #timestampTemplate()} start. */
   public static int stampOffset(byte[] template) {
-    byte[] zeros = ("\"" + "0".repeat(STAMP_DIGITS) + "\"").getBytes(StandardCharsets.US_ASCII);
+    byte[] zeros = ("\"" + "0".repeat(STAMP_DIGITS)).getBytes(StandardCharsets.US_ASCII);
     outer:
     for (int i = 0; i + zeros.length <= template.length; i++) {
       for (int k = 0; k < zeros.length; k++) {

@@ -8,6 +8,8 @@ public interface StreamClient extends AutoCloseable {
 
   /** The {@code @Param} values of the library parameter. */
   String OURS = "ours";
+  /** This library with a {@code StreamBuffer} (default configuration, 50 ms window) after the stream. */
+  String OURS_BUFFERED = "ours+StreamBuffer";
   /** The official {@code com.openai:openai-java} client (OkHttp, async streaming). */
   String OPENAI_JAVA = "openai-java";
   /** LangChain4j's {@code OpenAiStreamingChatModel} (JDK HttpClient). */
@@ -39,11 +41,12 @@ public interface StreamClient extends AutoCloseable {
    */
   static StreamClient of(String library, String baseUrl) {
     return switch (library) {
-      case OURS -> new OursClient(baseUrl);
+      case OURS -> new OursClient(baseUrl, false);
+      case OURS_BUFFERED -> new OursClient(baseUrl, true);
       case OPENAI_JAVA -> new OpenAiJavaClient(baseUrl);
       case LANGCHAIN4J -> new LangChain4jClient(baseUrl);
       default -> throw new IllegalArgumentException(
-          "library must be one of " + OURS + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
+          "library must be one of " + OURS + ", " + OURS_BUFFERED + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
     };
   }
 }
