@@ -74,10 +74,6 @@ public final class StreamMetricsProfiler implements InternalProfiler {
   }
 
   private static long serverCpu() {
-    long sum = 0;
-    for (LoopbackServer s : LoopbackServer.running()) {
-      sum += s.serverCpuNanos();
-    }
-    return sum;
+    return LoopbackServer.allServersCpuNanos();
   }
 }

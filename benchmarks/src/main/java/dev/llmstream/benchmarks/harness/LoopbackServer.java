@@ -61,6 +61,7 @@ public final class LoopbackServer implements AutoCloseable {
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final List<LoopbackServer> RUNNING = new CopyOnWriteArrayList<>();
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final AtomicLong CLOSED_SERVERS_CPU = new AtomicLong();
 
   private final Selector selector;
   private final ServerSocketChannel serverChannel;
@@ -98,9 +99,18 @@ public final class LoopbackServer implements AutoCloseable {
     return s;
   }
 
-  /** The servers currently open in this JVM. */
-  public static List<LoopbackServer> running() {
-    return RUNNING;
+  /**
+   * CPU time used by the threads of all servers of this JVM so far, closed ones included, in
+   * nanoseconds.
+   */
+  public static long allServersCpuNanos() {
+    synchronized (RUNNING) {
+      long sum = CLOSED_SERVERS_CPU.get();
+      for (LoopbackServer s : RUNNING) {
+        sum += s.serverCpuNanos();
+      }
+      return sum;
+    }
   }
 
   /** The response head every exchange starts with (200, {@code text/event-stream}, chunked). */
@@ -123,7 +133,7 @@ public final class LoopbackServer implements AutoCloseable {
     return "http://127.0.0.1:" + port() + "/openai/v1";
   }
 
-  /** CPU time used so far by the server thread, in nanoseconds. */
+  /** CPU time used so far by the server thread, in nanoseconds (0 once closed). */
   public long serverCpuNanos() {
     long t = THREADS.getThreadCpuTime(thread.getId());
     return Math.max(t, 0);
@@ -141,7 +151,6 @@ public final class LoopbackServer implements AutoCloseable {
 
   @Override
   public void close() {
-    RUNNING.remove(this);
     running = false;
     selector.wakeup();
     try {
@@ -199,6 +208,10 @@ public final class LoopbackServer implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("loopback server failed", e);
     } finally {
+      synchronized (RUNNING) {
+        RUNNING.remove(this);
+        CLOSED_SERVERS_CPU.addAndGet(Math.max(0, THREADS.getCurrentThreadCpuTime()));
+      }
       for (SelectionKey k : selector.keys()) {
         closeQuietly(k);
       }
