@@ -48,6 +48,7 @@ public final class StreamMetricsProfiler implements InternalProfiler {
   }
 
   @Override
+  @SuppressWarnings("rawtypes") // JMH declares Result raw
   public Collection<? extends Result> afterIteration(
       BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
     long process = processCpu() - processCpuBefore;
