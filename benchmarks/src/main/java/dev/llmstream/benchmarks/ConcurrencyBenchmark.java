@@ -43,6 +43,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *       (KB retained per open stream over the baseline) and {@code threads.added}.
  * </ul>
  *
+ * <p>{@code -jvmArgsAppend -Dllmstream.histogram=true} prints the top of the class histogram at the
+ * footprint measurement (what a stream's heap is made of).
+ *
  * <p>Published values need {@code -prof dev.llmstream.benchmarks.StreamMetricsProfiler} (also printed).
  * 10,000 streams: {@code -p streams=10000} (needs ~2 file descriptors per stream across the two JVMs).
  *
@@ -135,10 +138,32 @@ public class ConcurrencyBenchmark {
     System.gc();
     long heapMid = MEMORY.getHeapMemoryUsage().getUsed();
     int threadsMid = THREADS.getThreadCount();
+    if (Boolean.getBoolean("llmstream.histogram")) {
+      printHistogram();
+    }
     long total = run.awaitEnd();
     Published.put("heap.perStream", (heapMid - heapBefore) / 1024.0 / streams, "KB");
     Published.put("threads.added", threadsMid - threadsBefore, "threads");
     return total;
+  }
+
+  /** Prints the top of the live-object histogram (what the retained heap per stream is made of). */
+  private static void printHistogram() {
+    try {
+      Object out =
+          ManagementFactory.getPlatformMBeanServer()
+              .invoke(
+                  new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                  "gcClassHistogram",
+                  new Object[] {new String[0]},
+                  new String[] {String[].class.getName()});
+      String[] lines = String.valueOf(out).split("\n");
+      for (int i = 0; i < Math.min(lines.length, 30); i++) {
+        System.out.println("  [histogram] " + lines[i]);
+      }
+    } catch (javax.management.JMException e) {
+      System.out.println("  [histogram] unavailable: " + e);
+    }
   }
 
   private Run start(@Nullable LongSamples samples) {
