@@ -13,7 +13,6 @@ import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.groq.GroqProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -230,9 +229,5 @@ public class SmoothnessBenchmark {
     public void onComplete() {
       done.countDown();
     }
-  }
-
-  static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
   }
 }
