@@ -47,7 +47,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class FirstTokenBenchmark {
-  static final long SETTLE_MICROS = 1_000;
+  static final long SETTLE_MICROS = 2_000;
 
   /** The library under test. */
   @Param({StreamClient.OURS, StreamClient.OURS_BUFFERED, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
