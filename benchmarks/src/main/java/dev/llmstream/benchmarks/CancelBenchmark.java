@@ -27,8 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Cancellation latency, mid-stream: the server streams a content chunk every millisecond; once the sink
- * has a few tokens the measured method cancels the way the library's users do and spins until the
- * library's terminal signal reaches the sink ({@link Mode#SampleTime}: this is cancel → terminal signal).
+ * has a few tokens the measured method cancels the way the library's users do and parks until the
+ * library's terminal signal reaches the sink. Published: {@code terminal.p50/p99/p999} (µs, from the
+ * cancel call to the arrival of the terminal signal, noted on the library's thread); the JMH score
+ * ({@link Mode#SampleTime}) adds the benchmark thread's wake-up.
  * The time from the cancel call to the server seeing the connection closed (read returns -1 or the
  * connection is reset; the NIO server notices at once) is published as {@code serverClose.p50/p99/max}
  * (needs {@code -prof dev.llmstream.benchmarks.StreamMetricsProfiler}; also printed).
@@ -56,6 +58,7 @@ public class CancelBenchmark {
   private final byte[] headAndRole = GroqChunks.httpHeadAndRole();
   private final byte[][] tokens = new byte[64][];
   private final LongSamples serverClose = new LongSamples(1 << 20);
+  private final LongSamples terminal = new LongSamples(1 << 20);
   private LoopbackServer server;
   private StreamClient client;
   private LoopbackServer.Exchange exchange;
@@ -105,7 +108,7 @@ public class CancelBenchmark {
       throw new IllegalStateException(library + " sent no request");
     }
     exchange = ex;
-    sink.spinUntilFirstToken(TimeUnit.SECONDS.toNanos(10));
+    sink.parkUntilFirstToken(TimeUnit.SECONDS.toNanos(10));
     LockSupport.parkNanos(3 * TICK_NANOS + TICK_NANOS / 2); // mid-stream, between two chunks
   }
 
@@ -120,11 +123,17 @@ public class CancelBenchmark {
       LockSupport.parkNanos(20_000);
     }
     serverClose.add(exchange.closedAtNanos() - cancelledAt);
+    terminal.add(sink.endAt() - cancelledAt);
   }
 
   /** Publishes cancel → server-sees-close percentiles. */
   @TearDown(Level.Iteration)
   public void publish() {
+    long[] t = terminal.sorted();
+    Published.put("terminal.p50", LongSamples.percentile(t, 50) / 1e3, "us");
+    Published.put("terminal.p99", LongSamples.percentile(t, 99) / 1e3, "us");
+    Published.put("terminal.p999", LongSamples.percentile(t, 99.9) / 1e3, "us");
+    terminal.clear();
     long[] s = serverClose.sorted();
     Published.put("serverClose.p50", LongSamples.percentile(s, 50) / 1e3, "us");
     Published.put("serverClose.p99", LongSamples.percentile(s, 99) / 1e3, "us");
@@ -141,6 +150,6 @@ public class CancelBenchmark {
   public long cancel() throws TimeoutException {
     cancelledAt = System.nanoTime();
     cancel.cancel();
-    return sink.spinUntilEnd(TimeUnit.SECONDS.toNanos(10));
+    return sink.parkUntilEnd(TimeUnit.SECONDS.toNanos(10));
   }
 }

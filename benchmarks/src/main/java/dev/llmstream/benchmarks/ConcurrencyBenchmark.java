@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #lag}: the score is the time for all streams to finish; published: {@code lag.p50/p99/max}
- *       (ms, server write → sink), {@code threads.added} (live threads mid-run minus before),
+ *       (ms, server write → sink), {@code threads.added} (live threads mid-run minus before; pools keep threads between
+ *       iterations, so also {@code threads.live}: all live threads of the JVM mid-run),
  *       {@code serverLate.p99} (ms the server wrote behind its schedule: its own overhead) and
  *       {@code serverCpu.perToken} (ns).
  *   <li>{@link #footprint}: mid-run (every stream has a token), after a full GC: {@code heap.perStream}
@@ -116,6 +117,7 @@ public class ConcurrencyBenchmark {
     Published.put("lag.p99", LongSamples.percentile(s, 99) / 1e6, "ms");
     Published.put("lag.max", LongSamples.percentile(s, 100) / 1e6, "ms");
     Published.put("threads.added", threadsMid - threadsBefore, "threads");
+    Published.put("threads.live", threadsMid, "threads");
     Published.put("serverLate.p99", st[1] / 1e6, "ms");
     Published.put("serverCpu.perToken", (double) (server.cpuNanos() - serverCpuBefore) / Math.max(1, total), "ns");
     return total;
@@ -144,6 +146,7 @@ public class ConcurrencyBenchmark {
     long total = run.awaitEnd();
     Published.put("heap.perStream", (heapMid - heapBefore) / 1024.0 / streams, "KB");
     Published.put("threads.added", threadsMid - threadsBefore, "threads");
+    Published.put("threads.live", threadsMid, "threads");
     return total;
   }
 

@@ -3,6 +3,7 @@ package dev.llmstream.benchmarks.harness;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,14 +19,57 @@ public class RecordingSink implements TokenSink {
   private volatile @Nullable String firstToken;
   private volatile long endAt;
   private volatile @Nullable Throwable error;
+  private volatile @Nullable Thread waiter;
 
   @Override
   public void onToken(String text) {
     if (tokens++ == 0) {
       firstTokenAt = System.nanoTime();
       firstToken = text;
+      wake();
     }
     chars += text.length();
+  }
+
+  private void wake() {
+    Thread w = waiter;
+    if (w != null) {
+      LockSupport.unpark(w);
+    }
+  }
+
+  /**
+   * Parks the calling thread until the first token arrived (the time is recorded by the library's thread
+   * on arrival, before it wakes this one, so the wake-up is not part of {@link #firstTokenAt()}).
+   */
+  public void parkUntilFirstToken(long timeoutNanos) throws TimeoutException {
+    waiter = Thread.currentThread();
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (firstToken == null) {
+      if (endAt != 0) {
+        throw new IllegalStateException("the stream ended before its first token", error);
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("no first token");
+      }
+      LockSupport.parkNanos(this, left);
+    }
+  }
+
+  /** Parks the calling thread until the end arrived; returns its time (recorded on arrival). */
+  public long parkUntilEnd(long timeoutNanos) throws TimeoutException {
+    waiter = Thread.currentThread();
+    long deadline = System.nanoTime() + timeoutNanos;
+    long t;
+    while ((t = endAt) == 0) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new TimeoutException("no terminal signal");
+      }
+      LockSupport.parkNanos(this, left);
+    }
+    return t;
   }
 
   @Override
@@ -36,6 +80,7 @@ public class RecordingSink implements TokenSink {
     this.error = error;
     endAt = System.nanoTime();
     end.countDown();
+    wake();
   }
 
   /** Spins until the first token arrived; returns it. */
@@ -89,6 +134,11 @@ public class RecordingSink implements TokenSink {
   /** Characters received (read after the end). */
   public long chars() {
     return chars;
+  }
+
+  /** When the end arrived, or 0. */
+  public long endAt() {
+    return endAt;
   }
 
   /** When the first token arrived, or 0. */
