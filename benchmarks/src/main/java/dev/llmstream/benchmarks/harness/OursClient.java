@@ -29,6 +29,18 @@ public final class OursClient implements StreamClient {
     this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
   }
 
+  OursClient(String baseUrl, boolean buffered, java.net.http.HttpClient client) {
+    this.buffered = buffered;
+    this.provider =
+        GroqProvider.builder()
+            .baseUrl(baseUrl)
+            .apiKey("bench")
+            .defaultModel(GroqChunks.MODEL)
+            .httpClient(client)
+            .build();
+    this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
+  }
+
   @Override
   public Cancel stream(TokenSink sink) {
     CancellationToken token = CancellationToken.create();

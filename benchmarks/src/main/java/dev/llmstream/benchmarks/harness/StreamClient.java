@@ -10,6 +10,13 @@ public interface StreamClient extends AutoCloseable {
   String OURS = "ours";
   /** This library with a {@code StreamBuffer} (default configuration, 50 ms window) after the stream. */
   String OURS_BUFFERED = "ours+StreamBuffer";
+  /**
+   * An experiment, not in the default parameter lists (pass {@code -p library=ours-direct}): this library
+   * on an {@code HttpClient} whose executor runs tasks inline, on the client's selector thread, which
+   * saves a thread hand-off per read (and the executor's threads), at the price of running the
+   * subscriber on that thread.
+   */
+  String OURS_DIRECT = "ours-direct";
   /** The official {@code com.openai:openai-java} client (OkHttp, async streaming). */
   String OPENAI_JAVA = "openai-java";
   /** LangChain4j's {@code OpenAiStreamingChatModel} (JDK HttpClient). */
@@ -42,6 +49,7 @@ public interface StreamClient extends AutoCloseable {
   static StreamClient of(String library, String baseUrl) {
     return switch (library) {
       case OURS -> new OursClient(baseUrl, false);
+      case OURS_DIRECT -> new OursClient(baseUrl, false, java.net.http.HttpClient.newBuilder().executor(Runnable::run).build());
       case OURS_BUFFERED -> new OursClient(baseUrl, true);
       case OPENAI_JAVA -> new OpenAiJavaClient(baseUrl);
       case LANGCHAIN4J -> new LangChain4jClient(baseUrl);
