@@ -1,0 +1,90 @@
+package dev.llmstream.benchmarks.harness;
+
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.StreamBuffer;
+import dev.llmstream.core.StreamBufferConfig;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.groq.GroqProvider;
+import java.util.concurrent.Flow;
+
+/**
+ * This library: one {@link GroqProvider} (one {@code HttpClient}), a subscriber with unbounded demand,
+ * cancelled through the stream's {@link CancellationToken} (terminal signal: {@code onComplete} after
+ * {@code Finish(CANCELLED)}). Optionally through a {@link StreamBuffer} with the default configuration
+ * (50 ms window) on the system scheduler, as a UI would use it.
+ */
+public final class OursClient implements StreamClient {
+  private final GroqProvider provider;
+  private final ChatRequest request;
+  private final boolean buffered;
+  private final StreamScheduler scheduler = StreamScheduler.system();
+
+  OursClient(String baseUrl, boolean buffered) {
+    this.buffered = buffered;
+    this.provider =
+        GroqProvider.builder().baseUrl(baseUrl).apiKey("bench").defaultModel(GroqChunks.MODEL).build();
+    this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
+  }
+
+  OursClient(String baseUrl, boolean buffered, java.net.http.HttpClient client) {
+    this.buffered = buffered;
+    this.provider =
+        GroqProvider.builder()
+            .baseUrl(baseUrl)
+            .apiKey("bench")
+            .defaultModel(GroqChunks.MODEL)
+            .httpClient(client)
+            .build();
+    this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
+  }
+
+  @Override
+  public Cancel stream(TokenSink sink) {
+    CancellationToken token = CancellationToken.create();
+    TokenStream stream = provider.stream(request, token);
+    if (buffered) {
+      StreamBuffer.buffer(stream, StreamBufferConfig.defaults(), scheduler).subscribe(new Subscriber(sink));
+    } else {
+      stream.subscribe(new Subscriber(sink));
+    }
+    return token::cancel;
+  }
+
+  @Override
+  public void close() {
+    provider.close();
+  }
+
+  private static final class Subscriber implements Flow.Subscriber<StreamEvent> {
+    private final TokenSink sink;
+
+    Subscriber(TokenSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(StreamEvent item) {
+      if (item instanceof StreamEvent.TextDelta t) {
+        sink.onToken(t.text());
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      sink.onEnd(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+      sink.onEnd(null);
+    }
+  }
+}

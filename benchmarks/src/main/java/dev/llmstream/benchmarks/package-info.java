@@ -1,0 +1,3 @@
+/** JMH benchmarks of the streaming path, side by side with openai-java and LangChain4j. */
+@org.jspecify.annotations.NullMarked
+package dev.llmstream.benchmarks;
