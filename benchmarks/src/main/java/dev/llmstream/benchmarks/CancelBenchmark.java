@@ -130,14 +130,10 @@ public class CancelBenchmark {
   @TearDown(Level.Iteration)
   public void publish() {
     long[] t = terminal.sorted();
-    Published.put("terminal.p50", LongSamples.percentile(t, 50) / 1e3, "us");
-    Published.put("terminal.p99", LongSamples.percentile(t, 99) / 1e3, "us");
-    Published.put("terminal.p999", LongSamples.percentile(t, 99.9) / 1e3, "us");
+    Published.percentiles("terminal", t, "us", 50, 99, 99.9);
     terminal.clear();
     long[] s = serverClose.sorted();
-    Published.put("serverClose.p50", LongSamples.percentile(s, 50) / 1e3, "us");
-    Published.put("serverClose.p99", LongSamples.percentile(s, 99) / 1e3, "us");
-    Published.put("serverClose.max", LongSamples.percentile(s, 100) / 1e3, "us");
+    Published.percentiles("serverClose", s, "us", 50, 99, 100);
     serverClose.clear();
   }
 

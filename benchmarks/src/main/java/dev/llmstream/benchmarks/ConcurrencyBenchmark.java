@@ -113,9 +113,7 @@ public class ConcurrencyBenchmark {
     long total = run.awaitEnd();
     long[] s = lags.sorted();
     long[] st = server.stats();
-    Published.put("lag.p50", LongSamples.percentile(s, 50) / 1e6, "ms");
-    Published.put("lag.p99", LongSamples.percentile(s, 99) / 1e6, "ms");
-    Published.put("lag.max", LongSamples.percentile(s, 100) / 1e6, "ms");
+    Published.percentiles("lag", s, "ms", 50, 99, 100);
     Published.put("threads.added", threadsMid - threadsBefore, "threads");
     Published.put("threads.live", threadsMid, "threads");
     Published.put("serverLate.p99", st[1] / 1e6, "ms");

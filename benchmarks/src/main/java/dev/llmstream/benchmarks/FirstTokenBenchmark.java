@@ -120,10 +120,7 @@ public class FirstTokenBenchmark {
   @TearDown(Level.Iteration)
   public void publish() {
     long[] s = overhead.sorted();
-    Published.put("firstToken.p50", LongSamples.percentile(s, 50) / 1e3, "us");
-    Published.put("firstToken.p90", LongSamples.percentile(s, 90) / 1e3, "us");
-    Published.put("firstToken.p99", LongSamples.percentile(s, 99) / 1e3, "us");
-    Published.put("firstToken.p999", LongSamples.percentile(s, 99.9) / 1e3, "us");
+    Published.percentiles("firstToken", s, "us", 50, 90, 99, 99.9);
     overhead.clear();
   }
 

@@ -168,14 +168,10 @@ public class SmoothnessBenchmark {
     }
     long[] iv = intervals.sorted();
     long[] w = waits.sorted();
-    Published.put("ui.interval.p50", LongSamples.percentile(iv, 50) / 1e6, "ms");
-    Published.put("ui.interval.p99", LongSamples.percentile(iv, 99) / 1e6, "ms");
-    Published.put("ui.interval.max", LongSamples.percentile(iv, 100) / 1e6, "ms");
+    Published.percentiles("ui.interval", iv, "ms", 50, 99, 100);
     Published.put("ui.updatesPerSecond", updatesPerSecond, "1/s");
     Published.put("upstream.tokensPerSecond", tokensPerSecond, "1/s");
-    Published.put("charWait.p50", LongSamples.percentile(w, 50) / 1e6, "ms");
-    Published.put("charWait.p99", LongSamples.percentile(w, 99) / 1e6, "ms");
-    Published.put("charWait.max", LongSamples.percentile(w, 100) / 1e6, "ms");
+    Published.percentiles("charWait", w, "ms", 50, 99, 100);
     return updates;
   }
 

@@ -35,6 +35,33 @@ public final class Published {
     System.out.printf("  [metric] %s = %.3f %s%n", name, value, unit);
   }
 
+  /**
+   * Publishes percentiles of a sorted sample of nanosecond durations as {@code name.p50},
+   * {@code name.p999} (for 99.9), {@code name.max} (for 100), converted to {@code unit}.
+   *
+   * @param name the metric's base name, such as {@code lag}
+   * @param sortedNanos the samples, sorted ascending
+   * @param unit {@code us} or {@code ms}
+   * @param percentiles the percentiles to publish, such as 50, 99, 100
+   */
+  public static void percentiles(String name, long[] sortedNanos, String unit, double... percentiles) {
+    double divisor;
+    switch (unit) {
+      case "us":
+        divisor = 1e3;
+        break;
+      case "ms":
+        divisor = 1e6;
+        break;
+      default:
+        throw new IllegalArgumentException("unit must be us or ms, was " + unit);
+    }
+    for (double p : percentiles) {
+      String suffix = p == 100 ? "max" : "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p).replace(".", ""));
+      put(name + "." + suffix, LongSamples.percentile(sortedNanos, p) / divisor, unit);
+    }
+  }
+
   /** Takes and forgets the metrics published so far. */
   public static Map<String, Metric> drain() {
     synchronized (METRICS) {
