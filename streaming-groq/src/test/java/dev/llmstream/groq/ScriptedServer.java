@@ -136,6 +136,19 @@ final class ScriptedServer implements AutoCloseable {
       out.flush();
     }
 
+    /**
+     * Writes a chunk, then blocks until the client closes the connection; true when it did (EOF or
+     * reset), including when the client had already closed it before the chunk could be written.
+     */
+    boolean chunkThenAwaitClientClose(String s) {
+      try {
+        chunk(s);
+      } catch (IOException e) {
+        return true; // the write failed: the client closed the connection first
+      }
+      return awaitClientClose();
+    }
+
     /** Blocks until the client closes the connection; true when it did (EOF or reset). */
     boolean awaitClientClose() {
       try {
