@@ -47,7 +47,7 @@ class AskCommandTest {
       cmd.add(server.baseUrl());
     }
     cmd.addAll(List.of(extra));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
+    ProcessBuilder pb = new ProcessBuilder(Launch.withDefaultSigint(cmd));
     pb.environment().remove("GROQ_API_KEY");
     pb.redirectOutput(tmp.resolve("out.txt").toFile());
     pb.redirectError(tmp.resolve("err.txt").toFile());

@@ -38,13 +38,15 @@ class ChatCommandTest {
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(ChatCommandTest::script).build().start()) {
       ProcessBuilder pb =
           new ProcessBuilder(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-cp",
-              System.getProperty("java.class.path"),
-              "dev.llmstream.examples.Main",
-              "chat",
-              "--base-url",
-              server.baseUrl());
+              Launch.withDefaultSigint(
+                  List.of(
+                      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                      "-cp",
+                      System.getProperty("java.class.path"),
+                      "dev.llmstream.examples.Main",
+                      "chat",
+                      "--base-url",
+                      server.baseUrl())));
       pb.environment().remove("GROQ_API_KEY");
       pb.redirectErrorStream(true);
       Process p = pb.start();

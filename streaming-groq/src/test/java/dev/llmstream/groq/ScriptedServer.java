@@ -152,7 +152,7 @@ final class ScriptedServer implements AutoCloseable {
     /** Blocks until the client closes the connection; true when it did (EOF or reset). */
     boolean awaitClientClose() {
       try {
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(30_000); // generous: a loaded machine; a failing test only waits longer
         while (in.read() >= 0) {
           // discard
         }

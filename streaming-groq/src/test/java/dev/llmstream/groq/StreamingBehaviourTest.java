@@ -155,7 +155,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
-      advanceUntil(clock, Duration.ofSeconds(5), () -> rec.done.isDone());
+      advanceTimersUntil(clock, Duration.ofSeconds(5), () -> rec.done.isDone());
       rec.awaitComplete();
       assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
     }
@@ -177,7 +177,9 @@ class StreamingBehaviourTest {
       awaitEvents(rec, 2);
       clock.advance(Duration.ofSeconds(9));
       assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
-      advanceUntil(clock, Duration.ofSeconds(1), () -> rec.done.isDone());
+      // the idle time counts from when the client asked for more bytes: the subscriber's next pull may
+      // land after the 9 s above (the timer then re-arms for the rest), hence stepping, not one jump
+      advanceTimersUntil(clock, Duration.ofSeconds(1), () -> rec.done.isDone());
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
@@ -209,7 +211,8 @@ class StreamingBehaviourTest {
       awaitEvents(rec, 1); // Waiting: headers arrived
       advanceUntil(clock, Duration.ofSeconds(20), () -> !closed.isEmpty());
       assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
-      clock.advance(clock.awaitPendingBelow(Duration.ofSeconds(10)));
+      // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
+      advanceUntil(clock, Duration.ofMillis(500), () -> rec.done.isDone());
       rec.awaitComplete();
       assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
       assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
@@ -226,7 +229,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       clock.awaitScheduled(1);
-      advanceUntil(clock, Duration.ofSeconds(20), () -> rec.done.isDone());
+      advanceTimersUntil(clock, Duration.ofSeconds(20), () -> rec.done.isDone());
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
@@ -307,7 +310,8 @@ class StreamingBehaviourTest {
   }
 
   /**
-   * Advances virtual time by {@code step} until {@code condition} holds (bounded). The stream's reaction
+   * Advances virtual time by {@code step} until {@code condition}, something observed outside the stream
+   * (the server seeing a close), holds (bounded). The stream's reaction
    * to a timer may run on another thread, hence the bounded wait after each step; a timer that finds the
    * client not waiting on the network (the subscriber's next pull still in flight) re-arms itself, which
    * is why a test may need more than one step.
@@ -318,7 +322,25 @@ class StreamingBehaviourTest {
       clock.advance(step);
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_000); // generous on a busy machine
       while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-        Thread.yield();
+        Thread.sleep(1);
+      }
+    }
+    assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
+  }
+
+  /**
+   * Advances virtual time by {@code step} until {@code condition}, a state of the stream itself, holds.
+   * After each step it waits (bounded, real time) only until the stream has reacted to the timers that
+   * fired: the condition holds, or a timer is pending again (re-armed, or not yet due). No fixed sleeps,
+   * so a slow machine makes it slower, never wrong.
+   */
+  static void advanceTimersUntil(VirtualScheduler clock, Duration step, java.util.function.BooleanSupplier condition)
+      throws Exception {
+    for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
+      clock.advance(step);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!condition.getAsBoolean() && clock.pending() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
       }
     }
     assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
