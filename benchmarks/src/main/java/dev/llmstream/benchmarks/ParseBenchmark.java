@@ -84,6 +84,7 @@ public class ParseBenchmark {
       count += events.size();
       events.clear();
     }
+    decoder.close();
     if (count != TOKENS + 2) { // tokens, usage, finish
       throw new IllegalStateException("expected " + (TOKENS + 2) + " events, got " + count);
     }
@@ -140,6 +141,7 @@ public class ParseBenchmark {
       }
       events.clear();
       if (decoder.isDone() || position >= answer.length) {
+        decoder.close();
         emitter.complete();
       } else {
         emitter.pullDone();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.FinishReason;
@@ -23,8 +24,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns the SSE events of one chat-completion stream into {@link StreamEvent}s. Pure: no I/O, no threads.
  *
- * <p>Uses Jackson's streaming parser on the event's bytes (no tree) for chunks; only the rare error object
- * is read as a tree. Per-stream state: the latest usage, the finish reason, the request id.
+ * <p>Uses one Jackson non-blocking streaming parser per decoder (no tree, no parser per chunk): each
+ * event's bytes are fed to it and read as one root-level object, so a chunk costs no more than its own
+ * strings and events. Only the rare error object is read as a tree. Per-stream state: the latest usage,
+ * the finish reason, the request id.
  *
  * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.UsageUpdate} with the latest
  * usage seen (Groq repeats the same usage in {@code x_groq.usage}, top-level {@code usage} and sometimes
@@ -40,9 +43,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Reasoning is {@code delta.reasoning} (Groq); DeepSeek's {@code reasoning_content} is not read, as
  * the recorded expectations define. Only choice 0 is read ({@code n > 1} is not supported). Unknown fields are ignored.
  *
- * <p>Not thread-safe: one decoder per attempt, fed serially.
+ * <p>Not thread-safe: one decoder per attempt, fed serially. {@link #close()} when the attempt ends
+ * returns the parser's buffers to Jackson's recycler (a decoder that is never closed only costs the next
+ * one fresh buffers).
  */
-public final class ChunkDecoder {
+public final class ChunkDecoder implements AutoCloseable {
   private static final int EXCERPT = 500;
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
@@ -59,8 +64,11 @@ public final class ChunkDecoder {
   private @Nullable String rawFinish;
   private boolean finishPending;
   private boolean done;
+  private boolean closed;
   private boolean sawToken;
   private final List<StreamEvent> chunk = new ArrayList<>();
+  private JsonParser parser;
+  private ByteArrayFeeder feeder;
 
   /**
    * Creates a decoder.
@@ -97,6 +105,16 @@ public final class ChunkDecoder {
     this.requestId = requestId;
     this.maxAnswerChars = maxAnswerChars;
     this.maxToolArgumentChars = maxToolArgumentChars;
+    this.parser = newParser(factory);
+    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+  }
+
+  private static JsonParser newParser(JsonFactory factory) {
+    try {
+      return factory.createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // not thrown for byte-array parsers
+    }
   }
 
   /**
@@ -111,7 +129,7 @@ public final class ChunkDecoder {
    * @throws LimitExceededException if the chunk would take the answer over a limit
    */
   public void onEvent(@Nullable String type, byte[] data, int length, List<StreamEvent> out) {
-    if (done) {
+    if (done || closed) {
       return;
     }
     if (type != null && type.equals("error")) {
@@ -134,8 +152,12 @@ public final class ChunkDecoder {
     chunk.clear();
     boolean finishedHere = false;
     boolean usageHere = false;
-    try (JsonParser p = factory.createParser(data, start, length - start)) {
-      if (p.nextToken() != JsonToken.START_OBJECT) {
+    boolean clean = false;
+    JsonParser p = parser;
+    try {
+      feeder.feedInput(data, start, length);
+      JsonToken first = p.nextToken();
+      if (first != JsonToken.START_OBJECT) {
         throw protocol("a chunk is not a JSON object: " + excerpt(data, length), null);
       }
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -157,7 +179,7 @@ public final class ChunkDecoder {
             break;
           case "x_groq":
             if (value == JsonToken.START_OBJECT) {
-              usageHere |= parseXGroq(p);
+              usageHere |= parseXGroq(p, data, start, length);
             } else {
               p.skipChildren();
             }
@@ -177,8 +199,7 @@ public final class ChunkDecoder {
             break;
           case "error":
             if (value == JsonToken.START_OBJECT || value == JsonToken.VALUE_STRING) {
-              JsonNode error = mapper.readTree(p);
-              throw upstreamFromNode(error);
+              throw upstreamFromNode(errorNode(data, start, length, false));
             }
             p.skipChildren();
             break;
@@ -186,13 +207,23 @@ public final class ChunkDecoder {
             p.skipChildren();
         }
       }
-      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+      if (p.currentToken() != JsonToken.END_OBJECT) {
+        throw protocol("a chunk is not valid JSON (it ends before its object is closed): "
+            + excerpt(data, length), null);
+      }
+      // after the object only whitespace may follow: the parser then wants more input
+      if (p.nextToken() != JsonToken.NOT_AVAILABLE) {
         throw protocol("a chunk is not a single JSON object: " + excerpt(data, length), null);
       }
+      clean = true;
     } catch (IOException e) {
       throw protocol("a chunk is not valid JSON ("
               + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
               + "): " + excerpt(data, length), e);
+    } finally {
+      if (!clean) {
+        resetParser(); // the parser stopped inside a value: the next event starts on a fresh one
+      }
     }
     checkLimits();
     out.addAll(chunk);
@@ -466,7 +497,7 @@ public final class ChunkDecoder {
   }
 
   /** Reads x_groq (on its START_OBJECT); returns whether it carried usage. */
-  private boolean parseXGroq(JsonParser p) throws IOException {
+  private boolean parseXGroq(JsonParser p, byte[] data, int start, int length) throws IOException {
     boolean hadUsage = false;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
@@ -479,7 +510,7 @@ public final class ChunkDecoder {
         usage = parseUsage(p);
         hadUsage = true;
       } else if (field.equals("error") && (value == JsonToken.START_OBJECT)) {
-        throw upstreamFromNode(mapper.readTree(p));
+        throw upstreamFromNode(errorNode(data, start, length, true));
       } else {
         p.skipChildren();
       }
@@ -572,6 +603,38 @@ public final class ChunkDecoder {
     }
     JsonNode error = root.has("error") ? root.get("error") : root;
     return upstreamFromNode(error);
+  }
+
+  /**
+   * Reads the error object of a chunk (rare) as a tree from the event's bytes, with a blocking parser of
+   * its own: the chunk parser stops where it is and is replaced.
+   */
+  private JsonNode errorNode(byte[] data, int start, int length, boolean inXGroq) throws IOException {
+    JsonNode root = mapper.readTree(data, start, length - start);
+    JsonNode holder = inXGroq && root != null ? root.get("x_groq") : root;
+    JsonNode error = holder == null ? null : holder.get("error");
+    return error == null ? mapper.getNodeFactory().textNode("(unreadable error)") : error;
+  }
+
+  /** Releases the parser's buffers; the decoder decodes nothing afterwards. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      parser.close();
+    } catch (IOException ignored) {
+      // a byte-array parser has nothing to close
+    }
+  }
+
+  private void resetParser() {
+    try {
+      parser.close();
+    } catch (IOException ignored) {
+      // a byte-array parser has nothing to close
+    }
+    parser = newParser(factory);
+    feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
   }
 
   private UpstreamErrorException upstreamFromNode(JsonNode error) {

@@ -574,6 +574,10 @@ public final class GroqStreamSource implements StreamSource {
   // ------------------------------------------------------------------ release
 
   private void releaseAttempt() {
+    ChunkDecoder d = decoder;
+    if (d != null) {
+      d.close(); // keeps its request id and usage for error messages; decodes nothing more
+    }
     StreamScheduler.Cancellable t = timer;
     timer = null;
     if (t != null) {

@@ -51,6 +51,7 @@ public final class SseScanner {
   private int lineLength;
   private boolean skipLf;
   private byte[] data = new byte[256];
+  private byte @Nullable [] scratch;
   private int dataLength;
   private boolean hasData;
   private @Nullable String eventType;
@@ -98,7 +99,13 @@ public final class SseScanner {
       buffer.position(buffer.limit());
       scan(a, off, end, listener);
     } else {
-      byte[] chunk = new byte[Math.min(buffer.remaining(), 8192)];
+      // read-only or direct buffers (java.net.http hands out read-only ones): copy through one scratch
+      // array kept for the stream's life instead of one per network read
+      byte[] chunk = scratch;
+      if (chunk == null) {
+        chunk = new byte[8192];
+        scratch = chunk;
+      }
       while (buffer.hasRemaining()) {
         int n = Math.min(chunk.length, buffer.remaining());
         buffer.get(chunk, 0, n);
