@@ -51,7 +51,6 @@ public final class SseScanner {
   private int lineLength;
   private boolean skipLf;
   private byte[] data = new byte[256];
-  private byte @Nullable [] scratch;
   private int dataLength;
   private boolean hasData;
   private @Nullable String eventType;
@@ -98,19 +97,38 @@ public final class SseScanner {
       int end = buffer.arrayOffset() + buffer.limit();
       buffer.position(buffer.limit());
       scan(a, off, end, listener);
-    } else {
-      // read-only or direct buffers (java.net.http hands out read-only ones): copy through one scratch
-      // array kept for the stream's life instead of one per network read
-      byte[] chunk = scratch;
-      if (chunk == null) {
-        chunk = new byte[8192];
-        scratch = chunk;
+      return;
+    }
+    // read-only or direct buffers (java.net.http hands out read-only ones): read in place with absolute
+    // gets, no copy of the network buffer
+    int i = buffer.position();
+    int to = buffer.limit();
+    buffer.position(to);
+    while (i < to) {
+      if (skipLf) {
+        skipLf = false;
+        if (buffer.get(i) == '\n') {
+          i++;
+          continue;
+        }
       }
-      while (buffer.hasRemaining()) {
-        int n = Math.min(chunk.length, buffer.remaining());
-        buffer.get(chunk, 0, n);
-        scan(chunk, 0, n, listener);
+      int j = i;
+      byte b = 0;
+      while (j < to && (b = buffer.get(j)) != '\n' && b != '\r') {
+        j++;
       }
+      int n = j - i;
+      if (n > 0) {
+        reserve(n);
+        buffer.get(i, line, lineLength, n);
+        lineLength += n;
+      }
+      if (j == to) {
+        return; // line continues in the next buffer
+      }
+      skipLf = b == '\r';
+      i = j + 1;
+      endOfLine(listener);
     }
   }
 
@@ -181,14 +199,19 @@ public final class SseScanner {
     if (n == 0) {
       return;
     }
+    reserve(n);
+    System.arraycopy(bytes, from, line, lineLength, n);
+    lineLength += n;
+  }
+
+  /** Makes room for {@code n} more bytes of the current line, within the line limit. */
+  private void reserve(int n) {
     if (lineLength + n > maxLineLength) {
       throw tooLong("line", "maxLineLength", maxLineLength);
     }
     if (lineLength + n > line.length) {
       line = Arrays.copyOf(line, Math.min(maxLineLength, Math.max(line.length * 2, lineLength + n)));
     }
-    System.arraycopy(bytes, from, line, lineLength, n);
-    lineLength += n;
   }
 
   private static LimitExceededException tooLong(String what, String setting, int limit) {

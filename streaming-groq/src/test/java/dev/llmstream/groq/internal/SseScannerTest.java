@@ -12,17 +12,48 @@ import org.junit.jupiter.api.Test;
 
 class SseScannerTest {
 
+  /** Buffer kinds the scanner reads: heap arrays, read-only heap (what java.net.http hands out), direct. */
+  private enum Kind {
+    ARRAY,
+    READ_ONLY,
+    DIRECT
+  }
+
+  private static ByteBuffer buffer(Kind kind, byte[] input, int from, int n) {
+    ByteBuffer b = ByteBuffer.wrap(input, from, n).slice();
+    switch (kind) {
+      case READ_ONLY:
+        return b.asReadOnlyBuffer();
+      case DIRECT:
+        ByteBuffer d = ByteBuffer.allocateDirect(n + 3);
+        d.position(3); // not at index 0, as a pooled buffer would be
+        d.put(b);
+        d.position(3);
+        return d;
+      default:
+        return b;
+    }
+  }
+
+  /** Scans with every buffer kind and checks they agree. */
   private static List<String> scanSplitAt(byte[] input, int... cuts) {
+    List<String> array = scanSplitAt(Kind.ARRAY, input, cuts);
+    assertThat(scanSplitAt(Kind.READ_ONLY, input, cuts)).as("read-only buffers").isEqualTo(array);
+    assertThat(scanSplitAt(Kind.DIRECT, input, cuts)).as("direct buffers").isEqualTo(array);
+    return array;
+  }
+
+  private static List<String> scanSplitAt(Kind kind, byte[] input, int... cuts) {
     SseScanner s = new SseScanner(1 << 20);
     List<String> events = new ArrayList<>();
     SseScanner.Listener l =
         (type, data, len) -> events.add((type == null ? "" : type + "|") + new String(data, 0, len, StandardCharsets.UTF_8));
     int from = 0;
     for (int cut : cuts) {
-      s.feed(ByteBuffer.wrap(input, from, cut - from).slice(), l);
+      s.feed(buffer(kind, input, from, cut - from), l);
       from = cut;
     }
-    s.feed(ByteBuffer.wrap(input, from, input.length - from).slice(), l);
+    s.feed(buffer(kind, input, from, input.length - from), l);
     return events;
   }
 
