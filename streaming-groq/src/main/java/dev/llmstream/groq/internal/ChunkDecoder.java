@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.FinishReason;
@@ -24,9 +23,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns the SSE events of one chat-completion stream into {@link StreamEvent}s. Pure: no I/O, no threads.
  *
- * <p>Uses one Jackson non-blocking streaming parser per decoder (no tree, no parser per chunk): each
- * event's bytes are fed to it and read as one root-level object, so a chunk costs no more than its own
- * strings and events. Only the rare error object is read as a tree. Per-stream state: the latest usage,
+ * <p>Uses one Jackson streaming parser per decoder (no tree, no parser per chunk): it reads the events'
+ * data as a sequence of root-level objects from an input that hands it one event at a time, so a chunk
+ * costs no more than its own strings and events. (Jackson's non-blocking parser would do the same with
+ * less ceremony but parses about a quarter slower.) Only the rare error object is read as a tree. Per-stream state: the latest usage,
  * the finish reason, the request id.
  *
  * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.UsageUpdate} with the latest
@@ -67,8 +67,9 @@ public final class ChunkDecoder implements AutoCloseable {
   private boolean closed;
   private boolean sawToken;
   private final List<StreamEvent> chunk = new ArrayList<>();
+  private final EventInput input = new EventInput();
   private JsonParser parser;
-  private ByteArrayFeeder feeder;
+  private long fed;
 
   /**
    * Creates a decoder.
@@ -105,15 +106,65 @@ public final class ChunkDecoder implements AutoCloseable {
     this.requestId = requestId;
     this.maxAnswerChars = maxAnswerChars;
     this.maxToolArgumentChars = maxToolArgumentChars;
-    this.parser = newParser(factory);
-    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+    this.parser = newParser();
   }
 
-  private static JsonParser newParser(JsonFactory factory) {
+  private JsonParser newParser() {
     try {
-      return factory.createNonBlockingByteArrayParser();
+      JsonParser p = factory.createParser(input);
+      fed = 0;
+      return p;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // not thrown for byte-array parsers
+      throw new java.io.UncheckedIOException(e); // not thrown: nothing is read before nextToken()
+    }
+  }
+
+  /**
+   * The parser's input: the current event's bytes, then end of input. The parser asks for more only
+   * when it needs bytes for the next token, so it never reads past the event it is given: a complete
+   * object leaves it waiting at the root level for the next event; an incomplete one meets the end of
+   * input and fails.
+   */
+  private static final class EventInput extends java.io.InputStream {
+    private static final byte[] NONE = new byte[0];
+    private byte[] bytes = NONE;
+    private int position;
+    private int end;
+
+    void set(byte[] data, int from, int to) {
+      bytes = data;
+      position = from;
+      end = to;
+    }
+
+    void clear() {
+      bytes = NONE;
+      position = 0;
+      end = 0;
+    }
+
+    @Override
+    public int read() {
+      return position < end ? bytes[position++] & 0xff : -1;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) {
+      if (len == 0) {
+        return 0;
+      }
+      if (position >= end) {
+        return -1;
+      }
+      int n = Math.min(len, end - position);
+      System.arraycopy(bytes, position, b, off, n);
+      position += n;
+      return n;
+    }
+
+    @Override
+    public int available() {
+      return end - position;
     }
   }
 
@@ -155,7 +206,8 @@ public final class ChunkDecoder implements AutoCloseable {
     boolean clean = false;
     JsonParser p = parser;
     try {
-      feeder.feedInput(data, start, length);
+      input.set(data, start, length);
+      fed += length - start;
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw protocol("a chunk is not a JSON object: " + excerpt(data, length), null);
@@ -211,9 +263,12 @@ public final class ChunkDecoder implements AutoCloseable {
         throw protocol("a chunk is not valid JSON (it ends before its object is closed): "
             + excerpt(data, length), null);
       }
-      // after the object only whitespace may follow: the parser then wants more input
-      if (p.nextToken() != JsonToken.NOT_AVAILABLE) {
-        throw protocol("a chunk is not a single JSON object: " + excerpt(data, length), null);
+      // after the object only whitespace may follow (the parser skips it before the next event)
+      long unread = fed - p.currentLocation().getByteOffset();
+      for (long k = length - unread; k < length; k++) {
+        if (!isSpace(data[(int) k])) {
+          throw protocol("a chunk is not a single JSON object: " + excerpt(data, length), null);
+        }
       }
       clean = true;
     } catch (IOException e) {
@@ -221,6 +276,7 @@ public final class ChunkDecoder implements AutoCloseable {
               + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
               + "): " + excerpt(data, length), e);
     } finally {
+      input.clear(); // the event's bytes are the caller's
       if (!clean) {
         resetParser(); // the parser stopped inside a value: the next event starts on a fresh one
       }
@@ -623,7 +679,7 @@ public final class ChunkDecoder implements AutoCloseable {
     try {
       parser.close();
     } catch (IOException ignored) {
-      // a byte-array parser has nothing to close
+      // nothing to close: the input is an array
     }
   }
 
@@ -631,10 +687,9 @@ public final class ChunkDecoder implements AutoCloseable {
     try {
       parser.close();
     } catch (IOException ignored) {
-      // a byte-array parser has nothing to close
+      // nothing to close: the input is an array
     }
-    parser = newParser(factory);
-    feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+    parser = newParser();
   }
 
   private UpstreamErrorException upstreamFromNode(JsonNode error) {

@@ -1,0 +1,103 @@
+package dev.llmstream.groq.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.UpstreamErrorException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decoder reads every event of a stream with one parser: what one event leaves behind (trailing
+ * whitespace, a failure half-way through an object) must not change how the next one is read.
+ */
+class ChunkDecoderTest {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final ChunkDecoder decoder = new ChunkDecoder(MAPPER, 200, "req_test");
+  private final List<StreamEvent> out = new ArrayList<>();
+
+  private void feed(String data) {
+    // the scanner's buffer is reused between events: give each event a dirty, larger array
+    byte[] bytes = data.getBytes(StandardCharsets.UTF_8);
+    byte[] buffer = new byte[bytes.length + 7];
+    java.util.Arrays.fill(buffer, (byte) '{');
+    System.arraycopy(bytes, 0, buffer, 0, bytes.length);
+    decoder.onEvent(null, buffer, bytes.length, out);
+  }
+
+  private static String content(String text) {
+    return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+        + text + "\"},\"finish_reason\":null}]}";
+  }
+
+  @Test
+  void manyEventsThroughOneParserWithWhitespaceAroundThem() {
+    for (int i = 0; i < 1_000; i++) {
+      String ws = i % 3 == 0 ? "" : i % 3 == 1 ? " \t" : "\r\n ";
+      feed(ws + content("t" + i) + ws);
+    }
+    assertThat(out).hasSize(1_000);
+    assertThat(out.get(999)).isEqualTo(new StreamEvent.TextDelta("t999"));
+  }
+
+  @Test
+  void aLargeEventIsReadWhole() {
+    String big = "x".repeat(100_000);
+    feed(content(big));
+    feed(content("after"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta(big), new StreamEvent.TextDelta("after"));
+  }
+
+  @Test
+  void twoObjectsInOneEventAreAProtocolError() {
+    assertThatThrownBy(() -> feed(content("a") + content("b")))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("not a single JSON object");
+  }
+
+  @Test
+  void aTruncatedObjectIsAProtocolErrorAndTheNextEventIsStillReadCleanly() {
+    assertThatThrownBy(() -> feed("{\"choices\":[{\"delta\":{\"content\":\"cut"))
+        .isInstanceOf(ProtocolException.class)
+        .hasMessageContaining("not valid JSON");
+    feed(content("next"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("next"));
+  }
+
+  @Test
+  void garbageAfterAnObjectIsAProtocolErrorAndTheNextEventIsStillReadCleanly() {
+    assertThatThrownBy(() -> feed(content("a") + " garbage"))
+        .isInstanceOf(ProtocolException.class);
+    out.clear();
+    feed(content("b"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("b"));
+  }
+
+  @Test
+  void anErrorObjectInsideAChunkIsReadFromTheEventBytes() {
+    feed(content("partial"));
+    assertThatThrownBy(() -> feed("{\"x_groq\":{\"id\":\"req_9\",\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}}"))
+        .isInstanceOf(UpstreamErrorException.class)
+        .hasMessageContaining("overloaded");
+    assertThatThrownBy(() -> feed("{\"error\":{\"message\":\"rate limited\",\"code\":\"rate_limit_exceeded\"}}"))
+        .isInstanceOf(UpstreamErrorException.class)
+        .hasMessageContaining("rate_limit_exceeded");
+    feed(content("still readable"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("partial"), new StreamEvent.TextDelta("still readable"));
+  }
+
+  @Test
+  void aClosedDecoderDecodesNothing() {
+    feed(content("a"));
+    decoder.close();
+    decoder.close();
+    feed(content("b"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("a"));
+  }
+}
