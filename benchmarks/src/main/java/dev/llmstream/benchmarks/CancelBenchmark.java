@@ -51,7 +51,7 @@ public class CancelBenchmark {
   private static final long TICK_NANOS = 1_000_000;
 
   /** The library under test. */
-  @Param({StreamClient.OURS, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+  @Param({StreamClient.OURS, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   public String library = StreamClient.OURS;
 
   private final LinkedBlockingQueue<LoopbackServer.Exchange> exchanges = new LinkedBlockingQueue<>();

@@ -63,7 +63,7 @@ public class ConcurrencyBenchmark {
   static final int TOKENS = 100;
 
   /** The library under test. */
-  @Param({StreamClient.OURS, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+  @Param({StreamClient.OURS, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   public String library = StreamClient.OURS;
 
   /** Concurrent streams. */

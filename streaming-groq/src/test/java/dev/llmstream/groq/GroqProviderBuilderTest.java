@@ -59,6 +59,8 @@ class GroqProviderBuilderTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxRetries was already set");
     assertThatThrownBy(() -> noEnv().apiKey("k").httpClient(HttpClient.newHttpClient()).connectTimeout(Duration.ofSeconds(1)).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("connectTimeout");
+    assertThatThrownBy(() -> noEnv().apiKey("k").httpClient(HttpClient.newHttpClient()).inlineDelivery(true).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("inlineDelivery").hasMessageContaining("executor");
   }
 
   @Test

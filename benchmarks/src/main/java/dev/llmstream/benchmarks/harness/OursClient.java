@@ -22,22 +22,14 @@ public final class OursClient implements StreamClient {
   private final boolean buffered;
   private final StreamScheduler scheduler = StreamScheduler.system();
 
-  OursClient(String baseUrl, boolean buffered) {
+  OursClient(String baseUrl, boolean buffered, boolean inline) {
     this.buffered = buffered;
-    this.provider =
-        GroqProvider.builder().baseUrl(baseUrl).apiKey("bench").defaultModel(GroqChunks.MODEL).build();
-    this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
-  }
-
-  OursClient(String baseUrl, boolean buffered, java.net.http.HttpClient client) {
-    this.buffered = buffered;
-    this.provider =
-        GroqProvider.builder()
-            .baseUrl(baseUrl)
-            .apiKey("bench")
-            .defaultModel(GroqChunks.MODEL)
-            .httpClient(client)
-            .build();
+    GroqProvider.Builder b =
+        GroqProvider.builder().baseUrl(baseUrl).apiKey("bench").defaultModel(GroqChunks.MODEL);
+    if (inline) {
+      b.inlineDelivery(true);
+    }
+    this.provider = b.build();
     this.request = ChatRequest.ofUser(GroqChunks.PROMPT);
   }
 

@@ -11,12 +11,11 @@ public interface StreamClient extends AutoCloseable {
   /** This library with a {@code StreamBuffer} (default configuration, 50 ms window) after the stream. */
   String OURS_BUFFERED = "ours+StreamBuffer";
   /**
-   * An experiment, not in the default parameter lists (pass {@code -p library=ours-direct}): this library
-   * on an {@code HttpClient} whose executor runs tasks inline, on the client's selector thread, which
-   * saves a thread hand-off per read (and the executor's threads), at the price of running the
-   * subscriber on that thread.
+   * This library with {@code GroqProvider.Builder.inlineDelivery(true)}: the provider's HTTP client
+   * delivers on its I/O thread, which saves a thread hand-off per read (and the executor's threads), at
+   * the price of running the subscriber on that thread.
    */
-  String OURS_DIRECT = "ours-direct";
+  String OURS_INLINE = "ours-inline";
   /** The official {@code com.openai:openai-java} client (OkHttp, async streaming). */
   String OPENAI_JAVA = "openai-java";
   /** LangChain4j's {@code OpenAiStreamingChatModel} (JDK HttpClient). */
@@ -48,13 +47,13 @@ public interface StreamClient extends AutoCloseable {
    */
   static StreamClient of(String library, String baseUrl) {
     return switch (library) {
-      case OURS -> new OursClient(baseUrl, false);
-      case OURS_DIRECT -> new OursClient(baseUrl, false, java.net.http.HttpClient.newBuilder().executor(Runnable::run).build());
-      case OURS_BUFFERED -> new OursClient(baseUrl, true);
+      case OURS -> new OursClient(baseUrl, false, false);
+      case OURS_INLINE -> new OursClient(baseUrl, false, true);
+      case OURS_BUFFERED -> new OursClient(baseUrl, true, false);
       case OPENAI_JAVA -> new OpenAiJavaClient(baseUrl);
       case LANGCHAIN4J -> new LangChain4jClient(baseUrl);
       default -> throw new IllegalArgumentException(
-          "library must be one of " + OURS + ", " + OURS_BUFFERED + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
+          "library must be one of " + OURS + ", " + OURS_BUFFERED + ", " + OURS_INLINE + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
     };
   }
 }

@@ -96,6 +96,10 @@ public final class GroqStreamSource implements StreamSource {
   private Flow.@Nullable Subscription body;
   private boolean bodyRequested;
   private boolean pullPending;
+  /** One body buffer read ahead of demand (at most one), so reading overlaps decoding. */
+  private @Nullable List<ByteBuffer> ahead;
+  /** The body's end (Complete or Failed) that arrived while {@link #ahead} was still undecoded. */
+  private @Nullable Object endBehindAhead;
   private HttpResponse.@Nullable ResponseInfo response;
   private boolean notEventStream;
   private @Nullable SseScanner scanner;
@@ -201,7 +205,18 @@ public final class GroqStreamSource implements StreamSource {
     }
     if (s == Pull.INSTANCE) {
       pullPending = true;
-      requestMore();
+      List<ByteBuffer> a = ahead;
+      if (a != null && phase == Phase.STREAMING) {
+        ahead = null;
+        decode(a);
+        Object end = endBehindAhead;
+        if (end != null && phase == Phase.STREAMING) {
+          endBehindAhead = null;
+          handle(end); // the body ended behind the buffer just decoded
+        }
+      } else {
+        requestMore();
+      }
       return;
     }
     if (s instanceof AttemptSignal a && a.attempt() != attempt) {
@@ -216,6 +231,8 @@ public final class GroqStreamSource implements StreamSource {
       onSubscribed(sub.subscription);
     } else if (s instanceof Data d) {
       onData(d.buffers);
+    } else if ((s instanceof Complete || s instanceof Failed) && ahead != null && phase == Phase.STREAMING) {
+      endBehindAhead = s; // deliver what was read first; handled when the read-ahead buffer is decoded
     } else if (s instanceof Complete) {
       onBodyComplete();
     } else if (s instanceof Failed f) {
@@ -242,6 +259,8 @@ public final class GroqStreamSource implements StreamSource {
     notEventStream = false;
     body = null;
     bodyRequested = false;
+    ahead = null;
+    endBehindAhead = null;
     errorBodyLength = 0;
     firstToken = false;
     HttpRequest request = httpRequest;
@@ -344,7 +363,8 @@ public final class GroqStreamSource implements StreamSource {
 
   private void requestMore() {
     Flow.Subscription s = body;
-    if (phase == Phase.STREAMING && s != null && pullPending && !bodyRequested) {
+    // one read is kept ahead of demand: requested whenever no buffer is in hand, pull or not
+    if (phase == Phase.STREAMING && s != null && ahead == null && !bodyRequested) {
       bodyRequested = true;
       lastActivity = config.scheduler().nanoTime();
       s.request(1);
@@ -361,6 +381,15 @@ public final class GroqStreamSource implements StreamSource {
     if (phase != Phase.STREAMING) {
       return;
     }
+    if (!pullPending) {
+      ahead = buffers; // read ahead of demand: decoded on the next pull
+      return;
+    }
+    decode(buffers);
+  }
+
+  /** Decodes one body buffer while a pull is pending, emits its events and asks for the next buffer. */
+  private void decode(List<ByteBuffer> buffers) {
     ChunkDecoder d = decoder();
     SseScanner sc = scanner();
     out.clear();
@@ -386,6 +415,7 @@ public final class GroqStreamSource implements StreamSource {
     } else if (!out.isEmpty() && pullPending) {
       pullPending = false;
       out.clear();
+      requestMore(); // read the next buffer while the subscriber handles these events
       emitter().pullDone();
     } else {
       out.clear();
@@ -594,6 +624,8 @@ public final class GroqStreamSource implements StreamSource {
       f.cancel(true);
     }
     bodyRequested = false;
+    ahead = null;
+    endBehindAhead = null;
   }
 
   private void releaseAll() {
