@@ -1,6 +1,5 @@
 package dev.llmstream.benchmarks;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.benchmarks.harness.GroqChunks;
 import dev.llmstream.core.CancellationToken;
@@ -9,6 +8,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.internal.ChunkDecoder;
+import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.SseScanner;
 import java.util.ArrayList;
 import java.util.concurrent.Flow;
@@ -50,8 +50,7 @@ public class ParseBenchmark {
   static final int TOKENS = 1_000;
   private static final int SLICE = 16 * 1024;
 
-  private final ObjectMapper mapper =
-      new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private final ObjectMapper mapper = JsonSupport.newMapper(); // as the provider builds it
   private final ArrayList<StreamEvent> out = new ArrayList<>();
   private byte[] answer = new byte[0];
 

@@ -1,6 +1,5 @@
 package dev.llmstream.groq;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatProvider;
@@ -11,6 +10,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.groq.internal.GroqConfig;
+import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
 import dev.llmstream.groq.internal.PermitSource;
@@ -664,8 +664,7 @@ public final class GroqProvider implements ChatProvider {
         path = path.substring(0, path.length() - 1);
       }
       URI endpoint = baseUri.resolve(path + "/chat/completions");
-      ObjectMapper mapper =
-          new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      ObjectMapper mapper = JsonSupport.newMapper();
       GroqConfig config =
           new GroqConfig(
               endpoint,
