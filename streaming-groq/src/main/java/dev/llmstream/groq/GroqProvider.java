@@ -92,7 +92,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
- * on the HTTP client's threads or the scheduler's timer threads.
+ * on the HTTP client's threads (its executor's pool threads by default; its one I/O thread with
+ * {@link Builder#inlineDelivery(boolean)}) or the scheduler's timer threads; a subscriber that must not
+ * run there hands events on, as {@code UiStreams} does.
  */
 public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
@@ -377,8 +379,8 @@ public final class GroqProvider implements ChatProvider {
      *
      * <p>With {@code true}, every stream's events, and so your subscribers' {@code onNext}, run on the
      * HTTP client's one I/O (selector) thread. That saves a thread hand-off per read: on the loopback
-     * benchmarks about 1.7&times; the single-stream throughput, a first-token p99 of ~0.3 ms instead of
-     * ~1.5 ms, and no executor threads under load (see {@code benchmarks/README.md}). The price: a
+     * benchmarks about 1.7&times; the single-stream throughput, a lower first-token and delivery-lag tail,
+     * and no executor threads under load (see {@code benchmarks/README.md}). The price: a
      * subscriber that blocks, or takes long, stalls every stream of this provider and their timeouts.
      * Turn it on when subscribers hand events off at once ({@code UiStreams} with a UI executor, a
      * {@code StreamBuffer} feeding a UI, a non-blocking server); leave it off when {@code onNext} writes to
