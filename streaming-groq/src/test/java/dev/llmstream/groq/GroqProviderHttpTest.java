@@ -268,45 +268,6 @@ class GroqProviderHttpTest {
   }
 
   @Test
-  void inlineDeliveryRunsTheSubscriberOnTheHttpClientsIoThread() throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"in\"}", null) + chunk("{\"content\":\"line\"}", null)
-        + groqFinish("stop") + "data: [DONE]\n\n"));
-    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    StringBuilder text = new StringBuilder();
-    java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-    try (GroqProvider p = builder().inlineDelivery(true).build()) {
-      p.stream(ChatRequest.ofUser("x")).subscribe(new java.util.concurrent.Flow.Subscriber<StreamEvent>() {
-        @Override
-        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
-          s.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(StreamEvent item) {
-          if (item instanceof StreamEvent.TextDelta t) {
-            threads.add(Thread.currentThread().getName());
-            text.append(t.text());
-          }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-          done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-          done.complete(null);
-        }
-      });
-      done.get(10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-    assertThat(text.toString()).isEqualTo("inline");
-    // the JDK client's I/O thread is its SelectorManager; no pool thread ran the subscriber
-    assertThat(threads).isNotEmpty().allSatisfy(t -> assertThat(t).contains("SelectorManager"));
-  }
-
-  @Test
   void dataObjectWithErrorKeyCountsToo() throws Exception {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
     try (GroqProvider p = builder().build()) {

@@ -285,6 +285,39 @@ class StreamingBehaviourTest {
   }
 
   @Test
+  void inlineDeliveryRunsTheSubscriberOnTheHttpClientsIoThreadAndTheDefaultOnItsPool() throws Exception {
+    assertThat(deliveringThreads(true)).isNotEmpty().allSatisfy(t -> assertThat(t).contains("SelectorManager"));
+    assertThat(deliveringThreads(false)).isNotEmpty().allSatisfy(t -> assertThat(t).contains("-Worker-"));
+  }
+
+  /** The threads that called onNext with text, the text being sent only once the stream waits for it. */
+  private static java.util.Set<String> deliveringThreads(boolean inline) throws Exception {
+    CompletableFuture<Void> go = new CompletableFuture<>();
+    java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          x.startSse();
+          go.get(10, TimeUnit.SECONDS);
+          x.chunk(textChunk("in") + textChunk("line") + GroqProviderHttpTest.groqFinish("stop"));
+          x.awaitClientClose();
+        });
+        GroqProvider p = builder(server, new VirtualScheduler()).inlineDelivery(inline).build()) {
+      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+        if (e instanceof StreamEvent.TextDelta) {
+          threads.add(Thread.currentThread().getName());
+        }
+        return false;
+      });
+      TokenStream stream = p.stream(ChatRequest.ofUser("x"));
+      stream.subscribe(rec);
+      awaitEvents(rec, 1); // Waiting: the headers are in and the stream asks for the body
+      go.complete(null);
+      rec.awaitComplete();
+      assertThat(stream.partial().text()).isEqualTo("inline");
+    }
+    return threads;
+  }
+
+  @Test
   void bytesAreReadOnlyAsDemandAllows() throws Exception {
     CompletableFuture<Void> serverDone = new CompletableFuture<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
