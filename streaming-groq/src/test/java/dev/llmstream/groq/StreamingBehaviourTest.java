@@ -155,7 +155,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
-      advanceTimersUntil(clock, Duration.ofSeconds(5), () -> rec.done.isDone());
+      advanceTimersUntil(clock, Duration.ofSeconds(5), rec.done);
       rec.awaitComplete();
       assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
     }
@@ -179,7 +179,7 @@ class StreamingBehaviourTest {
       assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
       // the idle time counts from when the client asked for more bytes: the subscriber's next pull may
       // land after the 9 s above (the timer then re-arms for the rest), hence stepping, not one jump
-      advanceTimersUntil(clock, Duration.ofSeconds(1), () -> rec.done.isDone());
+      advanceTimersUntil(clock, Duration.ofSeconds(1), rec.done);
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
@@ -193,13 +193,13 @@ class StreamingBehaviourTest {
   void firstTokenTimeoutIsRetriedAndTheRetrySucceeds() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
     AtomicInteger connection = new AtomicInteger();
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
+    CompletableFuture<Boolean> firstClosed = new CompletableFuture<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
           x.startSse();
           if (connection.incrementAndGet() == 1) {
             // stalls before the first token; the client may time out and close the connection before
             // the comment is written (the test advances the clock as soon as the headers arrived)
-            closed.add(x.chunkThenAwaitClientClose(": queued\n\n"));
+            firstClosed.complete(x.chunkThenAwaitClientClose(": queued\n\n"));
           } else {
             x.chunk(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop"));
             x.awaitClientClose();
@@ -209,10 +209,10 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 1); // Waiting: headers arrived
-      advanceUntil(clock, Duration.ofSeconds(20), () -> !closed.isEmpty());
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
+      assertThat(firstClosed.get()).as("the stalled connection was closed").isTrue();
       // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
-      advanceUntil(clock, Duration.ofMillis(500), () -> rec.done.isDone());
+      advanceUntil(clock, Duration.ofMillis(500), rec.done);
       rec.awaitComplete();
       assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
       assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
@@ -229,7 +229,7 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       clock.awaitScheduled(1);
-      advanceTimersUntil(clock, Duration.ofSeconds(20), () -> rec.done.isDone());
+      advanceTimersUntil(clock, Duration.ofSeconds(20), rec.done);
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
@@ -343,40 +343,42 @@ class StreamingBehaviourTest {
   }
 
   /**
-   * Advances virtual time by {@code step} until {@code condition}, something observed outside the stream
-   * (the server seeing a close), holds (bounded). The stream's reaction
-   * to a timer may run on another thread, hence the bounded wait after each step; a timer that finds the
-   * client not waiting on the network (the subscriber's next pull still in flight) re-arms itself, which
-   * is why a test may need more than one step.
+   * Advances virtual time by {@code step} until {@code done} completes (bounded), waiting up to a second
+   * of real time after each step for effects outside the clock: the server seeing a close, a response
+   * arriving over loopback.
    */
-  static void advanceUntil(VirtualScheduler clock, Duration step, java.util.function.BooleanSupplier condition)
-      throws Exception {
-    for (int i = 0; i < 40 && !condition.getAsBoolean(); i++) {
+  static void advanceUntil(VirtualScheduler clock, Duration step, CompletableFuture<?> done) throws Exception {
+    for (int i = 0; i < 40 && !done.isDone(); i++) {
       clock.advance(step);
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1_000); // generous on a busy machine
-      while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
+      awaitQuietly(done, 1);
     }
-    assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
+    assertThat(done).as("done after advancing virtual time").isDone();
   }
 
   /**
-   * Advances virtual time by {@code step} until {@code condition}, a state of the stream itself, holds.
-   * After each step it waits (bounded, real time) only until the stream has reacted to the timers that
-   * fired: the condition holds, or a timer is pending again (re-armed, or not yet due). No fixed sleeps,
-   * so a slow machine makes it slower, never wrong.
+   * Advances virtual time by {@code step} until {@code done}, an outcome of the stream's own timers,
+   * completes. After each step it waits (bounded, real time) only until the stream has reacted to the
+   * timers that fired: {@code done} completed, or a timer was armed again. Event-driven, no sleeps: a
+   * slow machine makes it slower, never wrong.
    */
-  static void advanceTimersUntil(VirtualScheduler clock, Duration step, java.util.function.BooleanSupplier condition)
-      throws Exception {
-    for (int i = 0; i < 100 && !condition.getAsBoolean(); i++) {
+  static void advanceTimersUntil(VirtualScheduler clock, Duration step, CompletableFuture<?> done) throws Exception {
+    for (int i = 0; i < 100 && !done.isDone(); i++) {
+      CompletableFuture<Void> armed = clock.nextSchedule();
       clock.advance(step);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (!condition.getAsBoolean() && clock.pending() == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
+      if (clock.pending() == 0) {
+        awaitQuietly(CompletableFuture.anyOf(done, armed), 10);
       }
     }
-    assertThat(condition.getAsBoolean()).as("condition after advancing virtual time").isTrue();
+    assertThat(done).as("done after advancing virtual time").isDone();
+  }
+
+  /** Waits for {@code f} up to {@code seconds}; its outcome is the caller's to check. */
+  private static void awaitQuietly(CompletableFuture<?> f, int seconds) throws InterruptedException {
+    try {
+      f.get(seconds, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // not done yet, or done with an error the caller asserts on
+    }
   }
 
   static void awaitEvents(Recorder rec, int n) throws InterruptedException {

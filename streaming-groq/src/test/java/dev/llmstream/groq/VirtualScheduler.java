@@ -15,6 +15,7 @@ final class VirtualScheduler implements StreamScheduler {
   private final PriorityQueue<Task> tasks =
       new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
   private final List<Duration> scheduled = new ArrayList<>();
+  private final List<java.util.concurrent.CompletableFuture<Void>> onSchedule = new ArrayList<>();
 
   private static final class Task {
     final long at;
@@ -41,12 +42,16 @@ final class VirtualScheduler implements StreamScheduler {
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
     Task t;
+    List<java.util.concurrent.CompletableFuture<Void>> waiters;
     synchronized (lock) {
       t = new Task(now + Math.max(0, delay.toNanos()), seq++, delay, task);
       tasks.add(t);
       scheduled.add(delay);
       lock.notifyAll();
+      waiters = new ArrayList<>(onSchedule);
+      onSchedule.clear();
     }
+    waiters.forEach(w -> w.complete(null));
     return () -> {
       synchronized (lock) {
         if (t.cancelled || !tasks.contains(t)) {
@@ -79,6 +84,15 @@ final class VirtualScheduler implements StreamScheduler {
       }
       next.action.run();
     }
+  }
+
+  /** A future completed by the next {@link #schedule} call (made after this one). */
+  java.util.concurrent.CompletableFuture<Void> nextSchedule() {
+    java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+    synchronized (lock) {
+      onSchedule.add(f);
+    }
+    return f;
   }
 
   /** Number of pending (not run, not cancelled) tasks. */
