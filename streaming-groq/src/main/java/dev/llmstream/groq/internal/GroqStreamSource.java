@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One streamed chat completion over {@code java.net.http}: sends the request, retries before the first
- * token, reads the SSE body one buffer per pull, decodes chunks, runs the first-token and idle timers, and
+ * token, reads the SSE body one buffer ahead of the pulls, decodes chunks, runs the first-token and idle timers, and
  * aborts the exchange on cancel.
  *
  * <p><b>Concurrency.</b> Signals come from the core (start, pull, cancel), the HTTP client's threads
@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * while the emitter (and so user code) is called. The inbox is bounded by the protocol: at most one body
  * buffer is requested at a time, plus a handful of control messages.
  *
- * <p><b>Demand.</b> A pull requests one buffer list from the body; if those bytes complete no event
- * (half an event, a keep-alive), the next buffer is requested at once; otherwise the pull is answered.
- * While nobody pulls, nothing is read and bytes stay in the socket.
+ * <p><b>Demand.</b> One body buffer list is kept read ahead of demand, so the HTTP client reads while the
+ * previous buffer is decoded: it is requested whenever none is in hand, and decoded when a pull comes. If
+ * those bytes complete no event (half an event, a keep-alive), the next buffer is decoded or requested at
+ * once; otherwise the pull is answered. While nobody pulls, nothing more than that one buffer is read and
+ * the rest stays in the socket. The body's end (or failure) that arrives behind an undecoded buffer waits
+ * for it, so nothing that was received is lost.
  *
  * <p><b>Waiting.</b> {@link StreamEvent.Waiting} is emitted once per stream, when the first 2xx response
  * headers arrive (carrying {@code x-request-id}).
