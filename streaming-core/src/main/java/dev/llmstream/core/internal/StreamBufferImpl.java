@@ -549,7 +549,9 @@ public final class StreamBufferImpl implements StreamBuffer {
   /** Hands one event to the downstream; false if it threw or cancelled. */
   private boolean emit(StreamEvent event, long oldestArrival, int deltas, long now) {
     Flow.Subscriber<? super StreamEvent> s = downstream;
-    if (s == null) {
+    // cancelled is read after the demand: a request(n) made after cancel() (rule 3.6: a no-op) is then
+    // seen together with the cancel, and nothing is delivered for it
+    if (s == null || cancelled) {
       return false;
     }
     if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
