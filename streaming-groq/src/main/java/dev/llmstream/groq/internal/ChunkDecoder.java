@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Uses one Jackson streaming parser per decoder (no tree, no parser per chunk): it reads the events'
  * data as a sequence of root-level objects from an input that hands it one event at a time, so a chunk
  * costs no more than its own strings and events. (Jackson's non-blocking parser would do the same with
- * less ceremony but parses about a quarter slower.) Only the rare error object is read as a tree. Per-stream state: the latest usage,
- * the finish reason, the request id.
+ * less ceremony but parses about a quarter slower.) Only the rare error object is read as a tree.
+ * Per-stream state: the latest usage, the finish reason, the request id.
  *
  * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.UsageUpdate} with the latest
  * usage seen (Groq repeats the same usage in {@code x_groq.usage}, top-level {@code usage} and sometimes
@@ -44,8 +44,8 @@ import org.jspecify.annotations.Nullable;
  * the recorded expectations define. Only choice 0 is read ({@code n > 1} is not supported). Unknown fields are ignored.
  *
  * <p>Not thread-safe: one decoder per attempt, fed serially. {@link #close()} when the attempt ends
- * returns the parser's buffers to Jackson's recycler (a decoder that is never closed only costs the next
- * one fresh buffers).
+ * releases the parser's buffers (to the mapper's buffer pool, if it has one; the provider's mapper from
+ * {@link JsonSupport} has none).
  */
 public final class ChunkDecoder implements AutoCloseable {
   private static final int EXCERPT = 500;
@@ -111,9 +111,7 @@ public final class ChunkDecoder implements AutoCloseable {
 
   private JsonParser newParser() {
     try {
-      JsonParser p = factory.createParser(input);
-      fed = 0;
-      return p;
+      return factory.createParser(input);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e); // not thrown: nothing is read before nextToken()
     }
@@ -676,20 +674,21 @@ public final class ChunkDecoder implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    try {
-      parser.close();
-    } catch (IOException ignored) {
-      // nothing to close: the input is an array
-    }
+    closeParser();
   }
 
   private void resetParser() {
+    closeParser();
+    parser = newParser();
+    fed = 0;
+  }
+
+  private void closeParser() {
     try {
       parser.close();
     } catch (IOException ignored) {
       // nothing to close: the input is an array
     }
-    parser = newParser();
   }
 
   private UpstreamErrorException upstreamFromNode(JsonNode error) {
