@@ -1,6 +1,7 @@
 package dev.llmstream.core;
 
-import dev.llmstream.core.internal.Demand;
+import dev.llmstream.core.internal.DemandSubscription;
+import dev.llmstream.core.internal.SerialDrain;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.ArrayDeque;
@@ -8,17 +9,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one {@link TokenStream} implementation. Everything the subscriber sees, and every state transition,
- * happens in a single serial drain loop (the "work-in-progress" counter pattern): whichever thread
- * triggers it runs it, others only leave a note. No lock is held while calling the subscriber, the
- * listeners or the source.
+ * happens in one {@link SerialDrain} (whichever thread triggers it runs it, others only leave a note),
+ * under its exception policy: a listener's throwable is logged and ignored, a subscriber that throws
+ * from {@code onNext} is cancelled (rule 2.13), anything else that escapes fails the stream with one
+ * {@code onError}. No lock is held while calling the subscriber, the listeners or the source.
  */
 final class DefaultTokenStream implements TokenStream {
   private static final Logger LOG = LoggerFactory.getLogger(DefaultTokenStream.class);
@@ -39,17 +39,17 @@ final class DefaultTokenStream implements TokenStream {
   private @Nullable Throwable sourceError;
   private final AnswerAccumulator accumulator = new AnswerAccumulator();
 
-  private final AtomicInteger wip = new AtomicInteger();
-  private final AtomicLong requested = new AtomicLong();
+  private final SerialDrain drain = SerialDrain.inline("TokenStream", this::pass, this::drainFailed);
+  private final DemandSubscription subscription = new DemandSubscription(drain);
   private volatile StreamState state = StreamState.CONNECTING;
-  private volatile boolean cancelled;
   private volatile boolean tokenCancelled;
   private volatile boolean pulling;
   private volatile boolean terminated;
-  private volatile @Nullable Throwable requestError;
-  private volatile CancellationToken.@Nullable Registration tokenRegistration;
+  private volatile Flow.@Nullable Subscriber<? super StreamEvent> newSubscriber;
 
   // owned by the drain loop
+  private CancellationToken.@Nullable Registration tokenRegistration;
+  private boolean subscribed;
   private Flow.@Nullable Subscriber<? super StreamEvent> downstream;
   private boolean started;
   private boolean sourceCancelled;
@@ -69,18 +69,8 @@ final class DefaultTokenStream implements TokenStream {
       rejectSecondSubscriber(subscriber);
       return;
     }
-    downstream = subscriber;
-    // Hold the drain loop while onSubscribe runs: a request(n) or a token cancel during onSubscribe only
-    // leaves a note, and the loop runs right after, so no signal can overtake onSubscribe.
-    wip.set(1);
-    tokenRegistration = token.onCancel(this::tokenCancelled);
-    try {
-      subscriber.onSubscribe(new Subscription());
-    } catch (Throwable t) {
-      LOG.warn("Subscriber.onSubscribe threw; the stream is cancelled (Reactive Streams rule 2.13)", t);
-      cancelled = true;
-    }
-    drainLoop();
+    newSubscriber = subscriber;
+    drain.drain(); // onSubscribe runs first in the loop, so no signal can overtake it
   }
 
   private static void rejectSecondSubscriber(Flow.Subscriber<? super StreamEvent> subscriber) {
@@ -104,7 +94,7 @@ final class DefaultTokenStream implements TokenStream {
 
   private void tokenCancelled() {
     tokenCancelled = true;
-    drain();
+    drain.drain();
   }
 
   @Override
@@ -165,39 +155,53 @@ final class DefaultTokenStream implements TokenStream {
   // ---------------------------------------------------------------------------------------------
   // The drain loop
 
-  private void drain() {
-    if (wip.getAndIncrement() != 0) {
-      return;
-    }
-    drainLoop();
-  }
-
-  /** Runs the loop; the caller owns one unit of {@link #wip}. */
-  private void drainLoop() {
-    int missed = 1;
-    for (; ; ) {
-      if (!terminated) {
-        drainOnce();
-      } else {
-        synchronized (lock) {
-          queue.clear();
-        }
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
+  /** One pass of the drain loop: onSubscribe first, then whatever the notes ask for. */
+  private void pass() {
+    if (!subscribed) {
+      Flow.Subscriber<? super StreamEvent> s = newSubscriber;
+      if (s == null) {
         return;
       }
+      subscribed = true;
+      newSubscriber = null;
+      downstream = s;
+      // registered here, so a token cancelled already only leaves a note for the next pass
+      tokenRegistration = token.onCancel(this::tokenCancelled);
+      try {
+        s.onSubscribe(subscription);
+      } catch (Throwable t) {
+        LOG.warn("Subscriber.onSubscribe threw; the stream is cancelled (Reactive Streams rule 2.13)", t);
+        subscription.cancel();
+      }
+    }
+    if (!terminated) {
+      drainOnce();
+    } else {
+      synchronized (lock) {
+        queue.clear();
+      }
+    }
+  }
+
+  /** The drain's failure handler: a throwable escaped a pass (a bug, or user code not caught where called). */
+  private void drainFailed(Throwable t) {
+    if (!terminated) {
+      cancelSource();
+      terminate(StreamState.FAILED, FinishReason.ERROR);
+    }
+    if (downstream != null) {
+      signalError(wrap(t));
     }
   }
 
   private void drainOnce() {
-    if (cancelled) {
+    if (subscription.isCancelled()) {
       cancelSource();
       terminate(StreamState.CANCELLED, FinishReason.CANCELLED);
       downstream = null; // Reactive Streams rule 3.13
       return;
     }
-    Throwable badRequest = requestError;
+    Throwable badRequest = subscription.requestError();
     if (badRequest != null) {
       cancelSource();
       terminate(StreamState.FAILED, FinishReason.ERROR);
@@ -209,8 +213,8 @@ final class DefaultTokenStream implements TokenStream {
       synchronized (lock) {
         queue.clear();
       }
-      if (requested.get() > 0 && deliver(StreamEvent.Finish.of(FinishReason.CANCELLED))) {
-        Demand.consume(requested, 1);
+      if (subscription.requested() > 0 && deliver(StreamEvent.Finish.of(FinishReason.CANCELLED))) {
+        subscription.consume(1);
         terminate(StreamState.CANCELLED, FinishReason.CANCELLED);
         signalComplete();
       }
@@ -224,9 +228,9 @@ final class DefaultTokenStream implements TokenStream {
         emitter.fail(t);
       }
     }
-    long r = requested.get();
+    long r = subscription.requested();
     long e = 0;
-    while (e != r && !cancelled && !tokenCancelled) {
+    while (e != r && !subscription.isCancelled() && !tokenCancelled) {
       StreamEvent event;
       synchronized (lock) {
         event = queue.poll();
@@ -239,10 +243,8 @@ final class DefaultTokenStream implements TokenStream {
       }
       e++;
     }
-    if (e != 0) {
-      Demand.consume(requested, e);
-    }
-    if (cancelled || tokenCancelled) {
+    subscription.consume(e);
+    if (subscription.isCancelled() || tokenCancelled) {
       return; // whoever set the flag also called drain(), so the loop comes round again
     }
     boolean empty;
@@ -261,7 +263,7 @@ final class DefaultTokenStream implements TokenStream {
         terminate(StreamState.FAILED, FinishReason.ERROR);
         signalError(error);
       }
-    } else if (empty && !pulling && requested.get() > 0) {
+    } else if (empty && !pulling && subscription.requested() > 0) {
       pulling = true;
       try {
         source.pull();
@@ -317,11 +319,7 @@ final class DefaultTokenStream implements TokenStream {
     }
     state = next;
     for (StreamStateListener l : listeners) {
-      try {
-        l.onStateChange(from, next);
-      } catch (RuntimeException e) {
-        LOG.warn("Exception thrown by stream state listener", e);
-      }
+      SerialDrain.callListener(LOG, "stream state listener", () -> l.onStateChange(from, next));
     }
   }
 
@@ -399,24 +397,6 @@ final class DefaultTokenStream implements TokenStream {
     return "TokenStream[state=" + state + "]";
   }
 
-  private final class Subscription implements Flow.Subscription {
-    @Override
-    public void request(long n) {
-      if (n <= 0) {
-        requestError = Demand.nonPositive(n);
-      } else {
-        Demand.add(requested, n);
-      }
-      drain();
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-      drain();
-    }
-  }
-
   private final class Emitter implements StreamEmitter {
     @Override
     public void next(StreamEvent event) {
@@ -444,13 +424,13 @@ final class DefaultTokenStream implements TokenStream {
           queue.add(event);
         }
       }
-      drain();
+      drain.drain();
     }
 
     @Override
     public void pullDone() {
       pulling = false;
-      drain();
+      drain.drain();
     }
 
     @Override
@@ -458,7 +438,7 @@ final class DefaultTokenStream implements TokenStream {
       synchronized (lock) {
         sourceDone = true;
       }
-      drain();
+      drain.drain();
     }
 
     @Override
@@ -470,12 +450,12 @@ final class DefaultTokenStream implements TokenStream {
           sourceError = wrapped;
         }
       }
-      drain();
+      drain.drain();
     }
 
     @Override
     public boolean isCancelled() {
-      return terminated || cancelled || tokenCancelled;
+      return terminated || subscription.isCancelled() || tokenCancelled;
     }
   }
 }

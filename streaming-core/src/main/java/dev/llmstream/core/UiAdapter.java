@@ -1,6 +1,7 @@
 package dev.llmstream.core;
 
 import dev.llmstream.core.internal.MetricsCollector;
+import dev.llmstream.core.internal.SerialDrain;
 import dev.llmstream.core.internal.StreamBufferImpl;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -17,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * the API package (like {@link DefaultTokenStream}) only to attach the partial answer to the exceptions
  * it creates.
  *
- * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and one executor
- * task at a time drains it, so the sink is never called concurrently even on a pool. The queue is
+ * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and a
+ * {@link SerialDrain} on the executor drains it, one executor task at a time, so the sink is never called
+ * concurrently even on a pool. Sink exceptions are caught where the sink is called (the sink gets one
+ * {@code onFailed}); metrics-listener exceptions are logged and ignored; anything else that escapes a lane
+ * task fails the stream the same way, so the lane never stays busy. The queue is
  * bounded by construction: the adapter requests one batch at a time from the buffer and asks for the
  * next only after the sink has taken the previous one, so at most one batch, one terminal signal and one
  * cancel wait in it. All sink-facing state is owned by the lane.
@@ -37,7 +41,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   private final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
 
   private final ConcurrentLinkedQueue<Runnable> lane = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger laneWip = new AtomicInteger();
+  private final SerialDrain laneDrain;
   private volatile boolean rejected;
   private static final int RUNNING = 0;
   private static final int CANCELLING = 1;
@@ -70,6 +74,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     this.start = scheduler.nanoTime();
     this.metrics = new MetricsCollector(start);
     this.buffer = new StreamBufferImpl(options.buffer(), scheduler, new ProbeBridge());
+    this.laneDrain = SerialDrain.on("UI lane", this::runLane, this::laneFailed, executor, this::executorRejected);
   }
 
   /** Subscribes everything; the request goes out now. */
@@ -221,31 +226,36 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       return;
     }
     lane.add(task);
-    if (laneWip.getAndIncrement() == 0) {
-      try {
-        executor.execute(this::runLane);
-      } catch (RuntimeException e) { // RejectedExecutionException, or a broken executor
-        executorRejected(e);
-      }
+    laneDrain.drain();
+  }
+
+  /** One pass of the lane: runs the queued tasks in order. */
+  private void runLane() {
+    Runnable task;
+    while ((task = lane.poll()) != null) {
+      task.run();
     }
   }
 
-  private void runLane() {
-    int missed = 1;
-    for (; ; ) {
-      Runnable task;
-      while ((task = lane.poll()) != null) {
-        try {
-          task.run();
-        } catch (RuntimeException | Error e) {
-          LOG.error("UI adapter task failed", e); // a bug: sink exceptions are handled inside
-        }
-      }
-      missed = laneWip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
+  /** A lane task threw past the sink's own handling (a bug): the stream is cancelled and the sink failed. */
+  private void laneFailed(Throwable t) {
+    if (terminal) {
+      return;
     }
+    Flow.Subscription s = subscription;
+    if (s != null) {
+      s.cancel();
+    }
+    ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
+    StreamException error =
+        new StreamException(
+            ErrorKind.UNKNOWN,
+            "The UI adapter failed: " + t.getClass().getSimpleName() + "; the stream was cancelled",
+            StreamException.NO_STATUS,
+            null,
+            t);
+    error.attachPartial(partial);
+    endFailed(error, partial);
   }
 
   private void executorRejected(RuntimeException e) {
@@ -568,11 +578,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   }
 
   private static void notifyListener(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      LOG.warn("Exception thrown by stream metrics listener", e);
-    }
+    SerialDrain.callListener(LOG, "stream metrics listener", call);
   }
 
   @Override

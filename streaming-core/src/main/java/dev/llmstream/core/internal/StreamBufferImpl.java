@@ -9,16 +9,14 @@ import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link StreamBuffer}. All buffer state is owned by one serial drain loop (work-in-progress
- * counter): upstream signals land in a small inbox (at most one event, as the buffer requests one at a
+ * The {@link StreamBuffer}. All buffer state is owned by one {@link SerialDrain} (and its exception
+ * policy: whatever escapes a pass fails the buffer with one {@code onError}): upstream signals land in a small inbox (at most one event, as the buffer requests one at a
  * time), downstream requests in a counter, timer expiries only re-run the loop, which decides everything
  * from the scheduler's clock. No lock is held while calling the downstream.
  */
@@ -80,10 +78,8 @@ public final class StreamBufferImpl implements StreamBuffer {
   private volatile Flow.@Nullable Subscriber<? super StreamEvent> newSubscriber;
   private volatile boolean upstreamDone;
   private volatile @Nullable Throwable upstreamError;
-  private final AtomicLong requested = new AtomicLong();
-  private volatile boolean cancelled;
-  private volatile @Nullable Throwable requestError;
-  private final AtomicInteger wip = new AtomicInteger();
+  private final SerialDrain drain = SerialDrain.inline("StreamBuffer", this::drainOnce, this::drainFailed);
+  private final DemandSubscription demand = new DemandSubscription(drain);
 
   // owned by the drain loop
   private Flow.@Nullable Subscriber<? super StreamEvent> downstream;
@@ -213,26 +209,15 @@ public final class StreamBufferImpl implements StreamBuffer {
   // The drain loop
 
   private void drain() {
-    if (wip.getAndIncrement() != 0) {
-      return;
+    drain.drain();
+  }
+
+  /** The drain's failure handler: a throwable escaped a pass (a bug, or user code not caught where called). */
+  private void drainFailed(Throwable t) {
+    if (!terminated) {
+      terminate(true);
     }
-    int missed = 1;
-    for (; ; ) {
-      try {
-        drainOnce();
-      } catch (RuntimeException | Error e) {
-        // A bug here must not wedge the loop with wip > 0.
-        LOG.error("StreamBuffer drain failed", e);
-        if (!terminated) {
-          terminate(true);
-          signalError(e);
-        }
-      }
-      missed = wip.addAndGet(-missed);
-      if (missed == 0) {
-        return;
-      }
-    }
+    signalError(t); // no-op when the downstream already had its terminal signal
   }
 
   private void drainOnce() {
@@ -255,18 +240,18 @@ public final class StreamBufferImpl implements StreamBuffer {
       downstream = s;
       newSubscriber = null;
       try {
-        s.onSubscribe(new DownstreamSubscription());
+        s.onSubscribe(demand);
       } catch (Throwable t) {
         LOG.warn("Subscriber.onSubscribe threw; the buffer is cancelled (Reactive Streams rule 2.13)", t);
-        cancelled = true;
+        demand.cancel();
       }
     }
-    if (cancelled) {
+    if (demand.isCancelled()) {
       terminate(true);
       downstream = null; // rule 3.13
       return;
     }
-    Throwable badRequest = requestError;
+    Throwable badRequest = demand.requestError();
     if (badRequest != null) {
       terminate(true);
       signalError(badRequest);
@@ -281,7 +266,7 @@ public final class StreamBufferImpl implements StreamBuffer {
       absorb(in, now);
     }
 
-    long budget = requested.get();
+    long budget = demand.requested();
     long emitted = 0;
     while (emitted < budget && !ready.isEmpty()) {
       Item item = ready.poll();
@@ -297,10 +282,8 @@ public final class StreamBufferImpl implements StreamBuffer {
       }
       emitted += n;
     }
-    if (emitted != 0) {
-      Demand.consume(requested, emitted);
-    }
-    if (cancelled || requestError != null) {
+    demand.consume(emitted);
+    if (demand.isCancelled() || demand.requestError() != null) {
       return; // whoever set the flag also called drain(), so the loop comes round again
     }
 
@@ -325,7 +308,11 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   private void absorb(StreamEvent event, long now) {
-    probe.arrived(event, now);
+    try {
+      probe.arrived(event, now);
+    } catch (Throwable t) { // the listener policy, without a lambda per event
+      LOG.warn("Exception thrown by buffer probe; ignored", t);
+    }
     if (event instanceof StreamEvent.TextDelta t) {
       append(false, t.text(), now);
     } else if (event instanceof StreamEvent.ReasoningDelta r) {
@@ -551,14 +538,18 @@ public final class StreamBufferImpl implements StreamBuffer {
     Flow.Subscriber<? super StreamEvent> s = downstream;
     // cancelled is read after the demand: a request(n) made after cancel() (rule 3.6: a no-op) is then
     // seen together with the cancel, and nothing is delivered for it
-    if (s == null || cancelled) {
+    if (s == null || demand.isCancelled()) {
       return false;
     }
     if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
       everFlushed = true;
       lastFlushAt = now;
     }
-    probe.emitting(event, oldestArrival, deltas);
+    try {
+      probe.emitting(event, oldestArrival, deltas);
+    } catch (Throwable t) { // the listener policy, without a lambda per event
+      LOG.warn("Exception thrown by buffer probe; ignored", t);
+    }
     try {
       s.onNext(event);
     } catch (Throwable t) {
@@ -567,7 +558,7 @@ public final class StreamBufferImpl implements StreamBuffer {
       downstream = null;
       return false;
     }
-    return !cancelled;
+    return !demand.isCancelled();
   }
 
 
@@ -619,24 +610,6 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   private record Item(StreamEvent event, long oldestArrival, int deltas) {}
-
-  private final class DownstreamSubscription implements Flow.Subscription {
-    @Override
-    public void request(long n) {
-      if (n <= 0) {
-        requestError = Demand.nonPositive(n);
-      } else {
-        Demand.add(requested, n);
-      }
-      drain();
-    }
-
-    @Override
-    public void cancel() {
-      cancelled = true;
-      drain();
-    }
-  }
 
   private enum NoopSubscription implements Flow.Subscription {
     INSTANCE;
