@@ -303,11 +303,16 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     String method = "onText";
     try {
       if (event instanceof StreamEvent.TextDelta || event instanceof StreamEvent.ReasoningDelta) {
-        method = contentStarts();
-        method = deliverText(event, oldestArrival, deltas);
+        method = "onTyping";
+        contentStarts();
+        method = event instanceof StreamEvent.ReasoningDelta ? "onReasoning" : "onText";
+        Shown shown = deliverText(event, oldestArrival, deltas);
+        method = "onProgress";
+        afterBatch(shown);
         return; // deliverText already asked for the next batch
       } else if (event instanceof StreamEvent.ToolCallDelta d) {
-        method = contentStarts();
+        method = "onTyping";
+        contentStarts();
         answer.accept(d);
         method = "onToolCall";
         sink.onToolCall(d);
@@ -322,7 +327,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
         method = "onRecovering";
         sink.onRecovering(rec.attempt(), rec.cause());
       } else if (event instanceof StreamEvent.Replaced rep) {
-        method = contentStarts();
+        method = "onTyping";
+        contentStarts();
         answer.accept(rep);
         method = "onReplaced";
         sink.onReplaced(answer.text(), answer.reasoning());
@@ -346,9 +352,9 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
    * that runs late gets one update per turn, not a stale one and then a catch-up. The lane stays the
    * only source of order: only the task at its head is merged.
    *
-   * @return the sink method that was running, for error messages
+   * @return what was shown, for {@link #afterBatch}
    */
-  private String deliverText(StreamEvent first, long oldestArrival, int deltas) {
+  private Shown deliverText(StreamEvent first, long oldestArrival, int deltas) {
     boolean reasoning = first instanceof StreamEvent.ReasoningDelta;
     CharSequence full = reasoning ? answer.reasoning() : answer.text();
     int from = full.length();
@@ -381,8 +387,11 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     } else {
       sink.onText(batch, answer.text());
     }
-    return afterBatch(to - from, totalDeltas, oldest);
+    return new Shown(to - from, totalDeltas, oldest);
   }
+
+  /** One sink call's worth of text: its length, the upstream deltas in it, when the oldest arrived. */
+  private record Shown(int chars, int deltas, long oldestArrival) {}
 
   private static String text(StreamEvent e) {
     return e instanceof StreamEvent.TextDelta t ? t.text() : ((StreamEvent.ReasoningDelta) e).text();
@@ -395,8 +404,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     }
   }
 
-  /** Stops the typing indicator and records the first token; returns the sink method for errors. */
-  private String contentStarts() {
+  /** Stops the typing indicator (sink method {@code onTyping}) and records the first token. */
+  private void contentStarts() {
     long now = scheduler.nanoTime();
     if (metrics.content(now)) {
       Duration ttft = Duration.ofNanos(now - start);
@@ -406,10 +415,13 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       typing = false;
       sink.onTyping(false);
     }
-    return "onTyping";
   }
 
-  private String afterBatch(int chars, int deltas, long oldestArrival) {
+  /** Records a shown batch and calls the sink's {@code onProgress}. */
+  private void afterBatch(Shown shown) {
+    int chars = shown.chars();
+    int deltas = shown.deltas();
+    long oldestArrival = shown.oldestArrival();
     long now = scheduler.nanoTime();
     long latency = Math.max(0, now - oldestArrival);
     metrics.batch(chars, latency);
@@ -427,7 +439,6 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
             maxTokens);
     notifyListener(() -> listener.onBatch(deltas, chars, Duration.ofNanos(latency)));
     sink.onProgress(progress);
-    return "onProgress";
   }
 
   private void completed() {
