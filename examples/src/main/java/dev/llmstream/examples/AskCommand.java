@@ -10,7 +10,7 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiStreams;
 import java.io.PrintStream;
@@ -100,7 +100,7 @@ final class AskCommand {
             }
           }
         };
-    UiOptions options = UiOptions.builder().maxTokens(maxTokens).build();
+    UiConfig options = UiConfig.builder().maxTokens(maxTokens).build();
     // The sink runs on the thread delivering the stream: printing is all it does.
     UiConnection connection =
         UiStreams.connect(endpoint.provider().stream(request, token), sink, Runnable::run, options);

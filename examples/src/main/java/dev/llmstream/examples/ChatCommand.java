@@ -7,7 +7,7 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiStreams;
 import java.io.BufferedReader;
@@ -163,7 +163,7 @@ final class ChatCommand {
           }
         };
     UiConnection connection =
-        UiStreams.connect(endpoint.provider().stream(request, token), sink, terminal, UiOptions.defaults());
+        UiStreams.connect(endpoint.provider().stream(request, token), sink, terminal, UiConfig.defaults());
     AskCommand.Outcome outcome = AskCommand.await(connection);
     // Let the terminal thread finish printing before the next prompt.
     try {

@@ -1,11 +1,12 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.AnswerAccumulator;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A model answer, complete or partial: what an {@link AnswerAccumulator} folded from a stream's events.
+ * A model answer, complete or partial: what {@link #fold(Iterable)} makes of a stream's events.
  *
  * <p>Every terminal path hands one over: a completed stream through {@link TokenStream#collect()}, a
  * cancelled one with {@link FinishReason#CANCELLED}, and a failed one inside
@@ -31,6 +32,23 @@ public record ChatResponse(
   public ChatResponse {
     Objects.requireNonNull(text, "text");
     toolCalls = List.copyOf(toolCalls);
+  }
+
+  /**
+   * Folds events into the answer they describe, as every stream does: text and reasoning appended,
+   * tool-call fragments joined by index, the latest usage kept (never summed), the finish reason recorded,
+   * a {@link StreamEvent.Replaced} starting over. For tests and tools that hold a list of events.
+   *
+   * @param events the events, in order
+   * @return the answer
+   * @throws NullPointerException if {@code events} or an event is null
+   */
+  public static ChatResponse fold(Iterable<? extends StreamEvent> events) {
+    AnswerAccumulator acc = new AnswerAccumulator();
+    for (StreamEvent e : events) {
+      acc.accept(Objects.requireNonNull(e, "event"));
+    }
+    return acc.snapshot();
   }
 
   /**

@@ -12,7 +12,7 @@ import java.util.OptionalDouble;
  *     tokens when that is larger
  * @param characters characters of text and reasoning so far
  * @param elapsed time since the request was sent (from the injected {@link StreamScheduler})
- * @param maxTokens the request's token limit, or 0 when unknown (see {@link UiOptions#maxTokens()})
+ * @param maxTokens the request's token limit, or 0 when unknown (see {@link UiConfig#maxTokens()})
  */
 public record Progress(long tokens, long characters, Duration elapsed, int maxTokens) {
 

@@ -1,20 +1,22 @@
 package dev.llmstream.core;
 
 import java.time.Duration;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The caller exceeded a rate limit (HTTP 429). {@link #rateLimit()} holds the parsed {@code x-ratelimit-*}
- * headers and {@link #retryAfter()} the server's advised delay. Retried before the first token when the
- * delay is within the retry policy's cap.
+ * The caller exceeded a rate limit (HTTP 429): {@link ErrorKind#RATE_LIMITED}, with the server's advised
+ * delay ({@link #retryAfter()}, from the standard {@code Retry-After} header or a provider's
+ * {@code retry-after-ms}). Retried before the first token when the delay is within the retry policy's cap.
+ * A provider may subclass it to add its own rate-limit headers (the Groq provider's
+ * {@code GroqRateLimitException} adds the {@code x-ratelimit-*} values).
  *
- * <p>See {@link StreamException} for what every stream error carries.
+ * <p>See {@link StreamException} for what every stream error carries. Safe to publish between threads
+ * once thrown or signalled.
  */
 public class RateLimitException extends StreamException {
   private static final long serialVersionUID = 1L;
 
-  private final transient RateLimitInfo rateLimit;
+  private final transient @Nullable Duration retryAfter;
 
   /**
    * Creates the exception.
@@ -22,21 +24,12 @@ public class RateLimitException extends StreamException {
    * @param message the server's message (no secrets)
    * @param status the HTTP status (normally 429)
    * @param requestId the provider's request id, or {@code null}
-   * @param rateLimit the parsed rate-limit headers
+   * @param retryAfter the server's advised delay before retrying, or {@code null} when it gave none
    */
   public RateLimitException(
-      String message, int status, @Nullable String requestId, RateLimitInfo rateLimit) {
+      String message, int status, @Nullable String requestId, @Nullable Duration retryAfter) {
     super(ErrorKind.RATE_LIMITED, message, status, requestId, null);
-    this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
-  }
-
-  /**
-   * The rate-limit headers of the rejected response.
-   *
-   * @return the snapshot
-   */
-  public RateLimitInfo rateLimit() {
-    return rateLimit;
+    this.retryAfter = retryAfter;
   }
 
   /**
@@ -45,6 +38,6 @@ public class RateLimitException extends StreamException {
    * @return the delay, or {@code null} when the server gave none
    */
   public @Nullable Duration retryAfter() {
-    return rateLimit.retryAfter();
+    return retryAfter;
   }
 }

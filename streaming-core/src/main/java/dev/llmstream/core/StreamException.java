@@ -1,11 +1,16 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.CoreAccess;
+import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one unchecked type for everything that can go wrong with a stream. Subclasses exist per
- * {@link ErrorKind} for {@code catch} clauses; {@link #kind()} serves a {@code switch}.
+ * The one unchecked type for everything that can go wrong with a stream; {@link #kind()} says what went
+ * wrong and serves a {@code switch}. The only subclass is {@link RateLimitException}, which carries the
+ * server's advised delay. Kind-specific details are accessors here: {@link #timeoutPhase()} and
+ * {@link #timeout()} for {@link ErrorKind#TIMEOUT}, {@link #errorType()} and {@link #errorCode()} for
+ * {@link ErrorKind#UPSTREAM}.
  *
  * <p>Every instance carries what the stream had delivered before it failed ({@link #partial()}), the HTTP
  * status and the provider's request id when known. Messages never contain secrets (API keys,
@@ -19,9 +24,17 @@ public class StreamException extends RuntimeException {
   /** The status value used when no HTTP status applies. */
   public static final int NO_STATUS = -1;
 
+  static {
+    CoreAccess.registerPartialAttacher(StreamException::attachPartial);
+  }
+
   private final ErrorKind kind;
   private final int status;
   private final @Nullable String requestId;
+  private final @Nullable StreamState timeoutPhase;
+  private final transient @Nullable Duration timeout;
+  private final @Nullable String errorType;
+  private final @Nullable String errorCode;
   private transient volatile ChatResponse partial = ChatResponse.EMPTY;
 
   /**
@@ -39,10 +52,88 @@ public class StreamException extends RuntimeException {
       int status,
       @Nullable String requestId,
       @Nullable Throwable cause) {
+    this(kind, message, status, requestId, cause, null, null, null, null);
+  }
+
+  private StreamException(
+      ErrorKind kind,
+      String message,
+      int status,
+      @Nullable String requestId,
+      @Nullable Throwable cause,
+      @Nullable StreamState timeoutPhase,
+      @Nullable Duration timeout,
+      @Nullable String errorType,
+      @Nullable String errorCode) {
     super(Objects.requireNonNull(message, "message"), cause);
     this.kind = Objects.requireNonNull(kind, "kind");
     this.status = status;
     this.requestId = requestId;
+    this.timeoutPhase = timeoutPhase;
+    this.timeout = timeout;
+    this.errorType = errorType;
+    this.errorCode = errorCode;
+  }
+
+  /**
+   * A {@link ErrorKind#TIMEOUT}: one of the stream's timers expired. The timer is named by the state it
+   * guards: {@link StreamState#CONNECTING} (no connection within the connect timeout),
+   * {@link StreamState#WAITING_FIRST_TOKEN} (the request was sent but no token came) or
+   * {@link StreamState#STREAMING} (the answer started, then no bytes arrived for the idle timeout).
+   *
+   * @param phase the state whose timer expired: {@code CONNECTING}, {@code WAITING_FIRST_TOKEN} or
+   *     {@code STREAMING}
+   * @param timeout the configured timeout that expired
+   * @param requestId the provider's request id, or {@code null}
+   * @param cause the underlying exception, or {@code null}
+   * @return the exception
+   * @throws NullPointerException if {@code phase} or {@code timeout} is null
+   * @throws IllegalArgumentException if {@code phase} is not one of the three timed states
+   */
+  public static StreamException timeout(
+      StreamState phase, Duration timeout, @Nullable String requestId, @Nullable Throwable cause) {
+    Objects.requireNonNull(phase, "phase");
+    Objects.requireNonNull(timeout, "timeout");
+    String message;
+    switch (phase) {
+      case CONNECTING:
+        message = "No connection within the connect timeout of " + timeout.toMillis() + " ms";
+        break;
+      case WAITING_FIRST_TOKEN:
+        message = "No token within the first-token timeout of " + timeout.toMillis() + " ms";
+        break;
+      case STREAMING:
+        message = "No data for the idle timeout of " + timeout.toMillis() + " ms after the answer started";
+        break;
+      default:
+        throw new IllegalArgumentException(
+            "phase must be CONNECTING, WAITING_FIRST_TOKEN or STREAMING (the timed states), was " + phase);
+    }
+    return new StreamException(
+        ErrorKind.TIMEOUT, message, NO_STATUS, requestId, cause, phase, timeout, null, null);
+  }
+
+  /**
+   * An {@link ErrorKind#UPSTREAM} error: the provider reported an error inside an HTTP 200 stream (Groq:
+   * an {@code event: error} frame whose data is {@code {"error": {"message", "type", "code",
+   * "status_code"}}}). Retryable when {@code status} says the server side failed (5xx, 429, 498).
+   *
+   * @param message the provider's error message (no secrets)
+   * @param status the {@code status_code} inside the error, or {@link #NO_STATUS}
+   * @param requestId the provider's request id, or {@code null}
+   * @param errorType the provider's error type (such as {@code invalid_request_error}), or {@code null}
+   * @param errorCode the provider's error code (such as {@code tool_use_failed}), or {@code null}
+   * @return the exception
+   * @throws NullPointerException if {@code message} is null
+   */
+  public static StreamException upstream(
+      String message,
+      int status,
+      @Nullable String requestId,
+      @Nullable String errorType,
+      @Nullable String errorCode) {
+    return new StreamException(
+        ErrorKind.UPSTREAM, message, status, requestId, null, null, null, errorType, errorCode);
   }
 
   /**
@@ -84,16 +175,59 @@ public class StreamException extends RuntimeException {
   }
 
   /**
-   * Whether retrying the same request may help. Defaults to {@link ErrorKind#isRetryable()}.
+   * For a {@link ErrorKind#TIMEOUT}, which timer expired, named by the state it guards (see
+   * {@link #timeout(StreamState, Duration, String, Throwable)}).
+   *
+   * @return {@code CONNECTING}, {@code WAITING_FIRST_TOKEN} or {@code STREAMING}; {@code null} for other
+   *     kinds
+   */
+  public @Nullable StreamState timeoutPhase() {
+    return timeoutPhase;
+  }
+
+  /**
+   * For a {@link ErrorKind#TIMEOUT}, the configured timeout that expired.
+   *
+   * @return the timeout; {@code null} for other kinds
+   */
+  public @Nullable Duration timeout() {
+    return timeout;
+  }
+
+  /**
+   * For an {@link ErrorKind#UPSTREAM} error, the provider's error type.
+   *
+   * @return the type (such as {@code invalid_request_error}), or {@code null}
+   */
+  public @Nullable String errorType() {
+    return errorType;
+  }
+
+  /**
+   * For an {@link ErrorKind#UPSTREAM} error, the provider's error code.
+   *
+   * @return the code (such as {@code tool_use_failed}), or {@code null}
+   */
+  public @Nullable String errorCode() {
+    return errorCode;
+  }
+
+  /**
+   * Whether retrying the same request may help: {@link ErrorKind#isRetryable()}, except for
+   * {@link ErrorKind#UPSTREAM}, which is retryable when its {@link #status()} says the server side
+   * failed (5xx, 429, 498).
    *
    * @return {@code true} if retryable
    */
   public boolean isRetryable() {
+    if (kind == ErrorKind.UPSTREAM) {
+      return status == 429 || status == 498 || status >= 500;
+    }
     return kind.isRetryable();
   }
 
-  /** Set by the stream runtime when it signals this exception; the first value wins. */
-  final void attachPartial(ChatResponse answer) {
+  /** Set by the stream runtime (through {@link CoreAccess}) when it signals this exception; first wins. */
+  private void attachPartial(ChatResponse answer) {
     if (partial == ChatResponse.EMPTY) {
       partial = answer;
     }

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * Receives the metrics of streams connected with {@link UiStreams}. Every method does nothing unless
  * overridden; exceptions thrown here are logged and ignored (they never affect the stream). No metrics
- * library is needed: adapt these calls to Micrometer, OpenTelemetry or a log line as you like, or use
- * {@link MetricsRecorder}.
+ * library is needed: adapt these calls to Micrometer, OpenTelemetry or a log line as you like. Register
+ * one with {@link UiConfig.Builder#metrics(StreamMetricsListener)}.
  *
  * <p><b>Threading.</b> For one stream, calls come serially from its UI executor. A listener shared by
  * several streams is called concurrently and must be thread-safe.

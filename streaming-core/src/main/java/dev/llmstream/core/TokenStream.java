@@ -1,5 +1,7 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.ListSource;
+import dev.llmstream.core.internal.TokenStreamImpl;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.List;
 import java.util.Objects;
@@ -77,7 +79,7 @@ public interface TokenStream extends Flow.Publisher<StreamEvent> {
    * @throws NullPointerException if an argument is null
    */
   static TokenStream create(StreamSource source, CancellationToken cancellation) {
-    return new DefaultTokenStream(
+    return new TokenStreamImpl(
         Objects.requireNonNull(source, "source"), Objects.requireNonNull(cancellation, "cancellation"));
   }
 

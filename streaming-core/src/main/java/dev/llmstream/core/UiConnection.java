@@ -21,7 +21,7 @@ public interface UiConnection {
   /**
    * Completes after the sink's terminal call: with the answer (also when cancelled, with finish reason
    * {@link FinishReason#CANCELLED}), or exceptionally with the {@link StreamException} handed to
-   * {@link UiSink#onFailed}, or a {@link CallerException} if the UI executor rejected a task or the
+   * {@link UiSink#onFailed}, or a {@link StreamException} ({@code CALLER}) if the UI executor rejected a task or the
    * sink's terminal method threw. Each call returns a new copy; completing or cancelling it has no
    * effect on the stream.
    *

@@ -15,9 +15,9 @@ package dev.llmstream.core;
  * {@link #onFailed} ends it, and no method is called after that.
  *
  * <p><b>Failures.</b> If a method throws, the stream is cancelled (its network exchange aborted) and the
- * sink gets one {@link #onFailed} call with a {@link CallerException} whose cause is the thrown
+ * sink gets one {@link #onFailed} call with a {@link StreamException} ({@code CALLER}) whose cause is the thrown
  * exception, then nothing more. If the terminal method itself throws, the exception is logged and
- * {@link UiConnection#done()} fails with a {@link CallerException}.
+ * {@link UiConnection#done()} fails with a {@link StreamException} ({@code CALLER}).
  *
  * <p><b>Text without O(n²) copying.</b> {@code fullText} is a live, read-only view of the answer so far:
  * reading it costs nothing until you copy it. It is valid on the UI executor; keep

@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.UiConnectionImpl;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 
@@ -16,9 +17,9 @@ import java.util.concurrent.Executor;
  *       a UI that runs late gets one update per turn (memory stays bounded; a very slow UI stops the
  *       reading from the network).
  *   <li>The hop to {@code uiExecutor} never blocks. If it rejects a task, the stream is cancelled, the
- *       sink gets no further call and {@link UiConnection#done()} fails with a {@link CallerException}.
+ *       sink gets no further call and {@link UiConnection#done()} fails with a {@link StreamException} ({@code CALLER}).
  *   <li>If a sink method throws, the stream is cancelled and the sink gets one {@code onFailed} with a
- *       {@link CallerException} and the partial answer.
+ *       {@link StreamException} ({@code CALLER}) and the partial answer.
  *   <li>Requesting the next batch happens on the UI thread; it does no blocking work (it may run the
  *       buffer's and the stream's non-blocking hand-off code).
  * </ul>
@@ -40,7 +41,7 @@ public final class UiStreams {
   }
 
   /**
-   * Connects with {@link UiOptions#defaults()}: a 50 ms window on the system scheduler.
+   * Connects with {@link UiConfig#defaults()}: a 50 ms window on the system scheduler.
    *
    * @param stream the answer; subscribed (so the request is sent) before this returns
    * @param sink where to show it
@@ -49,26 +50,27 @@ public final class UiStreams {
    * @throws NullPointerException if an argument is null (the message names it)
    */
   public static UiConnection connect(TokenStream stream, UiSink sink, Executor uiExecutor) {
-    return connect(stream, sink, uiExecutor, UiOptions.defaults());
+    return connect(stream, sink, uiExecutor, UiConfig.defaults());
   }
 
   /**
-   * Connects with the given options.
+   * Connects with the given configuration.
    *
    * @param stream the answer; subscribed (so the request is sent) before this returns
    * @param sink where to show it
    * @param uiExecutor the UI thread's executor
-   * @param options the buffer, scheduler, metrics listener and token limit
+   * @param config the buffer, scheduler, metrics listener and token limit
    * @return the connection: cancel it, await it, read its metrics
    * @throws NullPointerException if an argument is null (the message names it)
    */
   public static UiConnection connect(
-      TokenStream stream, UiSink sink, Executor uiExecutor, UiOptions options) {
+      TokenStream stream, UiSink sink, Executor uiExecutor, UiConfig config) {
     Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(uiExecutor, "uiExecutor");
-    Objects.requireNonNull(options, "options");
-    UiAdapter adapter = new UiAdapter(sink, uiExecutor, options);
+    Objects.requireNonNull(config, "config");
+    UiConnectionImpl adapter =
+        new UiConnectionImpl(sink, uiExecutor, config);
     adapter.connect(stream);
     return adapter;
   }

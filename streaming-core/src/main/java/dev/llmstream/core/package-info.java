@@ -14,9 +14,9 @@
  *       {@link dev.llmstream.core.StreamMetrics}.
  *   <li>{@link dev.llmstream.core.RecoveryPolicy}: what a stream does when its connection breaks
  *       mid-answer.
- *   <li>{@link dev.llmstream.core.StreamException} and its subclasses: typed errors that carry the partial
- *       answer; {@link dev.llmstream.core.AnswerAccumulator} and {@link dev.llmstream.core.ChatResponse}:
- *       the answer folded from the events.
+ *   <li>{@link dev.llmstream.core.StreamException} (with its {@link dev.llmstream.core.ErrorKind}; the one
+ *       subclass {@link dev.llmstream.core.RateLimitException}): typed errors that carry the partial
+ *       answer; {@link dev.llmstream.core.ChatResponse}: the answer folded from the events.
  *   <li>{@link dev.llmstream.core.StreamScheduler}: the injected clock and timer.
  * </ul>
  *

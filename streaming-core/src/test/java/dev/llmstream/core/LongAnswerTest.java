@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.UiConnectionImpl;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
@@ -47,7 +48,7 @@ class LongAnswerTest {
             TokenStream.create(model, CancellationToken.create()),
             sink,
             slowUi ? slow : Runnable::run,
-            UiOptions.builder().scheduler(clock).buffer(buffer).build());
+            UiConfig.builder().scheduler(clock).buffer(buffer).build());
     Duration step = slowUi ? Duration.ofMillis(200) : Duration.ofSeconds(1);
     long limit = model.duration().plusSeconds(2).toNanos() / step.toNanos();
     for (long i = 0; i < limit && !c.done().isDone(); i++) {
@@ -58,7 +59,7 @@ class LongAnswerTest {
     ChatResponse r = c.done().get(1, TimeUnit.SECONDS);
     long allocated = mx.getThreadAllocatedBytes(tid) - before;
     assertThat(seen[0]).isEqualTo((long) tokens * TOKEN.length());
-    return new Run(calls[0], calls[1], ((UiAdapter) c).bufferCharsCopied(), allocated, model.duration(), r.text());
+    return new Run(calls[0], calls[1], ((UiConnectionImpl) c).bufferCharsCopied(), allocated, model.duration(), r.text());
   }
 
   /** Pacing by the window only: the size limit is above what one window collects. */

@@ -64,7 +64,7 @@ public final class StreamBufferTckTest {
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
       return StreamBuffer.buffer(
           TokenStream.failing(
-              List.of(), new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null)),
+              List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null)),
           StreamBufferConfig.defaults(),
           StreamScheduler.system());
     }
@@ -101,7 +101,7 @@ public final class StreamBufferTckTest {
             @Override
             public void cancel() {}
           });
-      buffer.onError(new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null));
+      buffer.onError(new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
       return buffer;
     }
 

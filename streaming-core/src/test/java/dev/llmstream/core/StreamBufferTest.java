@@ -182,7 +182,7 @@ class StreamBufferTest {
     TimedSubscriber down = connect(Long.MAX_VALUE);
     up.text("a");
     up.text("b");
-    StreamException boom = new ConnectionException("reset", StreamException.NO_STATUS, null, null);
+    StreamException boom = new StreamException(ErrorKind.CONNECTION, "reset", StreamException.NO_STATUS, null, null);
     up.fail(boom);
     assertThat(down.texts()).containsExactly("a", "b");
     assertThat(down.error).isSameAs(boom);
@@ -194,11 +194,11 @@ class StreamBufferTest {
     TimedSubscriber down = connect(1);
     up.text("a");
     up.text("b");
-    up.fail(new ConnectionException("reset", StreamException.NO_STATUS, null, null));
+    up.fail(new StreamException(ErrorKind.CONNECTION, "reset", StreamException.NO_STATUS, null, null));
     assertThat(down.error).isNull();
     down.request(1);
     assertThat(down.texts()).containsExactly("a", "b");
-    assertThat(down.error).isInstanceOf(ConnectionException.class);
+    assertThat(down.error).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION);
   }
 
   @Test

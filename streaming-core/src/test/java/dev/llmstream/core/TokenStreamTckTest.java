@@ -47,7 +47,7 @@ public final class TokenStreamTckTest {
     @Override
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
       return TokenStream.failing(
-          List.of(), new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null));
+          List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
     }
   }
 
@@ -74,7 +74,7 @@ public final class TokenStreamTckTest {
     @Override
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
       return TokenStream.failing(
-          List.of(), new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null));
+          List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
     }
   }
 }

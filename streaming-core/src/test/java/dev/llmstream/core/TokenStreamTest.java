@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.TokenStreamImpl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -163,7 +164,7 @@ class TokenStreamTest {
 
   @Test
   void failureIsDeliveredAfterQueuedEventsWithThePartialAnswer() throws Exception {
-    ProtocolException boom = new ProtocolException("bad chunk", 200, "req_9", null);
+    StreamException boom = new StreamException(ErrorKind.PROTOCOL, "bad chunk", 200, "req_9", null);
     TokenStream stream =
         TokenStream.failing(
             List.of(
@@ -249,7 +250,7 @@ class TokenStreamTest {
 
   @Test
   void collectCompletesExceptionallyWithThePartialAnswer() {
-    ServerException boom = new ServerException("upstream 502", 502, null, null);
+    StreamException boom = new StreamException(ErrorKind.SERVER, "upstream 502", 502, null, null);
     CompletableFuture<ChatResponse> f =
         TokenStream.failing(List.of(new StreamEvent.TextDelta("par")), boom).collect();
     assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
@@ -280,7 +281,7 @@ class TokenStreamTest {
         new dev.llmstream.core.spi.StreamSource() {
           @Override
           public void start(dev.llmstream.core.spi.StreamEmitter emitter) {
-            for (int i = 0; i < DefaultTokenStream.MAX_QUEUED + 10; i++) {
+            for (int i = 0; i < TokenStreamImpl.MAX_QUEUED + 10; i++) {
               emitter.next(new StreamEvent.TextDelta("x"));
             }
           }
@@ -295,8 +296,8 @@ class TokenStreamTest {
     TokenStream.create(flood, CancellationToken.create()).subscribe(sub);
     sub.subscription.request(Long.MAX_VALUE);
     sub.awaitTerminal();
-    assertThat(sub.error).isInstanceOf(LimitExceededException.class);
-    assertThat(sub.events).hasSize(DefaultTokenStream.MAX_QUEUED);
+    assertThat(sub.error).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED);
+    assertThat(sub.events).hasSize(TokenStreamImpl.MAX_QUEUED);
   }
 
   private static void awaitCount(RecordingSubscriber sub, int n) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.MetricsRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The sink adapter: order, serial calls, terminal exactly once, cancel, failures, slow UIs. */
 class UiStreamsTest {
   private final ManualScheduler clock = new ManualScheduler();
-  private final UiOptions options = UiOptions.builder().scheduler(clock).build();
+  private final UiConfig options = UiConfig.builder().scheduler(clock).build();
 
   private static StreamEvent text(String s) {
     return new StreamEvent.TextDelta(s);
@@ -124,7 +125,7 @@ class UiStreamsTest {
 
   @Test
   void aSinkThrowingWhileShowingAFailureKeepsTheStreamErrorAsSuppressed() {
-    ConnectionException error = new ConnectionException("reset", StreamException.NO_STATUS, null, null);
+    StreamException error = new StreamException(ErrorKind.CONNECTION, "reset", StreamException.NO_STATUS, null, null);
     RuntimeException bug = new IllegalStateException("spinner gone");
     RecordingSink sink =
         new RecordingSink() {
@@ -138,7 +139,7 @@ class UiStreamsTest {
         };
     UiStreams.connect(TokenStream.failing(List.of(), error), sink, Runnable::run, options);
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.failure).isInstanceOf(CallerException.class).hasCause(bug);
+    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
     assertThat(sink.failure.getSuppressed()).containsExactly(error);
     assertThat(sink.violations).isEmpty();
   }
@@ -171,7 +172,7 @@ class UiStreamsTest {
     QueueExecutor ui = new QueueExecutor();
     RecordingSink sink = new RecordingSink();
     PushSource model = new PushSource();
-    UiOptions small =
+    UiConfig small =
         options.toBuilder()
             .buffer(StreamBufferConfig.builder().maxBatchChars(16).maxPendingChars(1_000).build())
             .build();
@@ -227,12 +228,12 @@ class UiStreamsTest {
     clock.advance(Duration.ofSeconds(1));
     assertThat(sink.terminalCalls()).isEqualTo(1);
     assertThat(sink.calls).last().isEqualTo("failed:CALLER:ab");
-    assertThat(sink.failure).isInstanceOf(CallerException.class).hasCause(bug);
+    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
     assertThat(sink.failure.partial().text()).isEqualTo("ab");
     assertThat(sink.violations).isEmpty();
     assertThatThrownBy(() -> c.done().get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(CallerException.class);
+        .cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER);
     assertThat(c.metrics().errorKind()).isEqualTo(ErrorKind.CALLER);
   }
 
@@ -304,7 +305,7 @@ class UiStreamsTest {
 
   @Test
   void aFailedStreamGivesOnFailedWithTheErrorAndThePartial() {
-    ConnectionException error = new ConnectionException("connection reset by peer", 0, "req-9", null);
+    StreamException error = new StreamException(ErrorKind.CONNECTION, "connection reset by peer", 0, "req-9", null);
     RecordingSink sink = new RecordingSink();
     UiConnection c =
         UiStreams.connect(TokenStream.failing(List.of(text("a"), text("b")), error), sink, Runnable::run, options);
@@ -336,7 +337,7 @@ class UiStreamsTest {
     clock.advance(Duration.ofMillis(50)); // task 3: rejected
     assertThat(model.cancelled).isTrue();
     assertThatThrownBy(() -> c.done().get(1, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(CallerException.class)
+        .cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER)
         .hasMessageContaining("rejected");
     assertThat(sink.content()).containsExactly("text:a");
     assertThat(c.metrics().state()).isEqualTo(StreamState.FAILED);
@@ -364,13 +365,13 @@ class UiStreamsTest {
       for (int round = 0; round < 20; round++) {
         RecordingSink sink = new RecordingSink();
         // first rounds: no window (no timers); later rounds: real timers racing with the pool
-        UiOptions noWindow =
+        UiConfig noWindow =
             round < 10
-                ? UiOptions.builder()
+                ? UiConfig.builder()
                     .buffer(StreamBufferConfig.builder().window(Duration.ZERO).build())
                     .scheduler(clock)
                     .build()
-                : UiOptions.builder()
+                : UiConfig.builder()
                     .buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).maxBatchChars(64).build())
                     .scheduler(StreamScheduler.system())
                     .build();
@@ -422,13 +423,13 @@ class UiStreamsTest {
     assertThatThrownBy(() -> UiStreams.connect(s, null, Runnable::run))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("sink");
-    assertThatThrownBy(() -> UiOptions.builder().maxTokens(-1))
+    assertThatThrownBy(() -> UiConfig.builder().maxTokens(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxTokens");
-    assertThatThrownBy(() -> UiOptions.builder().scheduler(null))
+    assertThatThrownBy(() -> UiConfig.builder().scheduler(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("scheduler");
-    assertThatThrownBy(() -> UiOptions.builder().maxTokens(1).maxTokens(2))
+    assertThatThrownBy(() -> UiConfig.builder().maxTokens(1).maxTokens(2))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("maxTokens");
   }
@@ -436,7 +437,7 @@ class UiStreamsTest {
   @Test
   void metricsAreAggregatedAcrossStreams() {
     MetricsRecorder recorder = MetricsRecorder.create();
-    UiOptions withRecorder = options.toBuilder().metrics(recorder).build();
+    UiConfig withRecorder = options.toBuilder().metrics(recorder).build();
     UiStreams.connect(
         TokenStream.of(List.of(text("ab"), StreamEvent.Finish.of(FinishReason.STOP))),
         new RecordingSink(),

@@ -154,7 +154,7 @@ class UserCodeErrorTest {
     RecordingSink sink = new RecordingSink();
     UiConnection c =
         UiStreams.connect(
-            TokenStream.of(answer()), sink, Runnable::run, UiOptions.builder().metrics(bad).build());
+            TokenStream.of(answer()), sink, Runnable::run, UiConfig.builder().metrics(bad).build());
     assertThat(c.done().get(10, TimeUnit.SECONDS).text()).isEqualTo("ab");
     assertThat(sink.calls).last().asString().startsWith("completed");
     assertThat(calls.get()).isGreaterThanOrEqualTo(3);
@@ -173,10 +173,10 @@ class UserCodeErrorTest {
         };
     UiConnection c = UiStreams.connect(TokenStream.of(answer()), sink, Runnable::run);
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.failure).isInstanceOf(CallerException.class).hasCauseInstanceOf(AssertionError.class);
+    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCauseInstanceOf(AssertionError.class);
     assertThat(sink.violations).isEmpty();
     assertThatThrownBy(() -> c.done().get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
-        .hasCauseInstanceOf(CallerException.class);
+        .cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER);
   }
 }

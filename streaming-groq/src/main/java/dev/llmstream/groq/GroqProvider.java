@@ -54,7 +54,7 @@ import org.jspecify.annotations.Nullable;
  * never the API key.
  *
  * <p><b>Limits.</b> Whatever a server sends, a stream holds bounded memory: each limit below, when
- * exceeded, fails the stream with a {@link dev.llmstream.core.LimitExceededException} whose message names
+ * exceeded, fails the stream with a {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) whose message names
  * the limit and the builder method that raises it, with the answer received so far as the partial answer.
  *
  * <table>
@@ -469,7 +469,7 @@ public final class GroqProvider implements ChatProvider {
     /**
      * Sets the longest SSE line accepted (default 1 MiB); unless {@link #maxEventBytes(int)} is set, also
      * the longest data of one event. Longer input fails the stream with a
-     * {@link dev.llmstream.core.LimitExceededException} naming this setting instead of growing memory.
+     * {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) naming this setting instead of growing memory.
      *
      * @param bytes from 1 KiB to 64 MiB
      * @return this builder
@@ -487,7 +487,7 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets the longest joined data of one SSE event accepted (default: the {@link #maxLineLength(int)},
-     * 1 MiB). A longer event fails the stream with a {@link dev.llmstream.core.LimitExceededException}
+     * 1 MiB). A longer event fails the stream with a {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED})
      * naming this setting.
      *
      * @param bytes from 1 KiB to 64 MiB
@@ -504,7 +504,7 @@ public final class GroqProvider implements ChatProvider {
     /**
      * Sets the most characters of text plus reasoning one answer may have (default 4,194,304 = 4 Mi).
      * The chunk that would exceed it is not delivered: the stream fails with a
-     * {@link dev.llmstream.core.LimitExceededException} naming this setting, the answer so far being
+     * {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) naming this setting, the answer so far being
      * the partial answer. Set it below the model's output limit only to cap a runaway server.
      *
      * @param chars from 1 to {@link Integer#MAX_VALUE}
@@ -537,7 +537,7 @@ public final class GroqProvider implements ChatProvider {
     /**
      * Limits how many streams of this provider run at once (default: no limit). A stream counts from
      * its subscription to its end (completed, failed or cancelled). One more subscription never blocks:
-     * that stream fails at once with a {@link dev.llmstream.core.LimitExceededException} naming this
+     * that stream fails at once with a {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) naming this
      * setting, and no request is sent.
      *
      * @param streams at least 1

@@ -1,6 +1,6 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.RateLimitInfo;
+import dev.llmstream.groq.RateLimitInfo;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 

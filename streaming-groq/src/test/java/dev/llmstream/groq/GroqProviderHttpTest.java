@@ -4,25 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.AuthenticationException;
-import dev.llmstream.core.BadRequestException;
-import dev.llmstream.core.CapacityException;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.LimitExceededException;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.RateLimitException;
-import dev.llmstream.core.ServerException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.ToolDefinition;
-import dev.llmstream.core.UpstreamErrorException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -254,10 +246,10 @@ class GroqProviderHttpTest {
         + "\"code\":\"tool_use_failed\",\"status_code\":400}}\n\n"));
     try (GroqProvider p = builder().build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(UpstreamErrorException.class);
-      UpstreamErrorException e = (UpstreamErrorException) t;
-      assertThat(e.type()).isEqualTo("invalid_request_error");
-      assertThat(e.code()).isEqualTo("tool_use_failed");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM);
+      StreamException e = (StreamException) t;
+      assertThat(e.errorType()).isEqualTo("invalid_request_error");
+      assertThat(e.errorCode()).isEqualTo("tool_use_failed");
       assertThat(e.status()).isEqualTo(400);
       assertThat(e.requestId()).isEqualTo("req_abc");
       assertThat(e.partial().text()).isEqualTo("may");
@@ -272,7 +264,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
     try (GroqProvider p = builder().build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(UpstreamErrorException.class).hasMessageContaining("overloaded");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM).hasMessageContaining("overloaded");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
   }
@@ -282,7 +274,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(chunk("{\"content\":\"partial\"}", null) + "data: {\"choices\":[{\"delta\":{\"content\":\"x\"\n\n"));
     try (GroqProvider p = builder().build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("not valid JSON");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL).hasMessageContaining("not valid JSON");
       assertThat(((StreamException) t).partial().text()).isEqualTo("partial");
       assertThat(((StreamException) t).status()).isEqualTo(200);
     }
@@ -293,7 +285,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: " + "x".repeat(5000) + "\n\n"));
     try (GroqProvider p = builder().maxLineLength(2048).build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(LimitExceededException.class).hasMessageContaining("maxLineLength (2048 bytes)");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED).hasMessageContaining("maxLineLength (2048 bytes)");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
   }
@@ -304,7 +296,7 @@ class GroqProviderHttpTest {
     // the error one attempt reports; recovery from it is tested in dev.llmstream.groq.recovery
     try (GroqProvider p = builder().recovery(RecoveryPolicy.disabled()).build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("before the answer finished");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("before the answer finished");
       assertThat(((StreamException) t).partial().text()).isEqualTo("cut");
     }
   }
@@ -314,7 +306,7 @@ class GroqProviderHttpTest {
     server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{\"id\":\"x\"}").build());
     try (GroqProvider p = builder().maxRetries(0).build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
-      assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("application/json");
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL).hasMessageContaining("application/json");
     }
   }
 
@@ -361,10 +353,10 @@ class GroqProviderHttpTest {
     server.enqueue(error(413, "{\"error\":{\"message\":\"Request too large\"}}"));
     server.enqueue(error(498, "{\"error\":{\"message\":\"flex capacity\"}}"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(AuthenticationException.class)
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.AUTHENTICATION)
           .hasMessageContaining("GROQ_API_KEY");
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(BadRequestException.class);
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(CapacityException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
     }
   }
 
@@ -405,7 +397,7 @@ class GroqProviderHttpTest {
     try (GroqProvider p = builder().build()) {
       Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
       assertThat(t).isInstanceOf(RateLimitException.class);
-      RateLimitException e = (RateLimitException) t;
+      GroqRateLimitException e = (GroqRateLimitException) t;
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(120));
       assertThat(e.rateLimit().remainingRequests()).isZero();
       assertThat(e.rateLimit().resetRequests()).isEqualTo(Duration.ofMinutes(1));
@@ -417,7 +409,7 @@ class GroqProviderHttpTest {
   void xShouldRetryDecides() throws Exception {
     server.enqueue(error(500, "{}", "x-should-retry", "false"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(ServerException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.SERVER);
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
     server.enqueue(error(400, "{}", "x-should-retry", "true"));
@@ -449,7 +441,7 @@ class GroqProviderHttpTest {
       server.enqueue(error(503, "{}"));
     }
     try (GroqProvider p = builder().maxRetries(maxRetries).build()) {
-      assertThat(failAfterRetries(p, maxRetries)).isInstanceOf(CapacityException.class);
+      assertThat(failAfterRetries(p, maxRetries)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
     }
     assertThat(server.getRequestCount()).isEqualTo(maxRetries + 1);
   }
@@ -481,7 +473,7 @@ class GroqProviderHttpTest {
     try (GroqProvider p = GroqProvider.builder().baseUrl("http://127.0.0.1:" + port + "/v1").defaultModel("m")
         .scheduler(clock).firstTokenTimeout(NEVER).build()) {
       Throwable t = failAfterRetries(p, 2);
-      assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("127.0.0.1:" + port);
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("127.0.0.1:" + port);
     }
   }
 
@@ -512,7 +504,7 @@ class GroqProviderHttpTest {
         p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
         throw new AssertionError("expected failure");
       } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(BadRequestException.class).hasMessageContaining("does not exist");
+        assertThat(e.getCause()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST).hasMessageContaining("does not exist");
       }
     }
   }

@@ -1,9 +1,9 @@
 package dev.llmstream.groq;
 
+import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.groq.ScriptedServer.textChunk;
 
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.TokenStream;
@@ -68,7 +68,7 @@ public class GroqTokenStreamTckTest extends FlowPublisherVerification<StreamEven
   @Override
   public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
     return TokenStream.failing(
-        List.of(), new ProtocolException("scripted failure", StreamException.NO_STATUS, null, null));
+        List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
   }
 
   @Override

@@ -1,11 +1,11 @@
 package dev.llmstream.groq;
 
+import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.testkit.ConnectionRecord;
@@ -43,7 +43,7 @@ class LimitsTest {
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("hi")).subscribe(sub);
       sub.awaitTerminal(WAIT).assertNoViolations();
-      assertThat(sub.error()).isInstanceOf(LimitExceededException.class);
+      assertThat(sub.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED);
       return (StreamException) sub.error();
     }
   }
@@ -108,7 +108,7 @@ class LimitsTest {
       TestSubscriber<StreamEvent> b = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("b")).subscribe(b);
       b.awaitTerminal(WAIT).assertNoViolations();
-      assertThat(b.error()).isInstanceOf(LimitExceededException.class)
+      assertThat(b.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED)
           .hasMessageContaining("maxConcurrentStreams (1)")
           .hasMessageContaining("GroqProvider.Builder.maxConcurrentStreams(int)");
       assertThat(server.requests()).hasSize(1);
@@ -148,7 +148,7 @@ class LimitsTest {
       TestSubscriber<StreamEvent> b = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("b")).subscribe(b);
       b.awaitTerminal(WAIT);
-      assertThat(b.error()).isInstanceOf(LimitExceededException.class);
+      assertThat(b.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED);
       // The backoff timer is scheduled right after the Recovering event: step the clock until it fired.
       for (int i = 0; i < 100 && server.requests().size() < 2; i++) {
         clock.advance(Duration.ofMillis(100));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.AnswerAccumulator;
+import dev.llmstream.core.internal.AnswerAccumulator;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
@@ -70,7 +70,7 @@ class ParserFuzzTest {
         failure = e;
       }
     }
-    String error = failure == null ? null : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    String error = failure == null ? null : failure.kind().name() + ": " + failure.getMessage();
     if (failure != null) {
       assertThat(failure.kind()).as("kind of %s", error).isIn(EXPECTED_KINDS);
     }
@@ -122,7 +122,7 @@ class ParserFuzzTest {
     System.out.println("parser fuzz: " + cases + " cases from seed " + base + ": " + outcomes);
     // the generator reaches every outcome, so the properties above were exercised on each
     assertThat(outcomes.keySet())
-        .contains("completed", "ProtocolException", "LimitExceededException", "ConnectionException", "UpstreamErrorException");
+        .contains("completed", "PROTOCOL", "LIMIT_EXCEEDED", "CONNECTION", "UPSTREAM");
   }
 
   /** Seeds that once failed (see the class comment); each stays a test. */

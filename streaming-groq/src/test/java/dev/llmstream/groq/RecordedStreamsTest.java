@@ -1,17 +1,17 @@
 package dev.llmstream.groq;
 
+import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.AnswerAccumulator;
+import dev.llmstream.core.internal.AnswerAccumulator;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
-import dev.llmstream.core.UpstreamErrorException;
 import dev.llmstream.groq.internal.ChunkDecoder;
 import dev.llmstream.groq.internal.SseScanner;
 import java.io.IOException;
@@ -156,10 +156,10 @@ class RecordedStreamsTest {
       assertThat(answer.usage().completionTokens()).isEqualTo(usage.get("completionTokens").asLong());
       assertThat(answer.usage().totalTokens()).isEqualTo(usage.get("totalTokens").asLong());
     } else {
-      assertThat(error).as(name + " error").isInstanceOf(UpstreamErrorException.class);
-      UpstreamErrorException up = (UpstreamErrorException) error;
-      assertThat(up.type()).isEqualTo(expectedError.get("type").asText());
-      assertThat(up.code()).isEqualTo(expectedError.get("code").asText());
+      assertThat(error).as(name + " error").isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM);
+      StreamException up = error;
+      assertThat(up.errorType()).isEqualTo(expectedError.get("type").asText());
+      assertThat(up.errorCode()).isEqualTo(expectedError.get("code").asText());
       assertThat(up.status()).isEqualTo(expectedError.get("status_code").asInt());
       assertThat(up.getMessage()).contains(expectedError.get("message").asText());
       assertThat(answer.usage()).isNull();

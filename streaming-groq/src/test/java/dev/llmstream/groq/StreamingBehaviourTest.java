@@ -1,5 +1,6 @@
 package dev.llmstream.groq;
 
+import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.groq.ScriptedServer.finishChunk;
 import static dev.llmstream.groq.ScriptedServer.textChunk;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,6 @@ import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
-import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.TokenStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -181,8 +181,8 @@ class StreamingBehaviourTest {
       // land after the 9 s above (the timer then re-arms for the rest), hence stepping, not one jump
       advanceTimersUntil(clock, Duration.ofSeconds(1), rec.done);
       Throwable t = rec.awaitError();
-      assertThat(t).isInstanceOf(StreamTimeoutException.class);
-      assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.TIMEOUT);
+      assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.STREAMING);
       assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
       assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
       assertThat(clock.pending()).isZero();
@@ -231,8 +231,8 @@ class StreamingBehaviourTest {
       clock.awaitScheduled(1);
       advanceTimersUntil(clock, Duration.ofSeconds(20), rec.done);
       Throwable t = rec.awaitError();
-      assertThat(t).isInstanceOf(StreamTimeoutException.class);
-      assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
+      assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.TIMEOUT);
+      assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.WAITING_FIRST_TOKEN);
     }
   }
 

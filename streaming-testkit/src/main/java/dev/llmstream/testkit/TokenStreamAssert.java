@@ -1,6 +1,5 @@
 package dev.llmstream.testkit;
 
-import dev.llmstream.core.AnswerAccumulator;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
@@ -16,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Fluent assertions on the events a {@link TestSubscriber} received from a token stream; obtain one
  * from {@link StreamAssertions#assertThat(TestSubscriber)}. Text, reasoning and tool calls are folded
- * with the core's {@link AnswerAccumulator}, exactly as a UI would see them.
+ * with {@link ChatResponse#fold(Iterable)}, exactly as a UI would see them.
  *
  * <pre>{@code
  * assertThat(sub)
@@ -41,11 +40,7 @@ public final class TokenStreamAssert
    * @return the answer (finish reason from the last {@link StreamEvent.Finish}, if any)
    */
   private ChatResponse answer() {
-    AnswerAccumulator acc = new AnswerAccumulator();
-    for (StreamEvent e : actual.values()) {
-      acc.accept(e);
-    }
-    return acc.snapshot();
+    return ChatResponse.fold(actual.values());
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.llmstream.testkit;
 
+import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.testkit.StreamAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -69,13 +69,13 @@ class TestSubscriberTest {
 
   @Test
   void failedStreamHandsBackPartialText() {
-    RateLimitException error = new RateLimitException("slow down", 429, "req_2", dev.llmstream.core.RateLimitInfo.NONE);
+    RateLimitException error = new RateLimitException("slow down", 429, "req_2", null);
     assertThat(TokenStream.failing(List.of(new StreamEvent.TextDelta("par"), new StreamEvent.TextDelta("tial")), error))
         .failedWith(RateLimitException.class)
         .hasPartialText("partial")
         .hasText("partial");
     assertThatThrownBy(() -> assertThat(TokenStream.failing(List.of(new StreamEvent.TextDelta("x")),
-        new ProtocolException("bad", -1, null, null))).hasPartialText("y"))
+        new StreamException(ErrorKind.PROTOCOL, "bad", -1, null, null))).hasPartialText("y"))
         .isInstanceOf(AssertionError.class).hasMessageContaining("x");
   }
 

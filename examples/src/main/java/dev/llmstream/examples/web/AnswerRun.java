@@ -9,7 +9,7 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiStreams;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,7 +48,7 @@ final class AnswerRun {
 
   void start(ChatProvider provider, ChatRequest request) {
     // The sink only appends to the log (non-blocking), so it may run on the delivering thread.
-    UiStreams.connect(provider.stream(request, token), new LogSink(), Runnable::run, UiOptions.defaults());
+    UiStreams.connect(provider.stream(request, token), new LogSink(), Runnable::run, UiConfig.defaults());
   }
 
   /** Stops the answer: the model's HTTP call is aborted and the partial answer kept. */

@@ -5,7 +5,6 @@ import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
-import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.internal.RecoveringSource;
 
 /**
@@ -46,7 +45,7 @@ public final class Recovery {
     if (!(error instanceof StreamException se)) {
       return false;
     }
-    if (se instanceof StreamTimeoutException) {
+    if (se.kind() == ErrorKind.TIMEOUT) {
       return true; // connect, first-token (of a continuation) and idle timeouts
     }
     ErrorKind kind = se.kind();

@@ -12,7 +12,7 @@ public interface StreamEmitter {
   /**
    * Queues an event for the subscriber. The queue is bounded (it only ever holds what one pull produced
    * plus a few signals); a source that floods it fails the stream with a
-   * {@link dev.llmstream.core.LimitExceededException}.
+   * {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}).
    *
    * @param event the event
    */

@@ -1,5 +1,6 @@
 package dev.llmstream.core.internal;
 
+import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,15 +8,12 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
-import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.Usage;
 import dev.llmstream.core.spi.Recovery;
@@ -132,8 +130,8 @@ class RecoveringSourceTest {
     return out;
   }
 
-  private static ConnectionException cut() {
-    return new ConnectionException("connection reset", StreamException.NO_STATUS, null, null);
+  private static StreamException cut() {
+    return new StreamException(ErrorKind.CONNECTION, "connection reset", StreamException.NO_STATUS, null, null);
   }
 
   private ChatResponse run(TokenStream stream) throws Exception {
@@ -269,27 +267,27 @@ class RecoveringSourceTest {
     assertThatThrownBy(() -> s.collect().get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause()
-        .isInstanceOf(ConnectionException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION)
         .satisfies(e -> assertThat(((StreamException) e).partial().text()).isEqualTo("partial"));
     assertThat(requests).hasSize(1);
   }
 
   @Test
   void nonRecoverableErrorsAndFailuresBeforeAnyTokenAreNotRecovered() {
-    ProtocolException bad = new ProtocolException("bad json", 200, null, null);
+    StreamException bad = new StreamException(ErrorKind.PROTOCOL, "bad json", 200, null, null);
     TokenStream s1 = stream(NO_JITTER, CancellationToken.create(), new Attempt(events("abc"), bad));
     assertThatThrownBy(() -> s1.collect().get(5, TimeUnit.SECONDS)).cause().isSameAs(bad);
     assertThat(requests).hasSize(1);
     requests.clear();
     TokenStream s2 = stream(NO_JITTER, CancellationToken.create(), new Attempt(events(new StreamEvent.Waiting(null)), cut()));
-    assertThatThrownBy(() -> s2.collect().get(5, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionException.class);
+    assertThatThrownBy(() -> s2.collect().get(5, TimeUnit.SECONDS)).cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION);
     assertThat(requests).hasSize(1);
   }
 
   @Test
   void afterTheLastAttemptTheErrorCarriesTheWholePartialAnswer() throws Exception {
     RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(2).build();
-    StreamTimeoutException idle = new StreamTimeoutException(StreamTimeoutException.Phase.IDLE, Duration.ofSeconds(30), null, null);
+    StreamException idle = StreamException.timeout(StreamState.STREAMING, Duration.ofSeconds(30), null, null);
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("one "), cut()), new Attempt(events("two "), cut()), new Attempt(events("three"), idle));
     CompletableFuture<ChatResponse> f = s.collect();

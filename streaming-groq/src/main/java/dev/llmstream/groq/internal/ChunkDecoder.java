@@ -1,5 +1,6 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.ErrorKind;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -7,11 +8,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.LimitExceededException;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.UpstreamErrorException;
 import dev.llmstream.core.Usage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +82,7 @@ public final class ChunkDecoder implements AutoCloseable {
 
   /**
    * Creates a decoder with limits on what one answer may hold. A chunk that would take the answer over a
-   * limit is not delivered: {@link #onEvent} throws a {@link LimitExceededException} naming the setting,
+   * limit is not delivered: {@link #onEvent} throws a {@link StreamException} ({@code LIMIT_EXCEEDED}) naming the setting,
    * and the events decoded before that chunk stay the partial answer.
    *
    * @param mapper the shared mapper (thread-safe)
@@ -173,9 +171,9 @@ public final class ChunkDecoder implements AutoCloseable {
    * @param data the event data bytes
    * @param length valid bytes in {@code data}
    * @param out receives the events
-   * @throws ProtocolException if a chunk is not valid JSON
-   * @throws UpstreamErrorException if the event reports an error
-   * @throws LimitExceededException if the chunk would take the answer over a limit
+   * @throws StreamException ({@code PROTOCOL}) if a chunk is not valid JSON
+   * @throws StreamException ({@code UPSTREAM}) if the event reports an error
+   * @throws StreamException ({@code LIMIT_EXCEEDED}) if the chunk would take the answer over a limit
    */
   public void onEvent(@Nullable String type, byte[] data, int length, List<StreamEvent> out) {
     if (done || closed) {
@@ -317,10 +315,9 @@ public final class ChunkDecoder implements AutoCloseable {
     toolChars += tools;
   }
 
-  private LimitExceededException limit(String what, String setting, int max) {
+  private StreamException limit(String what, String setting, int max) {
     chunk.clear();
-    return new LimitExceededException(
-        "The answer's "
+    return new StreamException(ErrorKind.LIMIT_EXCEEDED, "The answer's "
             + what
             + " exceed "
             + setting
@@ -344,8 +341,7 @@ public final class ChunkDecoder implements AutoCloseable {
       completeHere(out);
       return;
     }
-    throw new dev.llmstream.core.ConnectionException(
-        "The server closed the stream before the answer finished (no finish_reason and no [DONE])",
+    throw new dev.llmstream.core.StreamException(dev.llmstream.core.ErrorKind.CONNECTION, "The server closed the stream before the answer finished (no finish_reason and no [DONE])",
         httpStatus,
         requestId,
         null);
@@ -640,7 +636,7 @@ public final class ChunkDecoder implements AutoCloseable {
     return Duration.ofNanos(Math.round(s * 1e9));
   }
 
-  private UpstreamErrorException upstreamError(byte[] data, int length) {
+  private StreamException upstreamError(byte[] data, int length) {
     JsonNode root;
     try {
       root = mapper.readTree(data, 0, length);
@@ -648,7 +644,7 @@ public final class ChunkDecoder implements AutoCloseable {
       root = null;
     }
     if (root == null || !root.isObject()) {
-      return new UpstreamErrorException(
+      return StreamException.upstream(
           "The server reported an error in the stream: " + excerpt(data, length),
           StreamException.NO_STATUS,
           requestId,
@@ -691,7 +687,7 @@ public final class ChunkDecoder implements AutoCloseable {
     }
   }
 
-  private UpstreamErrorException upstreamFromNode(JsonNode error) {
+  private StreamException upstreamFromNode(JsonNode error) {
     String message;
     String type = null;
     String code = null;
@@ -719,7 +715,7 @@ public final class ChunkDecoder implements AutoCloseable {
     } else {
       message = error.isTextual() ? error.asText() : error.toString();
     }
-    return new UpstreamErrorException(
+    return StreamException.upstream(
         "The server reported an error in the stream"
             + (code != null ? " (" + code + ")" : "")
             + ": "
@@ -734,9 +730,8 @@ public final class ChunkDecoder implements AutoCloseable {
     return n == null || n.isNull() ? null : n.isTextual() ? n.asText() : n.toString();
   }
 
-  private ProtocolException protocol(String what, @Nullable Throwable cause) {
-    return new ProtocolException(
-        "Malformed chat-completion stream: " + what, httpStatus, requestId, cause);
+  private StreamException protocol(String what, @Nullable Throwable cause) {
+    return new StreamException(ErrorKind.PROTOCOL, "Malformed chat-completion stream: " + what, httpStatus, requestId, cause);
   }
 
   private static @Nullable String short200(@Nullable String s) {

@@ -1,13 +1,10 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ConnectionException;
+import dev.llmstream.core.StreamState;
 import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.LimitExceededException;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
-import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
@@ -62,10 +59,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Recovery.</b> An instance serves one request (with its retries before the first token) and never
  * retries after a token: a mid-stream failure fails this attempt with a typed error that tells recovery
  * ({@code dev.llmstream.core.spi.Recovery}) whether it is worth another attempt: the body ending before a
- * finish reason or {@code [DONE]}, or the connection failing, is a {@code ConnectionException}; silence
- * after the first token a {@code StreamTimeoutException} (IDLE); an {@code event: error} an
- * {@code UpstreamErrorException} (retryable for status 429, 498 and 5xx); a malformed stream a
- * {@code ProtocolException} and an over-long line a {@code LimitExceededException} (never recovered).
+ * finish reason or {@code [DONE]}, or the connection failing, is a {@code CONNECTION} error; silence
+ * after the first token a {@code TIMEOUT} error (IDLE); an {@code event: error} an
+ * {@code UPSTREAM} error (retryable for status 429, 498 and 5xx); a malformed stream a
+ * {@code PROTOCOL} error and an over-long line a {@code LIMIT_EXCEEDED} error (never recovered).
  * The provider wraps one instance per attempt in a recovering source.
  */
 public final class GroqStreamSource implements StreamSource {
@@ -471,8 +468,7 @@ public final class GroqStreamSource implements StreamSource {
       if (notEventStream) {
         String said = HttpErrors.serverMessage(config.mapper(), errorBody, errorBodyLength);
         error =
-            new ProtocolException(
-                "Expected a text/event-stream response but got content type "
+            new StreamException(ErrorKind.PROTOCOL, "Expected a text/event-stream response but got content type "
                     + headers.firstValue("content-type").orElse("(none)")
                     + (said == null ? "" : ": " + ChunkDecoder.bounded(said))
                     + ". Is the base URL an OpenAI-compatible endpoint that supports streaming?",
@@ -595,8 +591,8 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     onAttemptFailed(
-        new StreamTimeoutException(
-            firstToken ? StreamTimeoutException.Phase.IDLE : StreamTimeoutException.Phase.FIRST_TOKEN,
+        StreamException.timeout(
+            firstToken ? StreamState.STREAMING : StreamState.WAITING_FIRST_TOKEN,
             limit,
             requestId(),
             null),
@@ -653,21 +649,19 @@ public final class GroqStreamSource implements StreamSource {
     }
     String host = config.endpoint().getHost() + ":" + config.endpoint().getPort();
     if (c instanceof HttpConnectTimeoutException) {
-      return new StreamTimeoutException(
-          StreamTimeoutException.Phase.CONNECT, config.connectTimeout(), null, c);
+      return StreamException.timeout(
+          StreamState.CONNECTING, config.connectTimeout(), null, c);
     }
     if (c instanceof HttpTimeoutException) {
-      return new StreamTimeoutException(
-          StreamTimeoutException.Phase.FIRST_TOKEN, config.firstTokenTimeout(), requestId(), c);
+      return StreamException.timeout(
+          StreamState.WAITING_FIRST_TOKEN, config.firstTokenTimeout(), requestId(), c);
     }
     if (c instanceof ConnectException) {
-      return new ConnectionException(
-          "Could not connect to " + host + ": " + c.getMessage(), StreamException.NO_STATUS, null, c);
+      return new StreamException(ErrorKind.CONNECTION, "Could not connect to " + host + ": " + c.getMessage(), StreamException.NO_STATUS, null, c);
     }
     if (c instanceof IOException || c instanceof CancellationException) {
       HttpResponse.ResponseInfo info = response;
-      return new ConnectionException(
-          "The connection to " + host + " failed: " + c,
+      return new StreamException(ErrorKind.CONNECTION, "The connection to " + host + " failed: " + c,
           info == null ? StreamException.NO_STATUS : info.statusCode(),
           requestId(),
           c);

@@ -1,6 +1,6 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.RateLimitInfo;
+import dev.llmstream.groq.RateLimitInfo;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.ZonedDateTime;

@@ -1,15 +1,10 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.ErrorKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.AuthenticationException;
-import dev.llmstream.core.BadRequestException;
-import dev.llmstream.core.CapacityException;
-import dev.llmstream.core.ConnectionException;
-import dev.llmstream.core.ProtocolException;
-import dev.llmstream.core.RateLimitException;
-import dev.llmstream.core.RateLimitInfo;
-import dev.llmstream.core.ServerException;
+import dev.llmstream.groq.GroqRateLimitException;
+import dev.llmstream.groq.RateLimitInfo;
 import dev.llmstream.core.StreamException;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
@@ -39,35 +34,30 @@ public final class HttpErrors {
     String serverMessage = serverMessage(mapper, body, length);
     String said = serverMessage == null ? "" : ": " + ChunkDecoder.bounded(serverMessage);
     if (status == 401 || status == 403) {
-      return new AuthenticationException(
-          "The server rejected the credentials (HTTP " + status + ")" + said
+      return new StreamException(ErrorKind.AUTHENTICATION, "The server rejected the credentials (HTTP " + status + ")" + said
               + ". Check the API key (GROQ_API_KEY or GroqProvider.Builder.apiKey(..)) and its permissions",
           status, requestId, null);
     }
     if (status == 429) {
       RateLimitInfo info = Headers.rateLimit(headers);
-      return new RateLimitException(
+      return new GroqRateLimitException(
           "Rate limit exceeded (HTTP 429)" + said
               + (info.retryAfter() != null ? ". Retry after " + info.retryAfter().toMillis() + " ms" : ""),
           status, requestId, info);
     }
     if (status == 498 || status == 503) {
-      return new CapacityException(
-          "The service is over capacity for model " + model + " (HTTP " + status + ")" + said
+      return new StreamException(ErrorKind.CAPACITY, "The service is over capacity for model " + model + " (HTTP " + status + ")" + said
               + ". Try again later or use another model or service tier",
           status, requestId, null);
     }
     if (status == 408) {
-      return new ConnectionException(
-          "The server timed out reading the request (HTTP 408)" + said, status, requestId, null);
+      return new StreamException(ErrorKind.CONNECTION, "The server timed out reading the request (HTTP 408)" + said, status, requestId, null);
     }
     if (status >= 500) {
-      return new ServerException(
-          "The server failed (HTTP " + status + ")" + said + ". Try again later", status, requestId, null);
+      return new StreamException(ErrorKind.SERVER, "The server failed (HTTP " + status + ")" + said + ". Try again later", status, requestId, null);
     }
     if (status == 409) {
-      return new ServerException(
-          "The server reported a conflict (HTTP 409)" + said + ". Try again", status, requestId, null);
+      return new StreamException(ErrorKind.SERVER, "The server reported a conflict (HTTP 409)" + said + ". Try again", status, requestId, null);
     }
     if (status >= 400) {
       String advice;
@@ -81,11 +71,9 @@ public final class HttpErrors {
         default:
           advice = ". Fix the request";
       }
-      return new BadRequestException(
-          "The server rejected the request (HTTP " + status + ")" + said + advice, status, requestId, null);
+      return new StreamException(ErrorKind.BAD_REQUEST, "The server rejected the request (HTTP " + status + ")" + said + advice, status, requestId, null);
     }
-    return new ProtocolException(
-        "Unexpected HTTP status " + status + " for a streamed chat completion" + said,
+    return new StreamException(ErrorKind.PROTOCOL, "Unexpected HTTP status " + status + " for a streamed chat completion" + said,
         status, requestId, null);
   }
 

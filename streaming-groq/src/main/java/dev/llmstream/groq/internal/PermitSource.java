@@ -1,6 +1,6 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.spi.StreamEmitter;
@@ -34,8 +34,7 @@ public final class PermitSource implements StreamSource {
   public void start(StreamEmitter emitter) {
     if (!permits.tryAcquire()) {
       emitter.fail(
-          new LimitExceededException(
-              "This provider already runs maxConcurrentStreams ("
+          new StreamException(ErrorKind.LIMIT_EXCEEDED, "This provider already runs maxConcurrentStreams ("
                   + permits.max()
                   + ") streams; the request was not sent. Raise GroqProvider.Builder.maxConcurrentStreams(int) "
                   + "or retry when a stream has ended",

@@ -1,9 +1,9 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.StreamState;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.StreamTimeoutException;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
@@ -56,8 +56,8 @@ public final class RetryRules {
     if (error.kind() == ErrorKind.CONNECTION) {
       return true;
     }
-    if (error instanceof StreamTimeoutException t) {
-      return t.phase() != StreamTimeoutException.Phase.IDLE;
+    if (error.kind() == ErrorKind.TIMEOUT) {
+      return error.timeoutPhase() != StreamState.STREAMING;
     }
     if (error.kind() == ErrorKind.UPSTREAM && error.status() > 0) {
       return statusRetryable(error.status());

@@ -1,6 +1,6 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  *   <li>Bytes are kept as bytes until an event is complete, so a UTF-8 character split across buffers is
  *       decoded correctly; the data is handed to the listener as a byte range (no String per line).
  *   <li>A line longer than {@code maxLineLength} bytes, or the joined data of one event longer than
- *       {@code maxEventBytes}, fails with a {@link LimitExceededException} naming the builder setting:
+ *       {@code maxEventBytes}, fails with a {@link StreamException} ({@code LIMIT_EXCEEDED}) naming the builder setting:
  *       memory stays bounded (at most one line buffer plus one event buffer) whatever the server sends.
  * </ul>
  *
@@ -88,7 +88,7 @@ public final class SseScanner {
    *
    * @param buffer the next network bytes
    * @param listener receives the events completed by these bytes
-   * @throws LimitExceededException if a line or an event is too long
+   * @throws StreamException ({@code LIMIT_EXCEEDED}) if a line or an event is too long
    */
   public void feed(ByteBuffer buffer, Listener listener) {
     if (buffer.hasArray()) {
@@ -214,9 +214,8 @@ public final class SseScanner {
     }
   }
 
-  private static LimitExceededException tooLong(String what, String setting, int limit) {
-    return new LimitExceededException(
-        "The server sent an SSE "
+  private static StreamException tooLong(String what, String setting, int limit) {
+    return new StreamException(ErrorKind.LIMIT_EXCEEDED, "The server sent an SSE "
             + what
             + " longer than "
             + setting

@@ -1,12 +1,12 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
-import dev.llmstream.core.UpstreamErrorException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,14 +57,14 @@ class ChunkDecoderTest {
   @Test
   void twoObjectsInOneEventAreAProtocolError() {
     assertThatThrownBy(() -> feed(content("a") + content("b")))
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL)
         .hasMessageContaining("not a single JSON object");
   }
 
   @Test
   void aTruncatedObjectIsAProtocolErrorAndTheNextEventIsStillReadCleanly() {
     assertThatThrownBy(() -> feed("{\"choices\":[{\"delta\":{\"content\":\"cut"))
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL)
         .hasMessageContaining("not valid JSON");
     feed(content("next"));
     assertThat(out).containsExactly(new StreamEvent.TextDelta("next"));
@@ -73,7 +73,7 @@ class ChunkDecoderTest {
   @Test
   void garbageAfterAnObjectIsAProtocolErrorAndTheNextEventIsStillReadCleanly() {
     assertThatThrownBy(() -> feed(content("a") + " garbage"))
-        .isInstanceOf(ProtocolException.class);
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL);
     out.clear();
     feed(content("b"));
     assertThat(out).containsExactly(new StreamEvent.TextDelta("b"));
@@ -83,10 +83,10 @@ class ChunkDecoderTest {
   void anErrorObjectInsideAChunkIsReadFromTheEventBytes() {
     feed(content("partial"));
     assertThatThrownBy(() -> feed("{\"x_groq\":{\"id\":\"req_9\",\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}}"))
-        .isInstanceOf(UpstreamErrorException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM)
         .hasMessageContaining("overloaded");
     assertThatThrownBy(() -> feed("{\"error\":{\"message\":\"rate limited\",\"code\":\"rate_limit_exceeded\"}}"))
-        .isInstanceOf(UpstreamErrorException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM)
         .hasMessageContaining("rate_limit_exceeded");
     feed(content("still readable"));
     assertThat(out).containsExactly(new StreamEvent.TextDelta("partial"), new StreamEvent.TextDelta("still readable"));

@@ -1,13 +1,13 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmstream.core.BadRequestException;
 import dev.llmstream.core.RateLimitException;
-import dev.llmstream.core.RateLimitInfo;
-import dev.llmstream.core.StreamTimeoutException;
-import dev.llmstream.core.ConnectionException;
-import dev.llmstream.core.ProtocolException;
+import dev.llmstream.groq.GroqRateLimitException;
+import dev.llmstream.groq.RateLimitInfo;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.List;
@@ -68,10 +68,10 @@ class HeadersTest {
   @Test
   void retryRules() {
     RetryRules rules = new RetryRules(false, Duration.ofSeconds(60), () -> 0.0);
-    var e500 = new dev.llmstream.core.ServerException("x", 500, null, null);
+    var e500 = new dev.llmstream.core.StreamException(dev.llmstream.core.ErrorKind.SERVER, "x", 500, null, null);
     assertThat(rules.shouldRetry(e500, 500, headers())).isTrue();
     assertThat(rules.shouldRetry(e500, 500, headers("x-should-retry", "false"))).isFalse();
-    var e400 = new BadRequestException("x", 400, null, null);
+    var e400 = new StreamException(ErrorKind.BAD_REQUEST, "x", 400, null, null);
     assertThat(rules.shouldRetry(e400, 400, headers())).isFalse();
     assertThat(rules.shouldRetry(e400, 400, headers("x-should-retry", "true"))).isTrue();
     for (int s : new int[] {400, 401, 403, 404, 413, 422, 498}) {
@@ -81,16 +81,16 @@ class HeadersTest {
       assertThat(rules.shouldRetry(e500, s, headers())).as("status %d", s).isTrue();
     }
     assertThat(new RetryRules(true, Duration.ofSeconds(60), () -> 0).shouldRetry(e500, 498, headers())).isTrue();
-    assertThat(rules.shouldRetry(new ConnectionException("x", -1, null, null), -1, null)).isTrue();
-    assertThat(rules.shouldRetry(new StreamTimeoutException(StreamTimeoutException.Phase.FIRST_TOKEN, Duration.ofSeconds(1), null, null), -1, null)).isTrue();
-    assertThat(rules.shouldRetry(new StreamTimeoutException(StreamTimeoutException.Phase.IDLE, Duration.ofSeconds(1), null, null), -1, null)).isFalse();
-    assertThat(rules.shouldRetry(new ProtocolException("x", 200, null, null), -1, null)).isFalse();
+    assertThat(rules.shouldRetry(new StreamException(ErrorKind.CONNECTION, "x", -1, null, null), -1, null)).isTrue();
+    assertThat(rules.shouldRetry(StreamException.timeout(StreamState.WAITING_FIRST_TOKEN, Duration.ofSeconds(1), null, null), -1, null)).isTrue();
+    assertThat(rules.shouldRetry(StreamException.timeout(StreamState.STREAMING, Duration.ofSeconds(1), null, null), -1, null)).isFalse();
+    assertThat(rules.shouldRetry(new StreamException(ErrorKind.PROTOCOL, "x", 200, null, null), -1, null)).isFalse();
   }
 
   @Test
   void backoffAndAdvice() {
     RetryRules noJitter = new RetryRules(false, Duration.ofSeconds(60), () -> 0.0);
-    var e = new dev.llmstream.core.ServerException("x", 500, null, null);
+    var e = new dev.llmstream.core.StreamException(dev.llmstream.core.ErrorKind.SERVER, "x", 500, null, null);
     assertThat(noJitter.delay(1, e, headers())).isEqualTo(Duration.ofMillis(500));
     assertThat(noJitter.delay(2, e, headers())).isEqualTo(Duration.ofSeconds(1));
     assertThat(noJitter.delay(5, e, headers())).isEqualTo(Duration.ofSeconds(8));
@@ -102,7 +102,7 @@ class HeadersTest {
     assertThat(noJitter.delay(5, e, headers("retry-after-ms", "100"))).isEqualTo(Duration.ofSeconds(8));
     // advice above the cap: no retry
     assertThat(noJitter.delay(1, e, headers("retry-after", "61"))).isNull();
-    RateLimitException rl = new RateLimitException("x", 429, null,
+    RateLimitException rl = new GroqRateLimitException("x", 429, null,
         new RateLimitInfo(null, null, null, null, null, null, Duration.ofSeconds(4)));
     assertThat(noJitter.delay(1, rl, null)).isEqualTo(Duration.ofSeconds(4));
     RetryRules smallCap = new RetryRules(false, Duration.ofMillis(700), () -> 0.0);
@@ -115,7 +115,7 @@ class HeadersTest {
     byte[] body = "{\"error\":{\"message\":\"The model `nope` does not exist\",\"type\":\"invalid_request_error\",\"code\":\"model_not_found\"}}"
         .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     var ex = HttpErrors.forStatus(mapper, 404, headers("x-request-id", "req_1"), body, body.length, "nope");
-    assertThat(ex).isInstanceOf(BadRequestException.class);
+    assertThat(ex).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST);
     assertThat(ex.getMessage()).contains("The model `nope` does not exist").contains("HTTP 404");
     assertThat(ex.requestId()).isEqualTo("req_1");
     assertThat(ex.status()).isEqualTo(404);

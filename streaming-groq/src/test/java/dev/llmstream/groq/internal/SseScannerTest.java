@@ -1,9 +1,10 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.llmstream.core.LimitExceededException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -137,7 +138,7 @@ class SseScannerTest {
     s.feed(ByteBuffer.wrap("data: ".getBytes(StandardCharsets.US_ASCII)), (t, d, n) -> {});
     s.feed(ByteBuffer.wrap(big), (t, d, n) -> {});
     assertThatThrownBy(() -> s.feed(ByteBuffer.wrap(big), (t, d, n) -> {}))
-        .isInstanceOf(LimitExceededException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED)
         .hasMessageContaining("maxLineLength (1024 bytes)");
   }
 
@@ -149,7 +150,7 @@ class SseScannerTest {
       b.append("data: 0123456789\n");
     }
     assertThatThrownBy(() -> s.feed(ByteBuffer.wrap(b.toString().getBytes(StandardCharsets.US_ASCII)), (t, d, n) -> {}))
-        .isInstanceOf(LimitExceededException.class)
+        .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED)
         .hasMessageContaining("event");
   }
 

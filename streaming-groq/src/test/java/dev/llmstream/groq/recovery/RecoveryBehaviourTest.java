@@ -1,21 +1,18 @@
 package dev.llmstream.groq.recovery;
 
+import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.RecoveryPolicy;
-import dev.llmstream.core.ServerException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.UpstreamErrorException;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.Chunking;
 import dev.llmstream.testkit.ConnectionRecord;
@@ -183,7 +180,7 @@ class RecoveryBehaviourTest {
       stream.subscribe(sub);
       advanceUntil(clock, Duration.ofMillis(500), sub::isTerminated);
 
-      assertThat(sub.error()).isInstanceOf(ConnectionException.class);
+      assertThat(sub.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION);
       StreamException e = (StreamException) sub.error();
       assertThat(e.partial().text()).isEqualTo(d.chunks(40));
       assertThat(e.partial().finishReason()).isEqualTo(FinishReason.ERROR);
@@ -213,7 +210,7 @@ class RecoveryBehaviourTest {
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("x")).subscribe(sub);
       advanceUntil(clock, Duration.ofMillis(500), sub::isTerminated);
-      assertThat(sub.error()).isInstanceOf(ServerException.class);
+      assertThat(sub.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.SERVER);
       assertThat(((StreamException) sub.error()).partial().text()).isEqualTo("One two three");
       assertThat(server.requests()).hasSize(3);
     }
@@ -324,13 +321,13 @@ class RecoveryBehaviourTest {
       TestSubscriber<StreamEvent> upstream = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("x")).subscribe(upstream);
       upstream.awaitTerminal(WAIT);
-      assertThat(upstream.error()).isInstanceOf(UpstreamErrorException.class);
+      assertThat(upstream.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM);
       assertThat(((StreamException) upstream.error()).partial().text()).isEqualTo("One two three");
 
       TestSubscriber<StreamEvent> malformed = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("x")).subscribe(malformed);
       malformed.awaitTerminal(WAIT);
-      assertThat(malformed.error()).isInstanceOf(ProtocolException.class);
+      assertThat(malformed.error()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL);
       assertThat(((StreamException) malformed.error()).partial().text()).isEqualTo("One two three");
 
       clock.advance(Duration.ofMinutes(1));

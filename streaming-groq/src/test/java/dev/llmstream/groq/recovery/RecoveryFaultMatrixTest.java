@@ -1,10 +1,10 @@
 package dev.llmstream.groq.recovery;
 
+import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamBufferConfig;
@@ -13,7 +13,7 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiStreams;
 import dev.llmstream.groq.GroqProvider;
@@ -138,7 +138,7 @@ class RecoveryFaultMatrixTest {
           assertThat(seen).isEqualTo(d.reference);
           continue;
         }
-        assertThat(sub.error()).as("k=%d", k).isInstanceOf(ConnectionException.class);
+        assertThat(sub.error()).as("k=%d", k).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION);
         StreamException error = (StreamException) sub.error();
         assertThat(seen).as("k=%d", k).isEqualTo(d.chunks(k));
         assertThat(error.partial().text()).as("k=%d: the partial is what was delivered", k).isEqualTo(seen);
@@ -209,7 +209,7 @@ class RecoveryFaultMatrixTest {
   @Test
   void continueThroughTheUiSinkShowsOneContinuousTextForEveryCut() throws Exception {
     MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
-    UiOptions options = UiOptions.builder().buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).build()).build();
+    UiConfig options = UiConfig.builder().buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).build()).build();
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(d).build().start();
         GroqProvider p = provider(server, FAST)) {
       for (int k = 1; k <= ANSWER_CHUNKS; k++) {

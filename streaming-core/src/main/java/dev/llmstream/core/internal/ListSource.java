@@ -1,18 +1,26 @@
-package dev.llmstream.core;
+package dev.llmstream.core.internal;
 
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** An in-memory source: one event per pull, then completes or fails. */
-final class ListSource implements StreamSource {
+public final class ListSource implements StreamSource {
   private final List<? extends StreamEvent> events;
   private final @Nullable StreamException error;
   private int next;
   private @Nullable StreamEmitter emitter;
 
-  ListSource(List<? extends StreamEvent> events, @Nullable StreamException error) {
+  /**
+   * Creates the source.
+   *
+   * @param events the events, in order
+   * @param error the error to end with, or {@code null} to complete
+   */
+  public ListSource(List<? extends StreamEvent> events, @Nullable StreamException error) {
     this.events = events;
     this.error = error;
   }

@@ -3,16 +3,16 @@ package dev.llmstream.core;
 import java.util.Objects;
 
 /**
- * Options for {@link UiStreams#connect(TokenStream, UiSink, java.util.concurrent.Executor, UiOptions)}.
+ * Configuration for {@link UiStreams#connect(TokenStream, UiSink, java.util.concurrent.Executor, UiConfig)}.
  * Immutable and thread-safe; build with {@link #builder()}.
  *
  * @param buffer how text is batched before it reaches the sink
  * @param scheduler the clock and timer (buffer windows and every measured duration)
- * @param metrics receives this stream's metrics (for example a shared {@link MetricsRecorder})
+ * @param metrics receives this stream's metrics (may be shared by many streams)
  * @param maxTokens the request's token limit for {@link Progress#percentOfMaxTokens()}, or 0 if unknown
  * @see Builder
  */
-public record UiOptions(
+public record UiConfig(
     StreamBufferConfig buffer, StreamScheduler scheduler, StreamMetricsListener metrics, int maxTokens) {
 
   private static final StreamMetricsListener NO_METRICS = new StreamMetricsListener() {};
@@ -23,7 +23,7 @@ public record UiOptions(
    * @throws NullPointerException if a component is null
    * @throws IllegalArgumentException if {@code maxTokens} is negative
    */
-  public UiOptions {
+  public UiConfig {
     Objects.requireNonNull(buffer, "buffer");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(metrics, "metrics");
@@ -38,8 +38,8 @@ public record UiOptions(
    *
    * @return the defaults
    */
-  public static UiOptions defaults() {
-    return new UiOptions(StreamBufferConfig.defaults(), StreamScheduler.system(), NO_METRICS, 0);
+  public static UiConfig defaults() {
+    return new UiConfig(StreamBufferConfig.defaults(), StreamScheduler.system(), NO_METRICS, 0);
   }
 
   /**
@@ -52,7 +52,7 @@ public record UiOptions(
   }
 
   /**
-   * A builder starting from these options.
+   * A builder starting from this configuration.
    *
    * @return a new builder
    */
@@ -60,7 +60,7 @@ public record UiOptions(
     return new Builder(this);
   }
 
-  /** Builds {@link UiOptions}. Each setting may be set once per builder. Not thread-safe. */
+  /** Builds {@link UiConfig}. Each setting may be set once per builder. Not thread-safe. */
   public static final class Builder {
     private StreamBufferConfig buffer;
     private StreamScheduler scheduler;
@@ -71,7 +71,7 @@ public record UiOptions(
     private boolean metricsSet;
     private boolean maxTokensSet;
 
-    private Builder(UiOptions from) {
+    private Builder(UiConfig from) {
       this.buffer = from.buffer;
       this.scheduler = from.scheduler;
       this.metrics = from.metrics;
@@ -153,12 +153,12 @@ public record UiOptions(
     }
 
     /**
-     * Builds the immutable options.
+     * Builds the immutable configuration.
      *
-     * @return the options
+     * @return the configuration
      */
-    public UiOptions build() {
-      return new UiOptions(buffer, scheduler, metrics, maxTokens);
+    public UiConfig build() {
+      return new UiConfig(buffer, scheduler, metrics, maxTokens);
     }
   }
 }

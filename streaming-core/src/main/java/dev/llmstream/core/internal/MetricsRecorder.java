@@ -1,5 +1,9 @@
-package dev.llmstream.core;
+package dev.llmstream.core.internal;
 
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamMetrics;
+import dev.llmstream.core.StreamMetricsListener;
+import dev.llmstream.core.UiConfig;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -10,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link StreamMetricsListener} that sums the metrics of many streams: pass one instance to every
- * {@code connect} (see {@link UiOptions.Builder#metrics(StreamMetricsListener)}) and log
+ * {@code connect} (see {@link UiConfig.Builder#metrics(StreamMetricsListener)}) and log
  * {@link #snapshot()} now and then. Thread-safe and lock-free (adders and accumulators); holds no
  * reference to the streams.
  */

@@ -1,8 +1,20 @@
-package dev.llmstream.core;
+package dev.llmstream.core.internal;
 
-import dev.llmstream.core.internal.MetricsCollector;
-import dev.llmstream.core.internal.SerialDrain;
-import dev.llmstream.core.internal.StreamBufferImpl;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamBuffer;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
+import dev.llmstream.core.StreamMetricsListener;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.UiConfig;
+import dev.llmstream.core.UiConnection;
+import dev.llmstream.core.UiSink;
+import dev.llmstream.core.Usage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -14,9 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the caller's executor. Lives in
- * the API package (like {@link DefaultTokenStream}) only to attach the partial answer to the exceptions
- * it creates.
+ * The {@link UiConnection}: runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the
+ * caller's executor. Created by {@code UiStreams.connect}.
  *
  * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and a
  * {@link SerialDrain} on the executor drains it, one executor task at a time, so the sink is never called
@@ -27,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * next only after the sink has taken the previous one, so at most one batch, one terminal signal and one
  * cancel wait in it. All sink-facing state is owned by the lane.
  */
-final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
-  private static final Logger LOG = LoggerFactory.getLogger(UiAdapter.class);
+public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(UiConnectionImpl.class);
 
   private final UiSink sink;
   private final Executor executor;
@@ -65,7 +76,14 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   private @Nullable Usage usage;
   private @Nullable Throwable streamFailure;
 
-  UiAdapter(UiSink sink, Executor executor, UiOptions options) {
+  /**
+   * Creates a connection; {@link #connect} starts it.
+   *
+   * @param sink where to show the answer
+   * @param executor the UI thread's executor
+   * @param options the buffer, scheduler, metrics listener and token limit
+   */
+  public UiConnectionImpl(UiSink sink, Executor executor, UiConfig options) {
     this.sink = sink;
     this.executor = executor;
     this.scheduler = options.scheduler();
@@ -78,7 +96,12 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
   }
 
   /** Subscribes everything; the request goes out now. */
-  void connect(Flow.Publisher<? extends StreamEvent> stream) {
+  /**
+   * Subscribes the buffer to the stream and this connection to the buffer.
+   *
+   * @param stream the answer
+   */
+  public void connect(Flow.Publisher<? extends StreamEvent> stream) {
     submit(this::begin);
     if (rejected || phase.get() == ENDED) {
       return; // the executor refused, or onStart threw: the request is never sent
@@ -87,8 +110,12 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     stream.subscribe(buffer);
   }
 
-  /** Characters the buffer copied, for tests of linear work. */
-  long bufferCharsCopied() {
+  /**
+   * Characters the buffer copied, for tests of linear work.
+   *
+   * @return the count
+   */
+  public long bufferCharsCopied() {
     return buffer.charsCopied();
   }
 
@@ -254,7 +281,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
             StreamException.NO_STATUS,
             null,
             t);
-    error.attachPartial(partial);
+    CoreAccess.attachPartial(error, partial);
     endFailed(error, partial);
   }
 
@@ -267,9 +294,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       s.cancel();
     }
     phase.set(ENDED);
-    CallerException error =
-        new CallerException(
-            "The UI executor rejected a task ("
+    StreamException error =
+        new StreamException(ErrorKind.CALLER, "The UI executor rejected a task ("
                 + e.getClass().getSimpleName()
                 + "); the stream was cancelled",
             StreamException.NO_STATUS,
@@ -513,7 +539,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
               StreamException.NO_STATUS,
               null,
               cause);
-      error.attachPartial(partial);
+      CoreAccess.attachPartial(error, partial);
     }
     endFailed(error, partial);
   }
@@ -543,9 +569,8 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
       s.cancel(); // aborts the network exchange
     }
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
-    CallerException error =
-        new CallerException(
-            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName() + "; the stream was cancelled",
+    StreamException error =
+        new StreamException(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + t.getClass().getSimpleName() + "; the stream was cancelled",
             StreamException.NO_STATUS,
             null,
             t);
@@ -553,7 +578,7 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
     if (lost != null) {
       error.addSuppressed(lost);
     }
-    error.attachPartial(partial);
+    CoreAccess.attachPartial(error, partial);
     endFailed(error, partial);
   }
 
@@ -573,13 +598,12 @@ final class UiAdapter implements Flow.Subscriber<StreamEvent>, UiConnection {
 
   private void terminalThrew(String method, Throwable t, ChatResponse response) {
     LOG.warn("UiSink.{} threw; the stream had already ended", method, t);
-    CallerException error =
-        new CallerException(
-            "The UI sink threw from " + method + ": " + t.getClass().getSimpleName(),
+    StreamException error =
+        new StreamException(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + t.getClass().getSimpleName(),
             StreamException.NO_STATUS,
             null,
             t);
-    error.attachPartial(response);
+    CoreAccess.attachPartial(error, response);
     done.completeExceptionally(error);
   }
 

@@ -1,5 +1,10 @@
-package dev.llmstream.core;
+package dev.llmstream.core.internal;
 
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.ToolCall;
+import dev.llmstream.core.Usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,14 @@
-package dev.llmstream.core;
+package dev.llmstream.core.internal;
 
-import dev.llmstream.core.internal.DemandSubscription;
-import dev.llmstream.core.internal.SerialDrain;
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.StreamStateListener;
+import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.ArrayDeque;
@@ -20,11 +27,11 @@ import org.slf4j.LoggerFactory;
  * from {@code onNext} is cancelled (rule 2.13), anything else that escapes fails the stream with one
  * {@code onError}. No lock is held while calling the subscriber, the listeners or the source.
  */
-final class DefaultTokenStream implements TokenStream {
-  private static final Logger LOG = LoggerFactory.getLogger(DefaultTokenStream.class);
+public final class TokenStreamImpl implements TokenStream {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenStreamImpl.class);
 
   /** Upper bound on queued events: far above what one network read produces. */
-  static final int MAX_QUEUED = 16_384;
+  public static final int MAX_QUEUED = 16_384;
 
   private final StreamSource source;
   private final CancellationToken token;
@@ -55,7 +62,13 @@ final class DefaultTokenStream implements TokenStream {
   private boolean sourceCancelled;
   private boolean finishDelivered;
 
-  DefaultTokenStream(StreamSource source, CancellationToken token) {
+  /**
+   * Creates a stream; nothing happens until it is subscribed.
+   *
+   * @param source the provider's source, started on subscribe
+   * @param token cancels the stream from any thread
+   */
+  public TokenStreamImpl(StreamSource source, CancellationToken token) {
     this.source = source;
     this.token = token;
   }
@@ -352,7 +365,7 @@ final class DefaultTokenStream implements TokenStream {
 
   private void signalError(Throwable error) {
     if (error instanceof StreamException se) {
-      se.attachPartial(partial());
+      CoreAccess.attachPartial(se, partial());
     }
     Flow.Subscriber<? super StreamEvent> s = downstream;
     downstream = null;
@@ -413,8 +426,7 @@ final class DefaultTokenStream implements TokenStream {
         if (queue.size() >= MAX_QUEUED) {
           sourceDone = true;
           sourceError =
-              new LimitExceededException(
-                  "The source queued more than "
+              new StreamException(ErrorKind.LIMIT_EXCEEDED, "The source queued more than "
                       + MAX_QUEUED
                       + " undelivered events; it does not honour pull()",
                   StreamException.NO_STATUS,

@@ -1,10 +1,10 @@
-package dev.llmstream.core;
+package dev.llmstream.groq;
 
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A snapshot of the provider's rate-limit headers for one response ({@code x-ratelimit-limit-requests},
+ * A snapshot of Groq's (OpenAI-style) rate-limit headers for one response ({@code x-ratelimit-limit-requests},
  * {@code x-ratelimit-remaining-tokens}, {@code x-ratelimit-reset-requests} as durations such as
  * {@code 2m59.56s}, ...). Each value is {@code null} when the header was absent or unreadable.
  * Immutable and thread-safe.
