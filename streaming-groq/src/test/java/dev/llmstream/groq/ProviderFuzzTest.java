@@ -154,7 +154,7 @@ class ProviderFuzzTest {
         ParserFuzzTest.Outcome pure = ParserFuzzTest.decode(FuzzTranscripts.generate(seed).bytes(), null);
         if (ending == Ending.NORMAL) {
           assertThat(events).as(where + ": events as the pure parser's").isEqualTo(pure.events());
-          assertThat(error == null ? null : error.getClass().getSimpleName() + ": " + error.getMessage())
+          assertThat(error == null ? null : ((StreamException) error).kind() + ": " + error.getMessage())
               .as(where + ": error as the pure parser's").isEqualTo(pure.error());
         } else {
           assertThat(events.size()).as(where + ": a cut stream delivers a prefix").isLessThanOrEqualTo(pure.events().size());

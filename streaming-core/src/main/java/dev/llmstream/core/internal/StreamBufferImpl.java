@@ -23,12 +23,6 @@ import org.slf4j.LoggerFactory;
 public final class StreamBufferImpl implements StreamBuffer {
   private static final Logger LOG = LoggerFactory.getLogger(StreamBufferImpl.class);
 
-  /** After a burst, a pending buffer grown beyond this is dropped rather than kept. */
-  private static final int RETAINED_CAPACITY = 16 * 1024;
-
-  /** Arrival-time segments tracked for the pending text. */
-  private static final int MAX_SEGMENTS = 64;
-
   /**
    * Observes what the buffer receives and emits, for metrics. Called from the drain loop (serially, no
    * lock held); must be fast and must not throw.
@@ -87,28 +81,14 @@ public final class StreamBufferImpl implements StreamBuffer {
   private boolean cancelUpstreamPending;
   private int outstanding;
   private final ArrayDeque<Item> ready = new ArrayDeque<>(4);
-  private StringBuilder pending = new StringBuilder();
-  private int pendingStart;
-  private boolean pendingReasoning;
-  private int pendingDeltas;
-  private long pendingSince;
+  private final PendingText pending = new PendingText();
   private boolean everFlushed;
   private long lastFlushAt;
   private boolean holding;
   private long holdUntil;
   private boolean coalesce;
-  // Arrival times of the pending text, per segment (one or more deltas), in absolute char offsets.
-  // At most MAX_SEGMENTS: beyond that the newest segments merge, keeping the older arrival, so
-  // deadlines can only come earlier, never later.
-  private final long[] segEnd = new long[MAX_SEGMENTS];
-  private final long[] segArrival = new long[MAX_SEGMENTS];
-  private int segHead;
-  private int segCount;
-  private long appended;
-  private long taken;
   private StreamScheduler.@Nullable Cancellable timer;
   private long timerAt;
-  private long charsCopied;
 
   /**
    * Creates a buffer.
@@ -140,7 +120,7 @@ public final class StreamBufferImpl implements StreamBuffer {
    * @return the count
    */
   public long charsCopied() {
-    return charsCopied;
+    return pending.charsCopied();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -152,13 +132,8 @@ public final class StreamBufferImpl implements StreamBuffer {
       throw new NullPointerException("subscriber"); // Reactive Streams rule 1.9
     }
     if (!subscribed.compareAndSet(false, true)) {
-      try {
-        subscriber.onSubscribe(NoopSubscription.INSTANCE);
-        subscriber.onError(
-            new IllegalStateException("A StreamBuffer supports one subscriber and already has one"));
-      } catch (Throwable t) {
-        LOG.warn("Rejected subscriber threw", t);
-      }
+      Signals.rejectSecondSubscriber(
+          subscriber, "A StreamBuffer supports one subscriber and already has one", LOG);
       return;
     }
     newSubscriber = subscriber;
@@ -275,7 +250,7 @@ public final class StreamBufferImpl implements StreamBuffer {
       }
       emitted++;
     }
-    if (ready.isEmpty() && pendingLength() > 0) {
+    if (ready.isEmpty() && pending.length() > 0) {
       long n = flushText(budget - emitted, now, done);
       if (n < 0) {
         return;
@@ -288,7 +263,7 @@ public final class StreamBufferImpl implements StreamBuffer {
     }
 
     if (done) {
-      if (ready.isEmpty() && pendingLength() == 0) {
+      if (ready.isEmpty() && pending.length() == 0) {
         terminate(false);
         Throwable error = upstreamError;
         if (error == null) {
@@ -301,7 +276,7 @@ public final class StreamBufferImpl implements StreamBuffer {
     }
     scheduleTimerIfNeeded(now);
     Flow.Subscription up = upstream.get();
-    if (up != null && outstanding == 0 && ready.isEmpty() && pendingLength() < maxPending) {
+    if (up != null && outstanding == 0 && ready.isEmpty() && pending.length() < maxPending) {
       outstanding = 1;
       up.request(1); // may re-enter onNext: that only bumps wip, this loop handles it
     }
@@ -324,85 +299,24 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   private void append(boolean reasoning, String text, long now) {
-    if (pendingLength() > 0 && pendingReasoning != reasoning) {
+    if (pending.length() > 0 && pending.isReasoning() != reasoning) {
       movePendingToReady();
     }
-    if (pendingLength() == 0) {
-      pendingReasoning = reasoning;
-      pendingSince = now;
-      pendingDeltas = 0;
-    }
-    pending.append(text);
-    charsCopied += text.length();
-    pendingDeltas++;
-    appended += text.length();
-    int last = (segHead + segCount - 1) % MAX_SEGMENTS;
-    if (segCount > 0 && (segArrival[last] == now || segCount == MAX_SEGMENTS)) {
-      segEnd[last] = appended; // same instant, or full: merge, keeping the older arrival
-    } else {
-      int slot = (segHead + segCount) % MAX_SEGMENTS;
-      segEnd[slot] = appended;
-      segArrival[slot] = now;
-      segCount++;
-    }
-  }
-
-  /** When the oldest pending character arrived. */
-  private long oldestArrival(long now) {
-    return segCount == 0 ? now : segArrival[segHead];
-  }
-
-  /** When the pending character at {@code index} arrived. */
-  private long arrivalAt(int index, long now) {
-    long abs = taken + index;
-    for (int i = 0; i < segCount; i++) {
-      int slot = (segHead + i) % MAX_SEGMENTS;
-      if (segEnd[slot] > abs) {
-        return segArrival[slot];
-      }
-    }
-    return now;
-  }
-
-  private int pendingLength() {
-    return pending.length() - pendingStart;
+    pending.append(reasoning, text, now);
   }
 
   private void movePendingToReady() {
-    int len = pendingLength();
+    int len = pending.length();
     if (len > 0) {
-      long oldest = oldestArrival(0);
-      ready.add(new Item(take(len), oldest, pendingDeltas));
-      pendingDeltas = 0;
+      long oldest = pending.oldestArrival(0);
+      ready.add(new Item(take(len), oldest, pending.takeDeltas()));
     }
   }
 
-  /** Removes the first {@code n} pending characters as an event of the pending kind. */
+  /** Takes the first {@code n} pending characters; a held word fragment is no longer held. */
   private StreamEvent take(int n) {
-    String s = pending.substring(pendingStart, pendingStart + n);
-    charsCopied += n;
-    pendingStart += n;
-    taken += n;
-    while (segCount > 0 && segEnd[segHead] <= taken) {
-      segHead = (segHead + 1) % MAX_SEGMENTS;
-      segCount--;
-    }
     holding = false;
-    if (pendingStart == pending.length()) {
-      if (pending.capacity() > RETAINED_CAPACITY) {
-        pending = new StringBuilder();
-      } else {
-        pending.setLength(0);
-      }
-      pendingStart = 0;
-    } else if (pendingStart > pending.length() / 2 && pendingStart > 1024) {
-      // compact: amortised, each character moves at most once per halving
-      int rest = pending.length() - pendingStart;
-      pending.delete(0, pendingStart);
-      charsCopied += rest;
-      pendingStart = 0;
-    }
-    return pendingReasoning ? new StreamEvent.ReasoningDelta(s) : new StreamEvent.TextDelta(s);
+    return pending.take(n);
   }
 
   /**
@@ -412,12 +326,12 @@ public final class StreamBufferImpl implements StreamBuffer {
    */
   private long flushText(long budget, long now, boolean done) {
     long count = 0;
-    while (pendingLength() > 0) {
-      int len = pendingLength();
+    while (pending.length() > 0) {
+      int len = pending.length();
       boolean due =
           !everFlushed
               || now - lastFlushAt >= windowNanos
-              || now - oldestArrival(now) >= windowNanos;
+              || now - pending.oldestArrival(now) >= windowNanos;
       if (holding && holdUntil - now > 0) {
         due = false; // a word fragment is held on purpose, until it is one window old
       }
@@ -431,12 +345,12 @@ public final class StreamBufferImpl implements StreamBuffer {
       if (done || coalesce) {
         cut = len;
       } else if (due) {
-        cut = sizeSafe(Math.min(len, maxBatch), len);
-        boolean leading = !everFlushed || pendingSince - lastFlushAt >= windowNanos;
+        cut = pending.sizeSafe(Math.min(len, maxBatch));
+        boolean leading = !everFlushed || pending.since() - lastFlushAt >= windowNanos;
         if (!leading && boundary != StreamBufferConfig.Boundary.NONE) {
-          int b = boundaryCut(len);
+          int b = pending.boundaryCut(maxBatch, boundary);
           if (b < cut) {
-            long fragmentArrival = arrivalAt(b, now);
+            long fragmentArrival = pending.arrivalAt(b, now);
             if (now - fragmentArrival < windowNanos) { // young enough to wait for its word's end
               if (b == 0) {
                 holding = true;
@@ -448,9 +362,9 @@ public final class StreamBufferImpl implements StreamBuffer {
           }
         }
       } else if (len >= maxBatch) {
-        cut = sizeSafe(maxBatch, len);
+        cut = pending.sizeSafe(maxBatch);
         if (boundary != StreamBufferConfig.Boundary.NONE) {
-          int b = boundaryCut(len);
+          int b = pending.boundaryCut(maxBatch, boundary);
           if (b > 0) {
             cut = b;
           }
@@ -458,12 +372,11 @@ public final class StreamBufferImpl implements StreamBuffer {
       } else {
         break; // wait for the window
       }
-      long oldest = oldestArrival(now);
-      int deltas = pendingDeltas;
-      pendingDeltas = 0;
+      long oldest = pending.oldestArrival(now);
+      int deltas = pending.takeDeltas();
       StreamEvent batch = take(cut);
-      if (pendingLength() > 0) {
-        pendingSince = now; // the rest is never a leading edge
+      if (pending.length() > 0) {
+        pending.restSince(now); // the rest is never a leading edge
       }
       coalesce = false;
       if (!emit(batch, oldest, deltas, now)) {
@@ -474,45 +387,15 @@ public final class StreamBufferImpl implements StreamBuffer {
     return count;
   }
 
-  /**
-   * Where a batch ends with a boundary preference: just after the last boundary within the first
-   * {@code maxBatch} pending characters, or 0 if there is none.
-   */
-  private int boundaryCut(int len) {
-    int limit = Math.min(len, maxBatch);
-    for (int i = limit - 1; i >= 0; i--) {
-      char c = pending.charAt(pendingStart + i);
-      boolean isBoundary =
-          boundary == StreamBufferConfig.Boundary.LINE ? c == '\n' : Character.isWhitespace(c);
-      if (isBoundary) {
-        return i + 1;
-      }
-    }
-    return 0;
-  }
-
-  /** Moves a cut at {@code n} of {@code len} pending characters off the middle of a surrogate pair. */
-  private int sizeSafe(int n, int len) {
-    if (n >= len) {
-      return len;
-    }
-    char before = pending.charAt(pendingStart + n - 1);
-    char after = pending.charAt(pendingStart + n);
-    if (Character.isHighSurrogate(before) && Character.isLowSurrogate(after)) {
-      return n > 1 ? n - 1 : n + 1;
-    }
-    return n;
-  }
-
   private void scheduleTimerIfNeeded(long now) {
-    if (pendingLength() == 0 || !everFlushed) {
+    if (pending.length() == 0 || !everFlushed) {
       cancelTimer();
       return;
     }
     long deadline =
         holding
             ? holdUntil
-            : Math.min(lastFlushAt + windowNanos, oldestArrival(now) + windowNanos);
+            : Math.min(lastFlushAt + windowNanos, pending.oldestArrival(now) + windowNanos);
     if (deadline - now <= 0) {
       cancelTimer(); // due already: the next request re-runs the loop
       return;
@@ -566,9 +449,7 @@ public final class StreamBufferImpl implements StreamBuffer {
     terminated = true;
     cancelTimer();
     ready.clear();
-    pending = new StringBuilder(0);
-    pendingStart = 0;
-    segCount = 0;
+    pending.clear();
     inbox.clear();
     if (cancelUpstream && !upstreamDone) {
       Flow.Subscription up = upstream.get();
@@ -583,25 +464,13 @@ public final class StreamBufferImpl implements StreamBuffer {
   private void signalComplete() {
     Flow.Subscriber<? super StreamEvent> s = downstream;
     downstream = null;
-    if (s != null) {
-      try {
-        s.onComplete();
-      } catch (Throwable t) {
-        LOG.warn("Subscriber.onComplete threw (Reactive Streams rule 2.13)", t);
-      }
-    }
+    Signals.complete(s, LOG);
   }
 
   private void signalError(Throwable error) {
     Flow.Subscriber<? super StreamEvent> s = downstream;
     downstream = null;
-    if (s != null) {
-      try {
-        s.onError(error);
-      } catch (Throwable t) {
-        LOG.warn("Subscriber.onError threw (Reactive Streams rule 2.13)", t);
-      }
-    }
+    Signals.error(s, error, LOG);
   }
 
   @Override
@@ -610,14 +479,4 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   private record Item(StreamEvent event, long oldestArrival, int deltas) {}
-
-  private enum NoopSubscription implements Flow.Subscription {
-    INSTANCE;
-
-    @Override
-    public void request(long n) {}
-
-    @Override
-    public void cancel() {}
-  }
 }

@@ -79,30 +79,15 @@ public final class TokenStreamImpl implements TokenStream {
       throw new NullPointerException("subscriber"); // Reactive Streams rule 1.9
     }
     if (!subscribedOnce.compareAndSet(false, true)) {
-      rejectSecondSubscriber(subscriber);
+      Signals.rejectSecondSubscriber(
+          subscriber,
+          "A TokenStream is single-use and already has a subscriber: "
+              + "ask the provider for a new stream to get another answer",
+          LOG);
       return;
     }
     newSubscriber = subscriber;
     drain.drain(); // onSubscribe runs first in the loop, so no signal can overtake it
-  }
-
-  private static void rejectSecondSubscriber(Flow.Subscriber<? super StreamEvent> subscriber) {
-    try {
-      subscriber.onSubscribe(
-          new Flow.Subscription() {
-            @Override
-            public void request(long n) {}
-
-            @Override
-            public void cancel() {}
-          });
-      subscriber.onError(
-          new IllegalStateException(
-              "A TokenStream is single-use and already has a subscriber: "
-                  + "ask the provider for a new stream to get another answer"));
-    } catch (Throwable t) {
-      LOG.warn("Rejected subscriber threw", t);
-    }
   }
 
   private void tokenCancelled() {
@@ -354,13 +339,7 @@ public final class TokenStreamImpl implements TokenStream {
   private void signalComplete() {
     Flow.Subscriber<? super StreamEvent> s = downstream;
     downstream = null;
-    if (s != null) {
-      try {
-        s.onComplete();
-      } catch (Throwable t) {
-        LOG.warn("Subscriber.onComplete threw (Reactive Streams rule 2.13)", t);
-      }
-    }
+    Signals.complete(s, LOG);
   }
 
   private void signalError(Throwable error) {
@@ -369,13 +348,7 @@ public final class TokenStreamImpl implements TokenStream {
     }
     Flow.Subscriber<? super StreamEvent> s = downstream;
     downstream = null;
-    if (s != null) {
-      try {
-        s.onError(error);
-      } catch (Throwable t) {
-        LOG.warn("Subscriber.onError threw (Reactive Streams rule 2.13)", t);
-      }
-    }
+    Signals.error(s, error, LOG);
   }
 
   private void cancelSource() {

@@ -3,21 +3,15 @@ package dev.llmstream.core.internal;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamMetrics;
-import dev.llmstream.core.StreamMetricsListener;
-import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.Usage;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,17 +37,11 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   private final UiSink sink;
   private final Executor executor;
-  private final StreamScheduler scheduler;
-  private final StreamMetricsListener listener;
-  private final int maxTokens;
-  private final long start;
-  private final MetricsCollector metrics;
+  private final UiMetrics metrics;
   private final StreamBufferImpl buffer;
   private final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
 
-  private final ConcurrentLinkedQueue<Runnable> lane = new ConcurrentLinkedQueue<>();
-  private final SerialDrain laneDrain;
-  private volatile boolean rejected;
+  private final UiLane lane;
   private static final int RUNNING = 0;
   private static final int CANCELLING = 1;
   private static final int ENDED = 2;
@@ -72,8 +60,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   private final AnswerAccumulator answer = new AnswerAccumulator();
   private boolean terminal;
   private boolean typing;
-  private long tokensShown;
-  private @Nullable Usage usage;
   private @Nullable Throwable streamFailure;
 
   /**
@@ -86,16 +72,11 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   public UiConnectionImpl(UiSink sink, Executor executor, UiConfig options) {
     this.sink = sink;
     this.executor = executor;
-    this.scheduler = options.scheduler();
-    this.listener = options.metrics();
-    this.maxTokens = options.maxTokens();
-    this.start = scheduler.nanoTime();
-    this.metrics = new MetricsCollector(start);
-    this.buffer = new StreamBufferImpl(options.buffer(), scheduler, new ProbeBridge());
-    this.laneDrain = SerialDrain.on("UI lane", this::runLane, this::laneFailed, executor, this::executorRejected);
+    this.metrics = new UiMetrics(options.scheduler(), options.metrics(), options.maxTokens());
+    this.buffer = new StreamBufferImpl(options.buffer(), options.scheduler(), new ProbeBridge());
+    this.lane = new UiLane(executor, this::laneFailed, this::executorRejected);
   }
 
-  /** Subscribes everything; the request goes out now. */
   /**
    * Subscribes the buffer to the stream and this connection to the buffer.
    *
@@ -103,7 +84,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
    */
   public void connect(Flow.Publisher<? extends StreamEvent> stream) {
     submit(this::begin);
-    if (rejected || phase.get() == ENDED) {
+    if (lane.isRejected() || phase.get() == ENDED) {
       return; // the executor refused, or onStart threw: the request is never sent
     }
     buffer.subscribe(this);
@@ -127,7 +108,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     if (!phase.compareAndSet(RUNNING, CANCELLING)) {
       return false; // already cancelled, or the end is already decided
     }
-    cancelRequestedAt = scheduler.nanoTime();
+    cancelRequestedAt = metrics.now();
     Flow.Subscription s = subscription;
     if (s != null) {
       s.cancel();
@@ -143,7 +124,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   @Override
   public StreamMetrics metrics() {
-    return metrics.snapshot(scheduler.nanoTime());
+    return metrics.snapshot();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -152,7 +133,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   @Override
   public void onSubscribe(Flow.Subscription s) {
     subscription = s;
-    if (phase.get() != RUNNING || rejected) {
+    if (phase.get() != RUNNING || lane.isRejected()) {
       s.cancel();
     } else {
       s.request(1);
@@ -161,63 +142,15 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   @Override
   public void onNext(StreamEvent event) {
-    submit(new Delivery(event, nextOldest, nextDeltas));
+    submit(new Delivery(this, event, nextOldest, nextDeltas));
   }
 
   /** A lane task that shows one event; typed so a text batch can absorb the one queued behind it. */
-  private final class Delivery implements Runnable {
-    final StreamEvent event;
-    final long oldestArrival;
-    final int deltas;
-
-    Delivery(StreamEvent event, long oldestArrival, int deltas) {
-      this.event = event;
-      this.oldestArrival = oldestArrival;
-      this.deltas = deltas;
-    }
-
+  private record Delivery(UiConnectionImpl owner, StreamEvent event, long oldestArrival, int deltas)
+      implements Runnable {
     @Override
     public void run() {
-      deliver(event, oldestArrival, deltas);
-    }
-  }
-
-  /** A read-only window onto part of a live text view; copies only when {@link #toString()} is called. */
-  private static final class Slice implements CharSequence {
-    private final CharSequence target;
-    private final int from;
-    private final int to;
-
-    Slice(CharSequence target, int from, int to) {
-      this.target = target;
-      this.from = from;
-      this.to = to;
-    }
-
-    @Override
-    public int length() {
-      return to - from;
-    }
-
-    @Override
-    public char charAt(int index) {
-      if (index < 0 || index >= to - from) {
-        throw new IndexOutOfBoundsException("index " + index + ", length " + (to - from));
-      }
-      return target.charAt(from + index);
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      if (start < 0 || end > to - from || start > end) {
-        throw new IndexOutOfBoundsException("start " + start + ", end " + end + ", length " + (to - from));
-      }
-      return target.subSequence(from + start, from + end);
-    }
-
-    @Override
-    public String toString() {
-      return target.subSequence(from, to).toString();
+      owner.deliver(event, oldestArrival, deltas);
     }
   }
 
@@ -249,19 +182,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   // The lane
 
   private void submit(Runnable task) {
-    if (rejected) {
-      return;
-    }
-    lane.add(task);
-    laneDrain.drain();
-  }
-
-  /** One pass of the lane: runs the queued tasks in order. */
-  private void runLane() {
-    Runnable task;
-    while ((task = lane.poll()) != null) {
-      task.run();
-    }
+    lane.submit(task);
   }
 
   /** A lane task threw past the sink's own handling (a bug): the stream is cancelled and the sink failed. */
@@ -275,19 +196,11 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
     StreamException error =
-        new StreamException(
-            ErrorKind.UNKNOWN,
-            "The UI adapter failed: " + t.getClass().getSimpleName() + "; the stream was cancelled",
-            StreamException.NO_STATUS,
-            null,
-            t);
-    CoreAccess.attachPartial(error, partial);
+        error(ErrorKind.UNKNOWN, "The UI adapter failed: " + name(t) + "; the stream was cancelled", t, partial);
     endFailed(error, partial);
   }
 
   private void executorRejected(RuntimeException e) {
-    rejected = true;
-    lane.clear();
     LOG.warn("The UI executor rejected a task; the stream is cancelled and the sink gets no more calls", e);
     Flow.Subscription s = subscription;
     if (s != null) {
@@ -295,15 +208,8 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     phase.set(ENDED);
     StreamException error =
-        new StreamException(ErrorKind.CALLER, "The UI executor rejected a task ("
-                + e.getClass().getSimpleName()
-                + "); the stream was cancelled",
-            StreamException.NO_STATUS,
-            null,
-            e);
-    long now = scheduler.nanoTime();
-    metrics.end(StreamState.FAILED, ErrorKind.CALLER, now, -1);
-    notifyEnd(now);
+        error(ErrorKind.CALLER, "The UI executor rejected a task (" + name(e) + "); the stream was cancelled", e, null);
+    metrics.notifyEnd(metrics.end(StreamState.FAILED, ErrorKind.CALLER, -1));
     done.completeExceptionally(error);
   }
 
@@ -360,7 +266,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
         sink.onReplaced(answer.text(), answer.reasoning());
       } else if (event instanceof StreamEvent.UsageUpdate u) {
         answer.accept(u);
-        usage = u.usage();
+        metrics.usage(u.usage());
       } else if (event instanceof StreamEvent.Finish f) {
         answer.accept(f);
       }
@@ -394,12 +300,12 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
       if (next instanceof Delivery d
           && phase.get() == RUNNING
           && (reasoning
-              ? d.event instanceof StreamEvent.ReasoningDelta
-              : d.event instanceof StreamEvent.TextDelta)
-          && lane.poll() == d) {
-        answer.accept(d.event);
-        totalDeltas += d.deltas;
-        oldest = Math.min(oldest, d.oldestArrival);
+              ? d.event() instanceof StreamEvent.ReasoningDelta
+              : d.event() instanceof StreamEvent.TextDelta)
+          && lane.take(d)) {
+        answer.accept(d.event());
+        totalDeltas += d.deltas();
+        oldest = Math.min(oldest, d.oldestArrival());
         merged++;
         continue;
       }
@@ -407,7 +313,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     int to = full.length();
     CharSequence batch =
-        merged == 0 ? text(first) : new Slice(reasoning ? answer.reasoning() : answer.text(), from, to);
+        merged == 0 ? text(first) : new TextSlice(reasoning ? answer.reasoning() : answer.text(), from, to);
     if (reasoning) {
       sink.onReasoning(batch, answer.reasoning());
     } else {
@@ -432,11 +338,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   /** Stops the typing indicator (sink method {@code onTyping}) and records the first token. */
   private void contentStarts() {
-    long now = scheduler.nanoTime();
-    if (metrics.content(now)) {
-      Duration ttft = Duration.ofNanos(now - start);
-      notifyListener(() -> listener.onFirstToken(ttft));
-    }
+    metrics.contentStarts();
     if (typing) {
       typing = false;
       sink.onTyping(false);
@@ -445,26 +347,8 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   /** Records a shown batch and calls the sink's {@code onProgress}. */
   private void afterBatch(Shown shown) {
-    int chars = shown.chars();
-    int deltas = shown.deltas();
-    long oldestArrival = shown.oldestArrival();
-    long now = scheduler.nanoTime();
-    long latency = Math.max(0, now - oldestArrival);
-    metrics.batch(chars, latency);
-    tokensShown += deltas;
-    long tokens = tokensShown;
-    Usage u = usage;
-    if (u != null) {
-      tokens = Math.max(tokens, u.completionTokens());
-    }
-    Progress progress =
-        new Progress(
-            tokens,
-            answer.text().length() + answer.reasoning().length(),
-            metrics.elapsed(now),
-            maxTokens);
-    notifyListener(() -> listener.onBatch(deltas, chars, Duration.ofNanos(latency)));
-    sink.onProgress(progress);
+    long answerChars = answer.text().length() + answer.reasoning().length();
+    sink.onProgress(metrics.batch(shown.chars(), shown.deltas(), shown.oldestArrival(), answerChars));
   }
 
   private void completed() {
@@ -478,8 +362,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     terminal = true;
     phase.set(ENDED);
-    long now = scheduler.nanoTime();
-    metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, now, -1);
+    long now = metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, -1);
     String method = byToken ? "onCancelled" : "onCompleted";
     try {
       if (byToken) {
@@ -489,10 +372,10 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
       }
     } catch (Throwable t) {
       terminalThrew(method, t, response);
-      notifyEnd(now);
+      metrics.notifyEnd(now);
       return;
     }
-    notifyEnd(now);
+    metrics.notifyEnd(now);
     done.complete(response);
   }
 
@@ -506,16 +389,15 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     terminal = true;
     phase.set(ENDED);
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.CANCELLED);
-    long now = scheduler.nanoTime();
-    metrics.end(StreamState.CANCELLED, null, now, cancelRequestedAt);
+    long now = metrics.end(StreamState.CANCELLED, null, cancelRequestedAt);
     try {
       sink.onCancelled(partial);
     } catch (Throwable t) {
       terminalThrew("onCancelled", t, partial);
-      notifyEnd(now);
+      metrics.notifyEnd(now);
       return;
     }
-    notifyEnd(now);
+    metrics.notifyEnd(now);
     done.complete(partial);
   }
 
@@ -533,13 +415,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
       error = se;
     } else {
       error =
-          new StreamException(
-              ErrorKind.UNKNOWN,
-              "The stream failed unexpectedly: " + cause.getClass().getSimpleName(),
-              StreamException.NO_STATUS,
-              null,
-              cause);
-      CoreAccess.attachPartial(error, partial);
+          error(ErrorKind.UNKNOWN, "The stream failed unexpectedly: " + name(cause), cause, partial);
     }
     endFailed(error, partial);
   }
@@ -570,10 +446,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.ERROR);
     StreamException error =
-        new StreamException(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + t.getClass().getSimpleName() + "; the stream was cancelled",
-            StreamException.NO_STATUS,
-            null,
-            t);
+        error(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + name(t) + "; the stream was cancelled", t, null);
     Throwable lost = streamFailure;
     if (lost != null) {
       error.addSuppressed(lost);
@@ -585,39 +458,39 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   private void endFailed(StreamException error, ChatResponse partial) {
     terminal = true;
     phase.set(ENDED);
-    long now = scheduler.nanoTime();
-    metrics.end(StreamState.FAILED, error.kind(), now, -1);
+    long now = metrics.end(StreamState.FAILED, error.kind(), -1);
     try {
       sink.onFailed(error, partial);
     } catch (Throwable t) {
       LOG.warn("UiSink.onFailed threw; nothing more is delivered", t);
     }
-    notifyEnd(now);
+    metrics.notifyEnd(now);
     done.completeExceptionally(error);
   }
 
   private void terminalThrew(String method, Throwable t, ChatResponse response) {
     LOG.warn("UiSink.{} threw; the stream had already ended", method, t);
     StreamException error =
-        new StreamException(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + t.getClass().getSimpleName(),
-            StreamException.NO_STATUS,
-            null,
-            t);
-    CoreAccess.attachPartial(error, response);
+        error(ErrorKind.CALLER, "The UI sink threw from " + method + ": " + name(t), t, response);
     done.completeExceptionally(error);
   }
 
-  private void notifyEnd(long now) {
-    StreamMetrics m = metrics.snapshot(now);
-    notifyListener(() -> listener.onStreamEnd(m));
+  /** An error this adapter raises itself, with the partial answer attached when given. */
+  private static StreamException error(
+      ErrorKind kind, String message, Throwable cause, @Nullable ChatResponse partial) {
+    StreamException e = new StreamException(kind, message, StreamException.NO_STATUS, null, cause);
+    if (partial != null) {
+      CoreAccess.attachPartial(e, partial);
+    }
+    return e;
   }
 
-  private static void notifyListener(Runnable call) {
-    SerialDrain.callListener(LOG, "stream metrics listener", call);
+  private static String name(Throwable t) {
+    return t.getClass().getSimpleName();
   }
 
   @Override
   public String toString() {
-    return "UiConnection[" + metrics.snapshot(scheduler.nanoTime()).state() + "]";
+    return "UiConnection[" + metrics.snapshot().state() + "]";
   }
 }
