@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.core.internal.AnswerAccumulator;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
+import dev.llmstream.core.internal.AnswerAccumulator;
 import dev.llmstream.groq.internal.ChunkDecoder;
 import dev.llmstream.groq.internal.SseScanner;
 import java.nio.ByteBuffer;

@@ -1,12 +1,12 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ErrorKind;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;

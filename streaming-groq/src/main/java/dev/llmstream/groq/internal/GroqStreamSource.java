@@ -1,10 +1,10 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.StreamState;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.StreamState;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;

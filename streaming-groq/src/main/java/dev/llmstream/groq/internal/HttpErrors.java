@@ -1,11 +1,11 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ErrorKind;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import dev.llmstream.groq.GroqRateLimitException;
 import dev.llmstream.groq.RateLimitInfo;
-import dev.llmstream.core.StreamException;
 import java.io.IOException;
 import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.StreamState;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;

@@ -1,8 +1,8 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.StreamState;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.RateLimitException;
