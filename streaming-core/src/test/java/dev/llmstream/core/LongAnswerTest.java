@@ -1,8 +1,8 @@
 package dev.llmstream.core;
 
-import dev.llmstream.core.internal.UiConnectionImpl;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.internal.UiConnectionImpl;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,9 +1,9 @@
 package dev.llmstream.core;
 
-import dev.llmstream.core.internal.TokenStreamImpl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.internal.TokenStreamImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

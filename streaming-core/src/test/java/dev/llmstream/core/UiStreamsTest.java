@@ -1,9 +1,9 @@
 package dev.llmstream.core;
 
-import dev.llmstream.core.internal.MetricsRecorder;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.internal.MetricsRecorder;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -1,9 +1,9 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.groq.ScriptedServer.textChunk;
 
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.TokenStream;

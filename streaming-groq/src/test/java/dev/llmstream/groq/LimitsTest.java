@@ -1,11 +1,11 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.testkit.ConnectionRecord;

@@ -1,12 +1,12 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;

@@ -1,6 +1,5 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.groq.ScriptedServer.finishChunk;
 import static dev.llmstream.groq.ScriptedServer.textChunk;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -8,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;

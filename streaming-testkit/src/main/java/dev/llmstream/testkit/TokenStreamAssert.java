@@ -1,6 +1,7 @@
 package dev.llmstream.testkit;
 
 import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -149,6 +150,25 @@ public final class TokenStreamAssert
           actual.isCompleted() ? "completed" : "did not end", actual.signals());
     } else if (!type.isInstance(e)) {
       failWithMessage("Expected the stream to fail with %s but it failed with %s", type.getName(), e);
+    }
+    return this;
+  }
+
+  /**
+   * Verifies that the stream failed with a {@link StreamException} of this kind (the kind replaces the
+   * per-kind exception subclasses of earlier versions).
+   *
+   * @param kind the expected kind
+   * @return this assertion
+   */
+  public TokenStreamAssert failedWith(ErrorKind kind) {
+    isNotNull();
+    Throwable e = actual.error();
+    if (e == null) {
+      failWithMessage("Expected the stream to fail with %s but it %s; signals: %s", kind,
+          actual.isCompleted() ? "completed" : "did not end", actual.signals());
+    } else if (!(e instanceof StreamException se) || se.kind() != kind) {
+      failWithMessage("Expected the stream to fail with a StreamException of kind %s but it failed with %s", kind, e);
     }
     return this;
   }

@@ -1,10 +1,10 @@
 package dev.llmstream.testkit;
 
-import dev.llmstream.core.ErrorKind;
 import static dev.llmstream.testkit.StreamAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamEvent;
@@ -72,6 +72,7 @@ class TestSubscriberTest {
     RateLimitException error = new RateLimitException("slow down", 429, "req_2", null);
     assertThat(TokenStream.failing(List.of(new StreamEvent.TextDelta("par"), new StreamEvent.TextDelta("tial")), error))
         .failedWith(RateLimitException.class)
+        .failedWith(ErrorKind.RATE_LIMITED)
         .hasPartialText("partial")
         .hasText("partial");
     assertThatThrownBy(() -> assertThat(TokenStream.failing(List.of(new StreamEvent.TextDelta("x")),

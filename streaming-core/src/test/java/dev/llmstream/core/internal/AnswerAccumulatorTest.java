@@ -1,12 +1,12 @@
 package dev.llmstream.core.internal;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.Usage;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import org.junit.jupiter.api.Test;
 
 class AnswerAccumulatorTest {

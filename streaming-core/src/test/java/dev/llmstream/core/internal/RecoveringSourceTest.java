@@ -1,6 +1,5 @@
 package dev.llmstream.core.internal;
 
-import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +7,7 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;

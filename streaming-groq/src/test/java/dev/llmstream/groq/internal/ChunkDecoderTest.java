@@ -1,12 +1,12 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.StreamException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,11 +1,11 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.StreamException;
-import dev.llmstream.core.StreamState;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RateLimitException;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
 import dev.llmstream.groq.GroqRateLimitException;
 import dev.llmstream.groq.RateLimitInfo;
 import java.net.http.HttpHeaders;

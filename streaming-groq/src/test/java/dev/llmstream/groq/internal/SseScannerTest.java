@@ -1,10 +1,10 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.StreamException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

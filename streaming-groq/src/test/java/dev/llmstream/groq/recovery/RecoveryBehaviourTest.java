@@ -1,12 +1,12 @@
 package dev.llmstream.groq.recovery;
 
-import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;

@@ -1,10 +1,10 @@
 package dev.llmstream.groq.recovery;
 
-import dev.llmstream.core.ErrorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamBufferConfig;
