@@ -209,6 +209,12 @@ final class DefaultTokenStream implements TokenStream {
       synchronized (lock) {
         queue.clear();
       }
+      StreamException deadline = token.deadlineError();
+      if (deadline != null) { // cancelAfter: a typed TIMEOUT with the partial answer, not a cancel
+        terminate(StreamState.FAILED, FinishReason.ERROR);
+        signalError(deadline);
+        return;
+      }
       if (requested.get() > 0 && deliver(StreamEvent.Finish.of(FinishReason.CANCELLED))) {
         Demand.consume(requested, 1);
         terminate(StreamState.CANCELLED, FinishReason.CANCELLED);
