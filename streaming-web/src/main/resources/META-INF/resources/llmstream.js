@@ -70,18 +70,14 @@
       this.done = null;
       this.closed = false;
       this.queue = [];          // events received since the last frame, text merged: bounded by the answer
-      this.received = 0;        // the id of the last event received (may be ahead of lastEventId)
+      this.received = this.lastEventId; // the id of the last event received (may be ahead of lastEventId)
       this.firstArrival = 0;    // performance.now() of the oldest event waiting for a frame
       this.scheduled = false;
       this.lastSave = 0;
       this.onHide = () => { if (document.visibilityState === "hidden") this.flushSoon(); this.save(); };
       this.onPageHide = () => this.save();
-      if (o.storageKey) {
-        global.addEventListener("pagehide", this.onPageHide);
-        document.addEventListener("visibilitychange", this.onHide);
-      } else {
-        document.addEventListener("visibilitychange", this.onHide);
-      }
+      global.addEventListener("pagehide", this.onPageHide);
+      document.addEventListener("visibilitychange", this.onHide);
       this.open();
     }
 
