@@ -143,8 +143,15 @@ final class RunProducer implements UiSink {
       String r = stopReason;
       stoppedBy = r == null ? "user" : r;
     }
-    append(RunEvent.DONE, EventJson.done(state, response, error, stoppedBy));
     RunStatus finalState = state;
+    RunResult result =
+        new RunResult(record.runId(), record.owner(), record.slot(), finalState, response, error, stoppedBy);
+    try {
+      options.listener().onFinished(result); // before the done event: a reader that sees it sees history
+    } catch (RuntimeException e) {
+      LOG.warn("Exception thrown by a run listener", e);
+    }
+    append(RunEvent.DONE, EventJson.done(state, response, error, stoppedBy));
     cfg.store()
         .finish(record.runId(), finalState, cfg.finishedTtl())
         .whenComplete(
@@ -155,13 +162,6 @@ final class RunProducer implements UiSink {
             });
     release();
     runs.producerEnded(this);
-    RunResult result =
-        new RunResult(record.runId(), record.owner(), record.slot(), finalState, response, error, stoppedBy);
-    try {
-      options.listener().onFinished(result);
-    } catch (RuntimeException e) {
-      LOG.warn("Exception thrown by a run listener", e);
-    }
   }
 
   private void release() {
