@@ -133,15 +133,25 @@ public final class InMemoryRunStore implements RunStore {
   }
 
   @Override
-  public CompletionStage<Void> finish(String runId, RunStatus status, Duration ttl) {
+  public CompletionStage<Void> finish(String runId, RunEvent done, RunStatus status, Duration ttl) {
+    if (!status.isFinished()) {
+      return failed(new IllegalArgumentException("finish needs a finished status, was " + status));
+    }
     Entry e = runs.get(runId);
     if (e == null) {
       return failed(unknown());
     }
+    List<Delivery> wake;
     synchronized (e.lock) {
+      if (e.record.status().isFinished() || done.id() <= e.lastId()) {
+        return failed(new RunStoreException(Reason.OUT_OF_ORDER,
+            "the run has already finished, or the done event's id is not after the last stored id"));
+      }
+      e.events.add(done);
       e.record = e.record.withStatus(status);
       e.stopListeners.clear();
       e.leaseHolder = null;
+      wake = e.takeWaiting();
     }
     synchronized (ownersLock) {
       Set<Entry> mine = runningByOwner.get(e.owner);
@@ -153,6 +163,7 @@ public final class InMemoryRunStore implements RunStore {
       }
     }
     e.expiry = scheduler.schedule(ttl, () -> drop(runId, e));
+    deliver(wake);
     return CompletableFuture.completedFuture(null);
   }
 

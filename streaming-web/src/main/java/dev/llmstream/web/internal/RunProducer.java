@@ -116,7 +116,7 @@ final class RunProducer implements UiSink {
         .append(record.runId(), List.of(e))
         .whenComplete(
             (v, err) -> {
-              if (err != null && !e.isDone()) {
+              if (err != null) {
                 LOG.warn("Run {}: the store refused an event ({}); stopping", record.runId(), err.toString());
                 stop("shutdown");
               }
@@ -151,9 +151,9 @@ final class RunProducer implements UiSink {
     } catch (RuntimeException e) {
       LOG.warn("Exception thrown by a run listener", e);
     }
-    append(RunEvent.DONE, EventJson.done(state, response, error, stoppedBy));
+    RunEvent done = new RunEvent(nextId++, RunEvent.DONE, EventJson.done(state, response, error, stoppedBy));
     cfg.store()
-        .finish(record.runId(), finalState, cfg.finishedTtl())
+        .finish(record.runId(), done, finalState, cfg.finishedTtl())
         .whenComplete(
             (v, err) -> {
               if (err != null) {

@@ -23,9 +23,12 @@ import java.util.function.Consumer;
  * keeps them and refuses an id not greater than the last one ({@link RunStoreException.Reason#OUT_OF_ORDER}),
  * which also fences off a producer that lost its lease. Run ids come from the caller.
  *
- * <p><b>Life cycle.</b> {@link #create} (RUNNING) → {@link #append}… → {@link #finish} (the last appended
- * event is the {@code done} event) → the run is kept for the TTL given to {@code finish}, then dropped:
- * every operation on it then fails or answers as for an unknown run.
+ * <p><b>Life cycle.</b> {@link #create} (RUNNING) → {@link #append}… → {@link #finish} (appends the
+ * {@code done} event) → the run is kept for the TTL given to {@code finish}, then dropped: every operation
+ * on it then fails or answers as for an unknown run.
+ *
+ * <p><b>Order.</b> A producer issues {@code append} and {@code finish} calls for one run one at a time,
+ * in order, possibly before the previous stage completed; a store applies them in call order.
  *
  * <p>Implementations are thread-safe.
  */
@@ -97,15 +100,17 @@ public interface RunStore extends AutoCloseable {
   Tail tail(String runId, long afterId, int maxEvents, TailListener listener);
 
   /**
-   * Marks the run finished (after its {@code done} event was appended); it is dropped {@code ttl} later.
-   * The run's stop listeners are released and its lease ends.
+   * Appends the run's last event and marks the run finished, atomically: a reader that sees the
+   * {@code done} event finds the run finished. The run is dropped {@code ttl} later; its stop listeners are
+   * released and its lease ends.
    *
    * @param runId the run id
+   * @param done the {@code done} event, with an id greater than every stored one
    * @param status a finished status
    * @param ttl how long the finished run stays readable
-   * @return completes when recorded
+   * @return completes when recorded; fails like {@link #append}
    */
-  CompletionStage<Void> finish(String runId, RunStatus status, Duration ttl);
+  CompletionStage<Void> finish(String runId, RunEvent done, RunStatus status, Duration ttl);
 
   /**
    * Asks the run's producer, wherever it runs, to stop: every listener registered with {@link #onStop}
