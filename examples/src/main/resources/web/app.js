@@ -1,7 +1,17 @@
 // llmstream browser chat: an ES module, no build step. The answer's event stream is followed with
 // llmstream.js (global LlmStream, served by streaming-web at /llmstream.js); Markdown is drawn
 // incrementally by markdown.js. HTTP API: docs/WEB-PROTOCOL.md section 4.
-import { markdownView, renderMarkdown } from "/markdown.js";
+
+// The Markdown renderer; should it fail to load, answers show as plain text rather than not at all.
+const { markdownView, renderMarkdown } = await import("/markdown.js").catch((e) => {
+  console.error("markdown.js did not load; answers show as plain text", e);
+  const plainView = (root) => ({
+    write(chunk) { root.style.whiteSpace = "pre-wrap"; if (chunk) root.append(chunk); },
+    end() {},
+    reset() { root.replaceChildren(); },
+  });
+  return { markdownView: plainView, renderMarkdown: (root, text) => { root.replaceChildren(); plainView(root).write(text); } };
+});
 
 const $ = (id) => document.getElementById(id);
 const conversation = $("conversation"), form = $("composer"), prompt = $("prompt");
