@@ -18,7 +18,7 @@ final class RelayFixture implements AutoCloseable {
   static final String LONG = "long";
   /** 5,000 tokens at 100 per second: still running while a test acts on it. */
   static final String SLOW = "slow";
-  /** 6,000 tokens at full speed: a big answer for slow readers. */
+  /** 20,000 tokens at full speed: a big answer for slow readers. */
   static final String BIG = "big";
   /** 300 tokens at 150 per second. */
   static final String MEDIUM = "medium";
@@ -36,7 +36,7 @@ final class RelayFixture implements AutoCloseable {
       case SLOW:
         return ResponseScript.builder().generatedText(5_000, RelayFixture::slowToken).tokensPerSecond(100).build();
       case BIG:
-        return ResponseScript.builder().generatedText(6_000, RelayFixture::bigToken).build();
+        return ResponseScript.builder().generatedText(20_000, RelayFixture::bigToken).build();
       case MEDIUM:
         return ResponseScript.builder().generatedText(300, RelayFixture::token).tokensPerSecond(150).build();
       default:
@@ -61,7 +61,7 @@ final class RelayFixture implements AutoCloseable {
   }
 
   static String expectedBig() {
-    return LongStream.range(0, 6_000).mapToObj(RelayFixture::bigToken).collect(Collectors.joining());
+    return LongStream.range(0, 20_000).mapToObj(RelayFixture::bigToken).collect(Collectors.joining());
   }
 
   static ChatRequest ask(String prompt) {
