@@ -260,8 +260,9 @@ public interface AnswerRuns extends AutoCloseable {
 
     /**
      * How long a run may go without any reader before it is stopped ({@code stoppedBy}
-     * {@code abandoned}); counted from the start and from each time the last reader leaves. Default 30 s;
-     * {@link Duration#ZERO} stops it at once.
+     * {@code abandoned}); counted from each time the last reader leaves and, when not zero, from the
+     * start (a run nobody comes to read). Default 30 s; {@link Duration#ZERO} stops it as soon as its last
+     * reader leaves. A reader that joins within the grace keeps the run going.
      *
      * @param grace zero or more
      * @return this builder
