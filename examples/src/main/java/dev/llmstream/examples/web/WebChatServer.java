@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,12 +49,7 @@ public final class WebChatServer implements AutoCloseable {
   private static final Pattern SID = Pattern.compile("(?:^|;\\s*)sid=([A-Za-z0-9_-]{22})(?:;|$)");
   private static final Pattern RUN_PATH = Pattern.compile("/api/runs/([^/]+)/(events|stop)");
   private static final Pattern CHAT_PATH = Pattern.compile("/api/chats/([^/]+)(/retry)?");
-  private static final Map<String, String> STATIC =
-      Map.of(
-          "/", "index.html",
-          "/index.html", "index.html",
-          "/app.js", "app.js",
-          "/app.css", "app.css");
+  private static final Pattern STATIC = Pattern.compile("/([A-Za-z0-9_-]+\\.(?:html|js|css|svg|ico))");
 
   private final HttpServer http;
   private final ExecutorService handlers;
@@ -166,8 +160,9 @@ public final class WebChatServer implements AutoCloseable {
       String method = ex.getRequestMethod();
       Matcher run = RUN_PATH.matcher(path);
       Matcher chat = CHAT_PATH.matcher(path);
-      if (method.equals("GET") && STATIC.containsKey(path)) {
-        resource(ex, STATIC.get(path));
+      Matcher file = STATIC.matcher(path);
+      if (method.equals("GET") && path.equals("/")) {
+        resource(ex, "index.html");
       } else if (method.equals("GET") && path.equals("/llmstream.js")) {
         handedOver = true;
         JdkSseAdapter.serveClientScript(ex);
@@ -186,6 +181,8 @@ public final class WebChatServer implements AutoCloseable {
         send(ex, 200, "application/json", json.writeValueAsBytes(out));
       } else if (chat.matches() && method.equals("POST") && chat.group(2) != null) {
         handedOver = startAnswer(ex, owner, slot(chat.group(1)), null);
+      } else if (method.equals("GET") && file.matches()) {
+        resource(ex, file.group(1));
       } else {
         error(ex, 404, "not found");
       }
@@ -325,12 +322,18 @@ public final class WebChatServer implements AutoCloseable {
     return n.asText();
   }
 
+  /** A file of the page from the classpath folder {@code web/}, or 404. */
   private void resource(HttpExchange ex, String name) throws IOException {
     String type =
         name.endsWith(".js") ? "text/javascript; charset=utf-8"
-            : name.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
+            : name.endsWith(".css") ? "text/css; charset=utf-8"
+            : name.endsWith(".svg") ? "image/svg+xml"
+            : name.endsWith(".ico") ? "image/x-icon" : "text/html; charset=utf-8";
     try (InputStream in = WebChatServer.class.getResourceAsStream("/web/" + name)) {
-      Objects.requireNonNull(in, "missing resource /web/" + name);
+      if (in == null) {
+        error(ex, 404, "not found");
+        return;
+      }
       send(ex, 200, type, in.readAllBytes());
     }
   }
