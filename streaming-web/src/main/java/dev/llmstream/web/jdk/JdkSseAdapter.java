@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -172,11 +173,16 @@ public final class JdkSseAdapter {
     return null;
   }
 
-  /** The exchange's body as a sink: each write is one task on the writer pool. */
+  /**
+   * The exchange's body as a sink: each write is one task on the writer pool. The exchange is closed
+   * once, after any write in flight (the exchange is not used by two threads at once).
+   */
   private final class ExchangeSink implements SseSink {
     private final HttpExchange ex;
     private final OutputStream out;
-    private volatile boolean closed;
+    private final AtomicBoolean inFlight = new AtomicBoolean();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final AtomicBoolean exchangeClosed = new AtomicBoolean();
 
     ExchangeSink(HttpExchange ex) {
       this.ex = ex;
@@ -185,35 +191,47 @@ public final class JdkSseAdapter {
 
     @Override
     public void write(byte[] bytes, Consumer<@Nullable Throwable> done) {
+      inFlight.set(true);
       try {
         writers.execute(
             () -> {
               Throwable failure = null;
               try {
-                if (closed) {
+                if (closeRequested.get()) {
                   throw new IOException("connection closed");
                 }
                 out.write(bytes);
                 out.flush();
               } catch (IOException | RuntimeException e) {
                 failure = e;
+              } finally {
+                inFlight.set(false);
+                if (closeRequested.get()) {
+                  closeNow();
+                }
               }
               done.accept(failure);
             });
       } catch (RejectedExecutionException e) {
+        inFlight.set(false);
         done.accept(e);
       }
     }
 
     @Override
     public void close() {
-      if (closed) {
-        return;
+      if (closeRequested.getAndSet(true) || inFlight.get()) {
+        return; // the write in flight closes it when it ends
       }
-      closed = true;
       try {
-        writers.execute(ex::close); // closing flushes the chunked trailer: not on the caller's thread
+        writers.execute(this::closeNow); // closing writes the chunked trailer: not on the caller's thread
       } catch (RejectedExecutionException e) {
+        closeNow();
+      }
+    }
+
+    private void closeNow() {
+      if (exchangeClosed.compareAndSet(false, true)) {
         ex.close();
       }
     }
