@@ -10,6 +10,8 @@ import dev.llmstream.testkit.ResponseScript;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +27,7 @@ import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -296,6 +299,41 @@ class BrowserChatTest {
     }
     assertThat(answerText().strip()).isEqualTo(expected.toString().strip());
     assertThat(driver.findElements(By.cssSelector(".msg.assistant"))).hasSize(1);
+  }
+
+  @Test
+  void aBacklogReplayedAfterAReloadIsDrawnOncePerAnimationFrame() {
+    send("slow but complete");
+    waitUntil(d -> answerText().length() > 300, 30);
+    // Forget where this page was: the reloaded page replays the whole answer so far in one burst.
+    js("Object.keys(sessionStorage).filter(k => k.startsWith('llmstream.run.')).forEach(k => sessionStorage.removeItem(k));"
+        + "window.addEventListener('pagehide', () => Object.keys(sessionStorage)"
+        + ".filter(k => k.startsWith('llmstream.run.')).forEach(k => sessionStorage.removeItem(k)));");
+    ChromeDriver chrome = (ChromeDriver) driver;
+    Map<String, Object> added = chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+        window.__frame = 0; window.__drawnInFrame = [];
+        const tick = () => { window.__frame++; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+        new MutationObserver((records) => {
+          const inAnswer = records.some((r) => {
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            return el && el.closest('.answer') && r.target !== el.closest('.msg');
+          });
+          if (inAnswer) window.__drawnInFrame.push(window.__frame);
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+        """));
+    try {
+      driver.navigate().refresh();
+      waitUntil(d -> "completed".equals(state()), 60);
+    } finally {
+      chrome.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", added.get("identifier")));
+    }
+    @SuppressWarnings("unchecked")
+    List<Number> frames = (List<Number>) js("return window.__drawnInFrame;");
+    assertThat(frames).as("answer drawn in several frames").hasSizeGreaterThan(3);
+    Map<Long, Long> perFrame = frames.stream().collect(Collectors.groupingBy(Number::longValue, Collectors.counting()));
+    assertThat(perFrame.values()).as("DOM updates of the answer per animation frame: %s", perFrame).allMatch(n -> n == 1);
+    assertThat(answerText()).startsWith("w0 w1 w2").endsWith("w399");
   }
 
   @Test
