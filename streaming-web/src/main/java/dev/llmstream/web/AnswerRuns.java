@@ -8,6 +8,7 @@ import dev.llmstream.web.internal.RunsConfig;
 import dev.llmstream.web.spi.RunRecord;
 import dev.llmstream.web.spi.RunStore;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -143,6 +144,7 @@ public interface AnswerRuns extends AutoCloseable {
     private final ChatProvider provider;
     private @Nullable RunStore store;
     private StreamScheduler scheduler = StreamScheduler.system();
+    private Clock clock = Clock.systemUTC();
     private @Nullable SecureRandom random;
     private int maxRunningPerOwner = 3;
     private int maxEventsPerRun = 20_000;
@@ -178,6 +180,18 @@ public interface AnswerRuns extends AutoCloseable {
      */
     public Builder scheduler(StreamScheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The wall clock for the runs' creation time (display only; timing uses the scheduler). Default
+     * {@link Clock#systemUTC()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -324,6 +338,7 @@ public interface AnswerRuns extends AutoCloseable {
               s,
               owned,
               scheduler,
+              clock,
               random == null ? new SecureRandom() : random,
               maxRunningPerOwner,
               maxEventsPerRun,

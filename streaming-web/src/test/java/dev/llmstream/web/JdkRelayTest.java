@@ -221,4 +221,31 @@ class JdkRelayTest {
     assertIncreasing(joined);
     assertThat(SseClient.text(joined)).startsWith("s0 s1 s2 s3 s4");
   }
+
+  @Test
+  void withAZeroGraceTheRunStopsAsSoonAsItsLastReaderIsGone() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    AnswerRuns runs = start(b -> b.scheduler(clock).readerGrace(Duration.ZERO), 1);
+    String id = runs.start("alice", ask(RelayFixture.SLOW)).toCompletableFuture().join();
+    clock.advance(Duration.ofMinutes(5)); // no reader yet: a zero grace only counts from a leave
+    assertThat(runs.find("alice", id).toCompletableFuture().join().orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    client.read("alice", id, 0, 3);
+    heartbeatUntilNoReader(runs, clock);
+    assertThat(upstream.fake.awaitEnded(0, Duration.ofSeconds(10)).ending())
+        .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+    assertThat(SseClient.last(client.readAll("alice", id, 0).events()).json().get("stoppedBy").asText())
+        .isEqualTo("abandoned");
+  }
+
+  @Test
+  void keptWithoutReadersARunGoesOnWhenItsReaderLeaves() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    AnswerRuns runs = start(b -> b.scheduler(clock).keepRunsWithoutReaders(), 1);
+    String id = runs.start("alice", ask(RelayFixture.SLOW)).toCompletableFuture().join();
+    client.read("alice", id, 0, 3);
+    heartbeatUntilNoReader(runs, clock);
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(runs.find("alice", id).toCompletableFuture().join().orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(upstream.fake.openConnections()).isEqualTo(1);
+  }
 }

@@ -64,7 +64,7 @@ public final class AnswerRunsImpl implements AnswerRuns {
     String runId = newId();
     RunRecord record =
         new RunRecord(
-            runId, owner, options.slot(), RunStatus.RUNNING, System.currentTimeMillis(), options.attributes());
+            runId, owner, options.slot(), RunStatus.RUNNING, cfg.clock().millis(), options.attributes());
     return cfg.store()
         .create(record, cfg.maxRunningPerOwner())
         .thenApply(

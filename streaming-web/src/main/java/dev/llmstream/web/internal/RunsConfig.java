@@ -4,6 +4,7 @@ import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.web.spi.RunStore;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param store the run store
  * @param ownsStore whether closing the runs closes the store
  * @param scheduler timers and clock
+ * @param clock wall clock for creation times
  * @param random run id source
  * @param maxRunningPerOwner running runs per owner
  * @param maxEventsPerRun log events per run
@@ -29,6 +31,7 @@ public record RunsConfig(
     RunStore store,
     boolean ownsStore,
     StreamScheduler scheduler,
+    Clock clock,
     SecureRandom random,
     int maxRunningPerOwner,
     int maxEventsPerRun,
