@@ -143,4 +143,37 @@ class AnswerRunsTest {
     assertThat(upstream.fake.awaitEnded(0, Duration.ofSeconds(10)).ending())
         .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
   }
+
+  @Test
+  void aProducerThatLostItsLeaseStopsWithoutWritingToTheRun() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    java.util.concurrent.atomic.AtomicBoolean otherInstanceHoldsIt = new java.util.concurrent.atomic.AtomicBoolean();
+    ForwardingRunStore store =
+        new ForwardingRunStore(dev.llmstream.web.spi.RunStore.inMemory(clock)) {
+          @Override
+          public java.util.concurrent.CompletionStage<Boolean> claim(String runId, String producerId, Duration lease) {
+            return otherInstanceHoldsIt.get()
+                ? CompletableFuture.completedFuture(false)
+                : super.claim(runId, producerId, lease);
+          }
+        };
+    runs = AnswerRuns.builder(upstream.provider).store(store).scheduler(clock).lease(Duration.ofSeconds(3)).build();
+    CompletableFuture<RunResult> end = new CompletableFuture<>();
+    String id = runs.start("alice", ask(RelayFixture.SLOW), withEnd(end).build()).toCompletableFuture().join();
+    upstream.fake.awaitChunks(0, 3, Duration.ofSeconds(30));
+    otherInstanceHoldsIt.set(true);
+    clock.advance(Duration.ofSeconds(1)); // the next renewal fails
+    assertThat(upstream.fake.awaitEnded(0, Duration.ofSeconds(10)).ending())
+        .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (runs.producing() > 0 && System.nanoTime() < deadline) {
+      Thread.onSpinWait(); // the cancelled answer reaches the producer's sink just after the close
+    }
+    assertThat(runs.producing()).isZero();
+    assertThat(end).isNotDone(); // the run goes on elsewhere: no end, no done event from here
+    assertThat(store.find(id).toCompletableFuture().join().orElseThrow().status())
+        .isEqualTo(dev.llmstream.web.spi.RunStatus.RUNNING);
+    assertThat(store.read(id, 0, 100_000).toCompletableFuture().join()).noneMatch(dev.llmstream.web.spi.RunEvent::isDone);
+    store.close();
+  }
 }

@@ -43,6 +43,7 @@ final class RunProducer implements UiSink {
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile @Nullable String stopReason;
   private volatile boolean limitHit;
+  private volatile boolean leaseLost; // another instance produces this run now: end without a trace
   private long nextId = 1;
   private int events;
   private long chars;
@@ -90,6 +91,7 @@ final class RunProducer implements UiSink {
             (held, err) -> {
               if (err == null && Boolean.FALSE.equals(held) && !finished.get()) {
                 LOG.warn("Run {} lost its producer lease; stopping this producer", record.runId());
+                leaseLost = true;
                 stop("shutdown");
               }
             });
@@ -97,7 +99,7 @@ final class RunProducer implements UiSink {
   }
 
   private void emit(String type, String data) {
-    if (finished.get() || limitHit) {
+    if (finished.get() || limitHit || leaseLost) {
       return;
     }
     if (events + 2 > cfg.maxEventsPerRun() || chars + data.length() > cfg.maxCharsPerRun()) {
@@ -125,6 +127,11 @@ final class RunProducer implements UiSink {
 
   private void end(RunStatus state, ChatResponse response, @Nullable StreamException error) {
     if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    if (leaseLost) { // the new producer ends the run; appending here would fork its log
+      release();
+      runs.producerEnded(this);
       return;
     }
     String stoppedBy = null;
