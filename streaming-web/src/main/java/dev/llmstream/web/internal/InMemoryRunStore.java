@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +35,9 @@ public final class InMemoryRunStore implements RunStore {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryRunStore.class);
 
   private final StreamScheduler scheduler;
-  private final ConcurrentHashMap<String, Entry> runs = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, MemoryRun.Entry> runs = new ConcurrentHashMap<>();
   private final Object ownersLock = new Object();
-  private final Map<String, Set<Entry>> runningByOwner = new HashMap<>(); // guarded by ownersLock
+  private final Map<String, Set<MemoryRun.Entry>> runningByOwner = new HashMap<>(); // guarded by ownersLock
 
   /**
    * Creates an empty store.
@@ -54,10 +53,10 @@ public final class InMemoryRunStore implements RunStore {
     if (run.status() != RunStatus.RUNNING) {
       return failed(new IllegalArgumentException("a new run must be RUNNING, was " + run.status()));
     }
-    Entry e = new Entry(run);
+    MemoryRun.Entry e = new MemoryRun.Entry(run);
     synchronized (ownersLock) {
-      Set<Entry> mine = runningByOwner.getOrDefault(run.owner(), Set.of());
-      for (Entry other : mine) {
+      Set<MemoryRun.Entry> mine = runningByOwner.getOrDefault(run.owner(), Set.of());
+      for (MemoryRun.Entry other : mine) {
         if (other.slot.equals(run.slot())) {
           return failed(new RunStoreException(Reason.SLOT_BUSY,
               "an answer is already running in this conversation: stop it or wait for it to end"));
@@ -77,7 +76,7 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<Optional<RunRecord>> find(String runId) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
       return CompletableFuture.completedFuture(Optional.empty());
     }
@@ -88,11 +87,11 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<Void> append(String runId, List<RunEvent> events) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
-    List<Delivery> wake;
+    List<MemoryRun.Delivery> wake;
     synchronized (e.lock) {
       long last = e.lastId();
       for (RunEvent ev : events) {
@@ -114,9 +113,9 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<List<RunEvent>> read(String runId, long afterId, int maxEvents) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
     synchronized (e.lock) {
       return CompletableFuture.completedFuture(e.slice(afterId, maxEvents));
@@ -129,7 +128,7 @@ public final class InMemoryRunStore implements RunStore {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be >= 1, was " + maxEvents);
     }
-    return new MemoryTail(runs.get(runId), afterId, maxEvents, listener);
+    return new MemoryRun.MemoryTail(runs.get(runId), afterId, maxEvents, listener);
   }
 
   @Override
@@ -137,11 +136,11 @@ public final class InMemoryRunStore implements RunStore {
     if (!status.isFinished()) {
       return failed(new IllegalArgumentException("finish needs a finished status, was " + status));
     }
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
-    List<Delivery> wake;
+    List<MemoryRun.Delivery> wake;
     synchronized (e.lock) {
       if (e.record.status().isFinished() || done.id() <= e.lastId()) {
         return failed(new RunStoreException(Reason.OUT_OF_ORDER,
@@ -154,7 +153,7 @@ public final class InMemoryRunStore implements RunStore {
       wake = e.takeWaiting();
     }
     synchronized (ownersLock) {
-      Set<Entry> mine = runningByOwner.get(e.owner);
+      Set<MemoryRun.Entry> mine = runningByOwner.get(e.owner);
       if (mine != null) {
         mine.remove(e);
         if (mine.isEmpty()) {
@@ -167,9 +166,9 @@ public final class InMemoryRunStore implements RunStore {
     return CompletableFuture.completedFuture(null);
   }
 
-  private void drop(String runId, Entry e) {
+  private void drop(String runId, MemoryRun.Entry e) {
     runs.remove(runId, e);
-    List<Delivery> wake;
+    List<MemoryRun.Delivery> wake;
     synchronized (e.lock) {
       e.dropped = true;
       wake = e.takeWaiting();
@@ -179,9 +178,9 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<Boolean> requestStop(String runId, String reason) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
     List<Consumer<String>> toRun;
     synchronized (e.lock) {
@@ -204,7 +203,7 @@ public final class InMemoryRunStore implements RunStore {
   @Override
   public Registration onStop(String runId, Consumer<String> listener) {
     Objects.requireNonNull(listener, "listener");
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
       return () -> {};
     }
@@ -226,9 +225,9 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<Boolean> claim(String runId, String producerId, Duration lease) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
     long now = scheduler.nanoTime();
     synchronized (e.lock) {
@@ -246,9 +245,9 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public CompletionStage<Long> addReaders(String runId, int delta) {
-    Entry e = runs.get(runId);
+    MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
-      return failed(unknown());
+      return failed(MemoryRun.unknown());
     }
     synchronized (e.lock) {
       e.readers = Math.max(0, e.readers + delta);
@@ -258,7 +257,7 @@ public final class InMemoryRunStore implements RunStore {
 
   @Override
   public void close() {
-    for (Map.Entry<String, Entry> me : runs.entrySet()) {
+    for (Map.Entry<String, MemoryRun.Entry> me : runs.entrySet()) {
       StreamScheduler.Cancellable c = me.getValue().expiry;
       if (c != null) {
         c.cancel();
@@ -283,158 +282,13 @@ public final class InMemoryRunStore implements RunStore {
     }
   }
 
-  private static void deliver(List<Delivery> wake) {
-    for (Delivery d : wake) {
+  private static void deliver(List<MemoryRun.Delivery> wake) {
+    for (MemoryRun.Delivery d : wake) {
       d.run();
     }
   }
 
-  private static RunStoreException unknown() {
-    return new RunStoreException(Reason.UNKNOWN_RUN, "no such run (unknown id, or it expired)");
-  }
-
   private static <T> CompletionStage<T> failed(Throwable t) {
     return CompletableFuture.failedFuture(t);
-  }
-
-  /** A batch (or an error) for a tail, computed under the run's lock and handed over outside it. */
-  private record Delivery(MemoryTail tail, @Nullable List<RunEvent> events) {
-    void run() {
-      tail.handOver(events);
-    }
-  }
-
-  private static final class Entry {
-    final Object lock = new Object();
-    final String owner;
-    final String slot;
-    RunRecord record; // guarded by lock
-    final ArrayList<RunEvent> events = new ArrayList<>(); // guarded by lock
-    final List<MemoryTail> waiting = new ArrayList<>(); // guarded by lock
-    final List<Consumer<String>> stopListeners = new ArrayList<>(); // guarded by lock
-    @Nullable String stopReason; // guarded by lock
-    @Nullable String leaseHolder; // guarded by lock
-    long leaseUntil; // guarded by lock
-    long readers; // guarded by lock
-    boolean dropped; // guarded by lock
-    volatile StreamScheduler.@Nullable Cancellable expiry;
-
-    Entry(RunRecord record) {
-      this.record = record;
-      this.owner = record.owner();
-      this.slot = record.slot();
-    }
-
-    long lastId() {
-      return events.isEmpty() ? 0 : events.get(events.size() - 1).id();
-    }
-
-    List<RunEvent> slice(long afterId, int max) {
-      int lo = 0;
-      int hi = events.size();
-      while (lo < hi) { // first index with id > afterId
-        int mid = (lo + hi) >>> 1;
-        if (events.get(mid).id() <= afterId) {
-          lo = mid + 1;
-        } else {
-          hi = mid;
-        }
-      }
-      int to = (int) Math.min(events.size(), (long) lo + max);
-      return lo >= to ? List.of() : List.copyOf(events.subList(lo, to));
-    }
-
-    List<Delivery> takeWaiting() {
-      if (waiting.isEmpty()) {
-        return List.of();
-      }
-      List<Delivery> out = new ArrayList<>(waiting.size());
-      for (MemoryTail t : waiting) {
-        if (dropped) {
-          out.add(new Delivery(t, null));
-        } else {
-          List<RunEvent> batch = slice(t.last, t.maxEvents);
-          t.last = batch.get(batch.size() - 1).id();
-          out.add(new Delivery(t, batch));
-        }
-      }
-      waiting.clear();
-      return out;
-    }
-  }
-
-  private static final class MemoryTail implements Tail {
-    private final @Nullable Entry entry;
-    private final int maxEvents;
-    private final TailListener listener;
-    long last; // guarded by entry.lock
-    private boolean pending; // guarded by entry.lock: a request not yet answered
-    private volatile boolean closed;
-
-    MemoryTail(@Nullable Entry entry, long afterId, int maxEvents, TailListener listener) {
-      this.entry = entry;
-      this.last = afterId;
-      this.maxEvents = maxEvents;
-      this.listener = listener;
-    }
-
-    @Override
-    public void request() {
-      Entry e = entry;
-      if (closed) {
-        return;
-      }
-      if (e == null) {
-        closed = true;
-        listener.onError(unknown());
-        return;
-      }
-      List<RunEvent> batch;
-      synchronized (e.lock) {
-        if (pending || closed) {
-          return;
-        }
-        if (e.dropped) {
-          batch = null;
-        } else {
-          batch = e.slice(last, maxEvents);
-          if (batch.isEmpty()) {
-            pending = true;
-            e.waiting.add(this);
-            return;
-          }
-          last = batch.get(batch.size() - 1).id();
-        }
-        pending = true;
-      }
-      handOver(batch);
-    }
-
-    void handOver(@Nullable List<RunEvent> batch) {
-      Entry e = Objects.requireNonNull(entry);
-      synchronized (e.lock) {
-        pending = false;
-      }
-      if (closed) {
-        return;
-      }
-      if (batch == null) {
-        closed = true;
-        listener.onError(unknown());
-      } else {
-        listener.onEvents(batch);
-      }
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      Entry e = entry;
-      if (e != null) {
-        synchronized (e.lock) {
-          e.waiting.remove(this);
-        }
-      }
-    }
   }
 }
