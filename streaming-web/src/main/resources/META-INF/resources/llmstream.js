@@ -20,7 +20,8 @@
  *
  * Connection: EventSource semantics (it is an EventSource): a dropped connection reconnects by itself
  * and resumes after the last event id it saw (Last-Event-ID), nothing repeated and nothing lost;
- * onReconnecting is called while it retries and onConnected when a connection is open. A final
+ * onReconnecting is called when a connection dropped (after what it delivered) and onConnected when a
+ * connection is open, in order with the events. A final
  * refusal (404: unknown run, another user's run, expired) calls onError once and closes.
  *
  * Reload: with `storageKey`, the connection keeps {meta, lastEventId, text, reasoning} in
@@ -87,7 +88,7 @@
       for (const type of TYPES) {
         es.addEventListener(type, (e) => this.receive(type, e));
       }
-      es.onopen = () => call(this.options.onConnected);
+      es.onopen = () => this.push({ type: "connected" });
       es.onerror = () => {
         if (this.closed || this.es !== es) return;
         if (es.readyState === EventSource.CLOSED) {
@@ -99,7 +100,7 @@
             message: "The answer is not available any more (the server refused the event stream).",
           });
         } else {
-          call(this.options.onReconnecting);
+          this.push({ type: "reconnecting" }); // after what this connection delivered, in order
         }
       };
     }
@@ -120,14 +121,18 @@
       if ((type === "text" || type === "reasoning") && last && last.type === type) {
         last.t += data.t || "";
         last.id = id;
-      } else {
-        this.queue.push(type === "text" || type === "reasoning" ? { type, t: data.t || "", id } : { type, data, id });
+        return;
       }
-      if (!this.firstArrival) this.firstArrival = performance.now();
       if (type === "done") {
         // The run is over: nothing more will come, and EventSource must not reconnect.
         this.es.close();
       }
+      this.push(type === "text" || type === "reasoning" ? { type, t: data.t || "", id } : { type, data, id });
+    }
+
+    push(item) {
+      this.queue.push(item);
+      if (!this.firstArrival) this.firstArrival = performance.now();
       this.schedule();
     }
 
@@ -175,6 +180,8 @@
             call(o.onReplaced, { text: this.text, reasoning: this.reasoning });
             break;
           case "done": ended = item.data; break;
+          case "reconnecting": call(o.onReconnecting); break;
+          case "connected": call(o.onConnected); break;
           default: break;
         }
       }
