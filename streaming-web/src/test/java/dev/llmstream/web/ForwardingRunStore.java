@@ -29,8 +29,8 @@ class ForwardingRunStore implements RunStore {
   }
 
   @Override
-  public CompletionStage<Void> append(String runId, List<RunEvent> events) {
-    return delegate.append(runId, events);
+  public CompletionStage<Void> append(String runId, String producerId, List<RunEvent> events) {
+    return delegate.append(runId, producerId, events);
   }
 
   @Override
@@ -44,8 +44,8 @@ class ForwardingRunStore implements RunStore {
   }
 
   @Override
-  public CompletionStage<Void> finish(String runId, RunEvent done, RunStatus status, Duration ttl) {
-    return delegate.finish(runId, done, status, ttl);
+  public CompletionStage<Void> finish(String runId, String producerId, RunEvent done, RunStatus status, Duration ttl) {
+    return delegate.finish(runId, producerId, done, status, ttl);
   }
 
   @Override

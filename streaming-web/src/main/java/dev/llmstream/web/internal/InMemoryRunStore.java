@@ -86,13 +86,16 @@ public final class InMemoryRunStore implements RunStore {
   }
 
   @Override
-  public CompletionStage<Void> append(String runId, List<RunEvent> events) {
+  public CompletionStage<Void> append(String runId, String producerId, List<RunEvent> events) {
     MemoryRun.Entry e = runs.get(runId);
     if (e == null) {
       return failed(MemoryRun.unknown());
     }
     List<MemoryRun.Delivery> wake;
     synchronized (e.lock) {
+      if (e.leaseHolder != null && !e.leaseHolder.equals(producerId)) {
+        return failed(leaseLost());
+      }
       long last = e.lastId();
       for (RunEvent ev : events) {
         if (ev.id() <= last) {
@@ -132,7 +135,8 @@ public final class InMemoryRunStore implements RunStore {
   }
 
   @Override
-  public CompletionStage<Void> finish(String runId, RunEvent done, RunStatus status, Duration ttl) {
+  public CompletionStage<Void> finish(
+      String runId, String producerId, RunEvent done, RunStatus status, Duration ttl) {
     if (!status.isFinished()) {
       return failed(new IllegalArgumentException("finish needs a finished status, was " + status));
     }
@@ -142,6 +146,9 @@ public final class InMemoryRunStore implements RunStore {
     }
     List<MemoryRun.Delivery> wake;
     synchronized (e.lock) {
+      if (e.leaseHolder != null && !e.leaseHolder.equals(producerId)) {
+        return failed(leaseLost());
+      }
       if (e.record.status().isFinished() || done.id() <= e.lastId()) {
         return failed(new RunStoreException(Reason.OUT_OF_ORDER,
             "the run has already finished, or the done event's id is not after the last stored id"));
@@ -286,6 +293,10 @@ public final class InMemoryRunStore implements RunStore {
     for (MemoryRun.Delivery d : wake) {
       d.run();
     }
+  }
+
+  private static RunStoreException leaseLost() {
+    return new RunStoreException(Reason.LEASE_LOST, "this producer no longer holds the run's lease");
   }
 
   private static <T> CompletionStage<T> failed(Throwable t) {

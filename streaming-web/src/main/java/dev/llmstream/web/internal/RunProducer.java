@@ -115,7 +115,7 @@ final class RunProducer implements UiSink {
     events++;
     chars += data.length();
     cfg.store()
-        .append(record.runId(), List.of(e))
+        .append(record.runId(), producerId, List.of(e))
         .whenComplete(
             (v, err) -> {
               if (err != null) {
@@ -160,7 +160,7 @@ final class RunProducer implements UiSink {
     }
     RunEvent done = new RunEvent(nextId++, RunEvent.DONE, EventJson.done(state, response, error, stoppedBy));
     cfg.store()
-        .finish(record.runId(), done, finalState, cfg.finishedTtl())
+        .finish(record.runId(), producerId, done, finalState, cfg.finishedTtl())
         .whenComplete(
             (v, err) -> {
               if (err != null) {

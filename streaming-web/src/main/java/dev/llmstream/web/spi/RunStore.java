@@ -65,14 +65,17 @@ public interface RunStore extends AutoCloseable {
   CompletionStage<Optional<RunRecord>> find(String runId);
 
   /**
-   * Appends events in order.
+   * Appends events in order, for the producer holding the run's lease.
    *
    * @param runId the run id
+   * @param producerId the producer appending; refused unless it holds the lease (or nobody ever claimed
+   *     it), so a producer that lost its lease cannot write into a run another one continues
    * @param events events with ids greater than every stored one, increasing
    * @return completes when stored (readers may see them before); fails with
-   *     {@link RunStoreException.Reason#UNKNOWN_RUN} or {@link RunStoreException.Reason#OUT_OF_ORDER}
+   *     {@link RunStoreException.Reason#UNKNOWN_RUN}, {@link RunStoreException.Reason#OUT_OF_ORDER} or
+   *     {@link RunStoreException.Reason#LEASE_LOST}
    */
-  CompletionStage<Void> append(String runId, List<RunEvent> events);
+  CompletionStage<Void> append(String runId, String producerId, List<RunEvent> events);
 
   /**
    * Reads stored events after an id.
@@ -105,12 +108,13 @@ public interface RunStore extends AutoCloseable {
    * released and its lease ends.
    *
    * @param runId the run id
+   * @param producerId the producer ending the run (as for {@link #append})
    * @param done the {@code done} event, with an id greater than every stored one
    * @param status a finished status
    * @param ttl how long the finished run stays readable
    * @return completes when recorded; fails like {@link #append}
    */
-  CompletionStage<Void> finish(String runId, RunEvent done, RunStatus status, Duration ttl);
+  CompletionStage<Void> finish(String runId, String producerId, RunEvent done, RunStatus status, Duration ttl);
 
   /**
    * Asks the run's producer, wherever it runs, to stop: every listener registered with {@link #onStop}
@@ -135,7 +139,8 @@ public interface RunStore extends AutoCloseable {
 
   /**
    * Takes or renews the producer's lease: succeeds when nobody holds it, it lapsed, or
-   * {@code producerId} holds it already. Only the holder may produce (append) for the run.
+   * {@code producerId} holds it already. Only the holder may produce for the run: {@link #append} and
+   * {@link #finish} refuse anybody else (fencing).
    *
    * @param runId the run id
    * @param producerId who claims (an instance id)

@@ -19,6 +19,8 @@ public class RunStoreException extends RuntimeException {
     DUPLICATE_ID,
     /** An appended id is not greater than the last stored one, or the run has ended. */
     OUT_OF_ORDER,
+    /** The producer does not hold the run's lease: another one continues the run. */
+    LEASE_LOST,
     /** The store cannot be reached or failed; retrying later may work. */
     UNAVAILABLE
   }

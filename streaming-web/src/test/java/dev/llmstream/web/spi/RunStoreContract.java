@@ -75,7 +75,7 @@ abstract class RunStoreContract {
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.OWNER_LIMIT));
     assertThatThrownBy(() -> join(store.create(run("r1", "bob", "a"), 2)))
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.DUPLICATE_ID));
-    join(store.finish("r1", done(1), RunStatus.COMPLETED, Duration.ofMinutes(1)));
+    join(store.finish("r1", "p1", done(1), RunStatus.COMPLETED, Duration.ofMinutes(1)));
     join(store.create(run("r5", "alice", "a"), 2)); // the slot and a place are free again
     assertThat(join(store.find("r1")).orElseThrow().status()).isEqualTo(RunStatus.COMPLETED);
     assertThat(join(store.find("r5")).orElseThrow().attributes()).containsEntry("k", "v");
@@ -84,15 +84,15 @@ abstract class RunStoreContract {
   @Test
   void appendKeepsOrderAndRefusesOldIdsAndEventsAfterTheEnd() {
     join(store.create(run("r", "alice", "a"), 1));
-    join(store.append("r", List.of(text(1), text(2))));
-    join(store.append("r", List.of(text(3))));
-    assertThatThrownBy(() -> join(store.append("r", List.of(text(3)))))
+    join(store.append("r", "p1", List.of(text(1), text(2))));
+    join(store.append("r", "p1", List.of(text(3))));
+    assertThatThrownBy(() -> join(store.append("r", "p1", List.of(text(3)))))
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.OUT_OF_ORDER));
     assertThat(join(store.read("r", 1, 10))).extracting(RunEvent::id).containsExactly(2L, 3L);
     assertThat(join(store.read("r", 0, 2))).extracting(RunEvent::id).containsExactly(1L, 2L);
     assertThat(join(store.read("r", 3, 10))).isEmpty();
-    join(store.finish("r", done(4), RunStatus.COMPLETED, Duration.ofMinutes(1)));
-    assertThatThrownBy(() -> join(store.append("r", List.of(text(5)))))
+    join(store.finish("r", "p1", done(4), RunStatus.COMPLETED, Duration.ofMinutes(1)));
+    assertThatThrownBy(() -> join(store.append("r", "p1", List.of(text(5)))))
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.OUT_OF_ORDER));
     assertThatThrownBy(() -> join(store.read("nope", 0, 1)))
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.UNKNOWN_RUN));
@@ -117,20 +117,20 @@ abstract class RunStoreContract {
   @Test
   void aTailDeliversOneBatchPerRequestAndNothingUnasked() {
     join(store.create(run("r", "alice", "a"), 1));
-    join(store.append("r", List.of(text(1), text(2), text(3))));
+    join(store.append("r", "p1", List.of(text(1), text(2), text(3))));
     Recorder rec = new Recorder();
     RunStore.Tail tail = store.tail("r", 1, 10, rec);
     assertThat(rec.batches).isEmpty(); // nothing before a request
     tail.request();
     assertThat(rec.batches).hasSize(1);
     assertThat(rec.batches.get(0)).extracting(RunEvent::id).containsExactly(2L, 3L);
-    join(store.append("r", List.of(text(4))));
+    join(store.append("r", "p1", List.of(text(4))));
     assertThat(rec.batches).hasSize(1); // not requested yet: it waits in the log
-    join(store.append("r", List.of(text(5))));
+    join(store.append("r", "p1", List.of(text(5))));
     tail.request();
     assertThat(rec.batches.get(1)).extracting(RunEvent::id).containsExactly(4L, 5L);
     tail.request(); // nothing there: answered when the next event arrives
-    join(store.finish("r", done(6), RunStatus.COMPLETED, Duration.ofMinutes(1)));
+    join(store.finish("r", "p1", done(6), RunStatus.COMPLETED, Duration.ofMinutes(1)));
     assertThat(rec.batches.get(2)).extracting(RunEvent::id).containsExactly(6L);
     tail.close();
     assertThat(rec.errors).isEmpty();
@@ -139,7 +139,7 @@ abstract class RunStoreContract {
   @Test
   void aTailRespectsItsBatchSize() {
     join(store.create(run("r", "alice", "a"), 1));
-    join(store.append("r", List.of(text(1), text(2), text(3), text(4), text(5))));
+    join(store.append("r", "p1", List.of(text(1), text(2), text(3), text(4), text(5))));
     Recorder rec = new Recorder();
     RunStore.Tail tail = store.tail("r", 0, 2, rec);
     tail.request();
@@ -153,7 +153,7 @@ abstract class RunStoreContract {
   void aFinishedRunIsDroppedAfterItsTtlAndItsWaitingTailsFail() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.create(run("s", "alice", "b"), 2));
-    join(store.finish("r", done(1), RunStatus.CANCELLED, Duration.ofSeconds(60)));
+    join(store.finish("r", "p1", done(1), RunStatus.CANCELLED, Duration.ofSeconds(60)));
     Recorder rec = new Recorder();
     RunStore.Tail tail = store.tail("r", 1, 10, rec);
     tail.request(); // waits: nothing after the done event
@@ -176,7 +176,7 @@ abstract class RunStoreContract {
     List<String> late = new CopyOnWriteArrayList<>();
     store.onStop("r", late::add); // registered after the request: told at once
     assertThat(late).containsExactly("user");
-    join(store.finish("r", done(1), RunStatus.CANCELLED, Duration.ofMinutes(1)));
+    join(store.finish("r", "p1", done(1), RunStatus.CANCELLED, Duration.ofMinutes(1)));
     assertThat(join(store.requestStop("r", "user"))).isFalse();
   }
 
@@ -201,5 +201,22 @@ abstract class RunStoreContract {
     assertThat(join(store.addReaders("r", 1))).isEqualTo(2);
     assertThat(join(store.addReaders("r", -1))).isEqualTo(1);
     assertThat(join(store.addReaders("r", 0))).isEqualTo(1);
+  }
+
+  @Test
+  void onlyTheLeaseHolderMayAppendOrFinish() {
+    join(store.create(run("r", "alice", "a"), 1));
+    join(store.append("r", "p1", List.of(text(1)))); // nobody claimed it yet: accepted
+    assertThat(join(store.claim("r", "p1", Duration.ofSeconds(3)))).isTrue();
+    join(store.append("r", "p1", List.of(text(2))));
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(join(store.claim("r", "p2", Duration.ofSeconds(3)))).isTrue(); // p1's lease lapsed
+    assertThatThrownBy(() -> join(store.append("r", "p1", List.of(text(3)))))
+        .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.LEASE_LOST));
+    assertThatThrownBy(() -> join(store.finish("r", "p1", done(3), RunStatus.COMPLETED, Duration.ofMinutes(1))))
+        .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.LEASE_LOST));
+    join(store.append("r", "p2", List.of(text(3))));
+    join(store.finish("r", "p2", done(4), RunStatus.COMPLETED, Duration.ofMinutes(1)));
+    assertThat(join(store.read("r", 0, 10))).extracting(RunEvent::id).containsExactly(1L, 2L, 3L, 4L);
   }
 }
