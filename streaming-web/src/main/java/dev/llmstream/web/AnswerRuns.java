@@ -111,6 +111,21 @@ public interface AnswerRuns extends AutoCloseable {
   CompletionStage<Optional<RunReader>> open(String owner, String runId, long afterId);
 
   /**
+   * Continues a run whose producer is gone, on this instance: for stores shared by several instances,
+   * call it when a running run's producer lease lapsed (a store's watcher does). It claims the lease
+   * (atomically: of several instances trying, one wins), reads the stored log, appends a
+   * {@code recovering} event and asks the model again with the stored text as a trailing assistant
+   * message, appending the continuation to the same run, so readers see one continuous answer. The
+   * original {@link RunOptions#listener()} and deadline stay with the instance that died.
+   *
+   * @param runId the run
+   * @return {@code true} if this instance now produces the run; {@code false} if the run is unknown,
+   *     finished, held by a live producer, or was started with a request that cannot be stored (tools,
+   *     provider extras)
+   */
+  CompletionStage<Boolean> takeOver(String runId);
+
+  /**
    * Open browser connections on this instance (for the {@code llmstream.relay.readers} gauge).
    *
    * @return the count

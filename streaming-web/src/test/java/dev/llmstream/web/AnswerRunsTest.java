@@ -176,4 +176,48 @@ class AnswerRunsTest {
     assertThat(store.read(id, 0, 100_000).toCompletableFuture().join()).noneMatch(dev.llmstream.web.spi.RunEvent::isDone);
     store.close();
   }
+
+  @Test
+  void anotherInstanceTakesOverARunWhoseProducerDiedAndReadersSeeOneContinuousAnswer() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    dev.llmstream.web.spi.RunStore shared = dev.llmstream.web.spi.RunStore.inMemory(clock);
+    java.util.concurrent.atomic.AtomicBoolean aDied = new java.util.concurrent.atomic.AtomicBoolean();
+    ForwardingRunStore seenByA =
+        new ForwardingRunStore(shared) {
+          @Override
+          public java.util.concurrent.CompletionStage<Boolean> claim(String runId, String producerId, Duration lease) {
+            return aDied.get() ? CompletableFuture.completedFuture(false) : super.claim(runId, producerId, lease);
+          }
+        };
+    AnswerRuns a = AnswerRuns.builder(upstream.provider).store(seenByA).scheduler(clock).lease(Duration.ofSeconds(3)).build();
+    AnswerRuns b = AnswerRuns.builder(upstream.provider).store(shared).scheduler(clock).lease(Duration.ofSeconds(3)).build();
+    AnswerRuns c = AnswerRuns.builder(upstream.provider).store(shared).scheduler(clock).lease(Duration.ofSeconds(3)).build();
+    try {
+      String id = a.start("alice", ask(RelayFixture.RESUMABLE)).toCompletableFuture().join();
+      upstream.fake.awaitChunks(0, 40, Duration.ofSeconds(30));
+      aDied.set(true); // from now on A renews nothing and writes nothing (as if killed)
+      clock.advance(Duration.ofSeconds(1));
+      assertThat(b.takeOver(id).toCompletableFuture().join()).as("A's lease is still valid").isFalse();
+      clock.advance(Duration.ofSeconds(2)); // the lease lapses
+      assertThat(b.takeOver(id).toCompletableFuture().join()).isTrue();
+      assertThat(c.takeOver(id).toCompletableFuture().join()).as("one instance wins").isFalse();
+      List<SseClient.Event> events = CollectingSink.readAll(b, "alice", id);
+      assertThat(SseClient.text(events)).isEqualTo(RelayFixture.resumable());
+      assertThat(events).extracting(SseClient.Event::type).contains("recovering");
+      assertThat(done(events).get("state").asText()).isEqualTo("COMPLETED");
+      for (int i = 1; i < events.size(); i++) {
+        assertThat(events.get(i).id()).isGreaterThan(events.get(i - 1).id());
+      }
+      String prefill = upstream.fake.requests().get(1).assistantPrefill();
+      assertThat(prefill).isNotEmpty();
+      assertThat(RelayFixture.resumable()).startsWith(prefill);
+      assertThat(upstream.fake.awaitEnded(0, Duration.ofSeconds(10)).ending())
+          .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
+    } finally {
+      a.close();
+      b.close();
+      c.close();
+      shared.close();
+    }
+  }
 }

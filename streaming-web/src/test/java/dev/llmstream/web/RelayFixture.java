@@ -20,6 +20,8 @@ final class RelayFixture implements AutoCloseable {
   static final String SLOW = "slow";
   /** 20,000 tokens at full speed: a big answer for slow readers. */
   static final String BIG = "big";
+  /** 600 tokens at 100 per second; a request with an assistant prefill gets the rest at once. */
+  static final String RESUMABLE = "resumable";
   /** 300 tokens at 150 per second. */
   static final String MEDIUM = "medium";
 
@@ -32,6 +34,11 @@ final class RelayFixture implements AutoCloseable {
   }
 
   private static ResponseScript script(RecordedRequest r) {
+    if (r.lastUserMessage().equals(RESUMABLE)) {
+      return r.assistantPrefill().isEmpty()
+          ? ResponseScript.builder().text(resumable()).tokensPerSecond(100).build()
+          : ResponseScript.continuing(resumable(), r);
+    }
     switch (r.lastUserMessage()) {
       case SLOW:
         return ResponseScript.builder().generatedText(5_000, RelayFixture::slowToken).tokensPerSecond(100).build();
@@ -58,6 +65,10 @@ final class RelayFixture implements AutoCloseable {
 
   static String expected(long tokens) {
     return LongStream.range(0, tokens).mapToObj(RelayFixture::token).collect(Collectors.joining());
+  }
+
+  static String resumable() {
+    return LongStream.range(0, 600).mapToObj(i -> "r" + i + " ").collect(Collectors.joining());
   }
 
   static String expectedBig() {

@@ -11,6 +11,8 @@ import dev.llmstream.web.spi.RunStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -62,9 +64,13 @@ public final class AnswerRunsImpl implements AnswerRuns {
       throw new IllegalStateException("these AnswerRuns are closed");
     }
     String runId = newId();
+    Map<String, String> attributes = new HashMap<>(options.attributes());
+    String stored = RequestCodec.encode(request);
+    if (stored != null) {
+      attributes.put(RequestCodec.ATTRIBUTE, stored); // lets another instance continue the answer
+    }
     RunRecord record =
-        new RunRecord(
-            runId, owner, options.slot(), RunStatus.RUNNING, cfg.clock().millis(), options.attributes());
+        new RunRecord(runId, owner, options.slot(), RunStatus.RUNNING, cfg.clock().millis(), attributes);
     return cfg.store()
         .create(record, cfg.maxRunningPerOwner())
         .thenApply(
@@ -123,6 +129,62 @@ public final class AnswerRunsImpl implements AnswerRuns {
                         boolean more = !(finished && next.isEmpty());
                         return Optional.<RunReader>of(new RelayConnection(this, cfg, runId, afterId, more));
                       });
+            });
+  }
+
+  @Override
+  public CompletionStage<Boolean> takeOver(String runId) {
+    Objects.requireNonNull(runId, "runId");
+    if (closed) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return cfg.store()
+        .find(runId)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()
+                  || found.get().status().isFinished()
+                  || !found.get().attributes().containsKey(RequestCodec.ATTRIBUTE)) {
+                return CompletableFuture.completedFuture(false);
+              }
+              RunRecord record = found.get();
+              return cfg.store()
+                  .claim(runId, producerId, cfg.lease())
+                  .thenCompose(
+                      held -> {
+                        if (!held) {
+                          return CompletableFuture.completedFuture(false);
+                        }
+                        return fold(runId, new LogFold())
+                            .thenApply(log -> continueRun(record, log));
+                      });
+            });
+  }
+
+  private boolean continueRun(RunRecord record, LogFold log) {
+    ChatRequest request = RequestCodec.decode(record.attributes().get(RequestCodec.ATTRIBUTE));
+    RunProducer p =
+        new RunProducer(this, cfg, record, RunOptions.builder().slot(record.slot()).build(), producerId);
+    producers.add(p);
+    Duration grace = cfg.readerGrace();
+    if (grace != null && !grace.isZero()) {
+      armGrace(record.runId());
+    }
+    p.continueRun(request, log);
+    return true;
+  }
+
+  /** Reads the whole stored log, page by page, into {@code log}. */
+  private CompletionStage<LogFold> fold(String runId, LogFold log) {
+    return cfg.store()
+        .read(runId, log.lastId, 1024)
+        .thenCompose(
+            page -> {
+              if (page.isEmpty()) {
+                return CompletableFuture.completedFuture(log);
+              }
+              log.add(page);
+              return fold(runId, log);
             });
   }
 

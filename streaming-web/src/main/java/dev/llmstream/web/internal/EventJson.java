@@ -119,6 +119,17 @@ public final class EventJson {
    * @return the text, empty if absent
    */
   static String readT(String data) {
+    return readField(data, "t");
+  }
+
+  /**
+   * Reads a top-level string field of an event's data.
+   *
+   * @param data the event's JSON
+   * @param field the field name
+   * @return its value, empty if absent or not a string
+   */
+  static String readField(String data, String field) {
     try (JsonParser p = JSON.createParser(data)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return "";
@@ -126,7 +137,7 @@ public final class EventJson {
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken v = p.nextToken();
-        if ("t".equals(name) && v == JsonToken.VALUE_STRING) {
+        if (field.equals(name) && v == JsonToken.VALUE_STRING) {
           return p.getText();
         }
         p.skipChildren();

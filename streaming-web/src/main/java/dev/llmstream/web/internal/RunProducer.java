@@ -1,6 +1,7 @@
 package dev.llmstream.web.internal;
 
 import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
@@ -71,6 +72,23 @@ final class RunProducer implements UiSink {
     }
     renewLease();
     UiStreams.connect(cfg.provider().stream(request, token), this, Runnable::run, options.ui());
+  }
+
+  /**
+   * Continues a run whose producer is gone: numbering goes on after the stored log, readers get a
+   * {@code recovering} event, and the model is asked again with the stored text as a trailing assistant
+   * message (the core's CONTINUE recovery, one level up), so they see one continuous answer.
+   */
+  void continueRun(ChatRequest original, LogFold log) {
+    nextId = log.lastId + 1;
+    events = log.events;
+    chars = log.chars;
+    emit(RunEvent.RECOVERING, EventJson.recovering(1, "the server answering stopped; another server continues"));
+    ChatRequest request =
+        log.text.length() == 0
+            ? original
+            : original.toBuilder().addMessage(ChatMessage.assistant(log.text.toString())).build();
+    start(request);
   }
 
   /** Stops the answer (from the store's stop signal, or at shutdown). */
