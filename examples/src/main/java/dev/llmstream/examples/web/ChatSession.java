@@ -35,6 +35,21 @@ final class ChatSession {
   private boolean starting;
   private @Nullable String running;
   private final List<String> endedEarly = new ArrayList<>(); // runs that ended before start() returned
+  private volatile long lastUsed; // a server-wide use counter: the least recently used idle chat goes first
+
+  ChatSession touch(long useCounter) {
+    lastUsed = useCounter;
+    return this;
+  }
+
+  long lastUsed() {
+    return lastUsed;
+  }
+
+  /** Whether no answer is running or starting (the chat may be forgotten). */
+  synchronized boolean isIdle() {
+    return running == null && !starting;
+  }
 
   /**
    * Adds the user's message and returns the request to answer; null if an answer is running or starting.

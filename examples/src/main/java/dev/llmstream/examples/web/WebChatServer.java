@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class WebChatServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebChatServer.class);
   private static final int MAX_CHATS = 10_000;
+  private final int maxChats;
   private static final int MAX_MESSAGE_CHARS = 32_000;
   private static final Pattern SID = Pattern.compile("(?:^|;\\s*)sid=([A-Za-z0-9_-]{22})(?:;|$)");
   private static final Pattern RUN_PATH = Pattern.compile("/api/runs/([^/]+)/(events|stop)");
@@ -59,11 +61,18 @@ public final class WebChatServer implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ChatSession> chats = new ConcurrentHashMap<>();
+  private final AtomicLong uses = new AtomicLong();
   private final String endpointDescription;
 
   private WebChatServer(
-      HttpServer http, ExecutorService handlers, ExecutorService writers, AnswerRuns runs, String description) {
+      HttpServer http,
+      ExecutorService handlers,
+      ExecutorService writers,
+      AnswerRuns runs,
+      String description,
+      int maxChats) {
     this.http = http;
+    this.maxChats = maxChats;
     this.handlers = handlers;
     this.writers = writers;
     this.runs = runs;
@@ -98,10 +107,15 @@ public final class WebChatServer implements AutoCloseable {
    */
   public static WebChatServer start(String host, int port, AnswerRuns runs, String endpointDescription)
       throws IOException {
+    return start(host, port, runs, endpointDescription, MAX_CHATS);
+  }
+
+  static WebChatServer start(String host, int port, AnswerRuns runs, String endpointDescription, int maxChats)
+      throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 256);
     ExecutorService handlers = Executors.newFixedThreadPool(4, daemon("web-http-"));
     ExecutorService writers = Executors.newFixedThreadPool(4, daemon("web-sse-"));
-    WebChatServer server = new WebChatServer(http, handlers, writers, runs, endpointDescription);
+    WebChatServer server = new WebChatServer(http, handlers, writers, runs, endpointDescription, maxChats);
     http.setExecutor(handlers);
     http.createContext("/", server::handle);
     http.start();
@@ -281,14 +295,31 @@ public final class WebChatServer implements AutoCloseable {
 
   private ChatSession chat(String owner, String slot) {
     String key = owner + '/' + slot;
+    long use = uses.incrementAndGet();
     ChatSession s = chats.get(key);
     if (s != null) {
-      return s;
+      return s.touch(use);
     }
-    if (chats.size() >= MAX_CHATS) {
-      throw new BadRequest("too many conversations on this demo server; try again later");
+    if (chats.size() >= maxChats) {
+      forgetLeastRecentlyUsedIdleChat();
     }
-    return chats.computeIfAbsent(key, k -> new ChatSession());
+    if (chats.size() >= maxChats) {
+      throw new BadRequest("too many conversations with running answers on this demo server; try again later");
+    }
+    return chats.computeIfAbsent(key, k -> new ChatSession()).touch(use);
+  }
+
+  /** Bounds the chats kept in memory: the least recently used one without a running answer goes. */
+  private void forgetLeastRecentlyUsedIdleChat() {
+    Map.Entry<String, ChatSession> oldest = null;
+    for (Map.Entry<String, ChatSession> e : chats.entrySet()) {
+      if (e.getValue().isIdle() && (oldest == null || e.getValue().lastUsed() < oldest.getValue().lastUsed())) {
+        oldest = e;
+      }
+    }
+    if (oldest != null) {
+      chats.remove(oldest.getKey(), oldest.getValue());
+    }
   }
 
   private static String slot(String s) {

@@ -295,4 +295,16 @@ class WebChatServerTest {
     assertThat(r.statusCode()).isEqualTo(204);
     assertThat(raw(http, "GET", "/api/runs/" + run + "/events?after=x1", null).statusCode()).isEqualTo(400);
   }
+
+  @Test
+  void theLeastRecentlyUsedIdleChatIsForgottenWhenTheServerIsFull() throws Exception {
+    server.close();
+    server = WebChatServer.start("127.0.0.1", 0, dev.llmstream.web.AnswerRuns.builder(provider).build(), "fake", 2);
+    events(post("/api/chat", "{\"chat\":\"a\",\"message\":\"one\"}").get("run").asText(), 0);
+    events(post("/api/chat", "{\"chat\":\"b\",\"message\":\"two\"}").get("run").asText(), 0);
+    get("/api/chats/b"); // b is used more recently than a
+    events(post("/api/chat", "{\"chat\":\"c\",\"message\":\"three\"}").get("run").asText(), 0);
+    assertThat(get("/api/chats/b").get("history")).hasSize(2); // kept
+    assertThat(get("/api/chats/a").get("history")).isEmpty(); // forgotten to make room
+  }
 }
