@@ -123,6 +123,19 @@ public final class WebDriverClient implements AutoCloseable {
     return call("POST", "/session/" + session + "/execute/async", body).path("value");
   }
 
+  /**
+   * The CPU time used so far by the browser's processes (every descendant of chromedriver: the browser,
+   * its renderer, GPU and network processes). Unlike wall-clock figures it barely moves when other
+   * programs compete for the machine.
+   *
+   * @return the summed CPU time
+   */
+  public Duration browserCpu() {
+    return driver.descendants()
+        .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+        .reduce(Duration.ZERO, Duration::plus);
+  }
+
   private void waitReady() throws IOException, InterruptedException {
     IOException last = null;
     for (int i = 0; i < 100; i++) {
