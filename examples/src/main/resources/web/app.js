@@ -210,7 +210,7 @@ function follow(run, saved) {
         r.setAttribute("data-testid", "recovering");
         div.appendChild(r);
       }
-      r.textContent = "Connection lost, resuming… (attempt " + d.attempt + ")";
+      r.textContent = "Connection lost, resuming…" + (d.attempt ? " (attempt " + d.attempt + ")" : "");
       statusEl.textContent = "Reconnecting…";
     },
     onProgress(p) {
