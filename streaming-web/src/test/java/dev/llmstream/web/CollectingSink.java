@@ -14,10 +14,14 @@ import java.util.function.Consumer;
 final class CollectingSink implements SseSink {
   private final StringBuilder received = new StringBuilder();
   final CompletableFuture<List<SseClient.Event>> closed = new CompletableFuture<>();
+  final CompletableFuture<Void> sawText = new CompletableFuture<>();
 
   @Override
   public synchronized void write(byte[] bytes, Consumer<Throwable> done) {
     received.append(new String(bytes, StandardCharsets.UTF_8));
+    if (received.indexOf("event: text") >= 0) {
+      sawText.complete(null);
+    }
     done.accept(null);
   }
 
@@ -45,6 +49,14 @@ final class CollectingSink implements SseSink {
       throw new UncheckedIOException(e);
     }
     return out;
+  }
+
+  /** Waits until the run's log holds answer text (what the model sent has reached the run). */
+  static void awaitText(AnswerRuns runs, String owner, String runId) throws Exception {
+    CollectingSink sink = new CollectingSink();
+    SseConnection c = runs.open(owner, runId, 0).toCompletableFuture().join().orElseThrow().start(sink);
+    sink.sawText.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    c.clientClosed();
   }
 
   /** Reads a whole run through the relay without HTTP. */

@@ -55,7 +55,7 @@ class ReaderLoadTest {
       assertThat(threadsAt1000 - threadsAt10).as("threads added by 990 more readers").isLessThanOrEqualTo(4);
       runs.stop("alice", id).toCompletableFuture().join();
       String answer = end.get(30, TimeUnit.SECONDS).response().text();
-      assertThat(answer).startsWith("s0 s1 s2");
+      assertThat(answer).startsWith("s0 ");
       for (CompletableFuture<String> t : texts) {
         assertThat(t.get(60, TimeUnit.SECONDS)).isEqualTo(answer);
       }

@@ -67,6 +67,10 @@ final class RelayFixture implements AutoCloseable {
     return LongStream.range(0, tokens).mapToObj(RelayFixture::token).collect(Collectors.joining());
   }
 
+  static String slowText() {
+    return LongStream.range(0, 5_000).mapToObj(RelayFixture::slowToken).collect(Collectors.joining());
+  }
+
   static String resumable() {
     return LongStream.range(0, 600).mapToObj(i -> "r" + i + " ").collect(Collectors.joining());
   }
