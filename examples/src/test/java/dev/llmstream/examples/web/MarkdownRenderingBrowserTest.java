@@ -86,6 +86,21 @@ class MarkdownRenderingBrowserTest {
         renderMarkdown(el, text);
         return el.innerHTML;
       };
+      window.untouched = (text) => {
+        const el = document.createElement("div");
+        const view = markdownView(el);
+        const half = Math.floor(text.length / 2);
+        view.write(text.slice(0, half));
+        const blocks = [...el.children].flatMap((g) => [...g.children]);
+        const finished = blocks.slice(0, -1); // the last block may still be open
+        const html = finished.map((b) => b.outerHTML);
+        const watch = new MutationObserver(() => {});
+        finished.forEach((b) => watch.observe(b, { subtree: true, childList: true, characterData: true, attributes: true }));
+        for (let i = half; i < text.length; i += 7) view.write(text.slice(i, i + 7));
+        view.end();
+        return { finished: finished.length, mutations: watch.takeRecords().length,
+          same: finished.every((b, i) => el.contains(b) && b.outerHTML === html[i]) };
+      };
       window.harnessReady = true;
       </script>
       """;
@@ -262,6 +277,15 @@ class MarkdownRenderingBrowserTest {
 
   private static String letters(String s) {
     return s.replaceAll("[^\\p{L}]", "");
+  }
+
+  @Test
+  void finishedBlocksAreNeverTouchedAgain() {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> r = (Map<String, Object>) js("return untouched(arguments[0]);", generated(20_000, 11));
+    assertThat(((Number) r.get("finished")).intValue()).as("finished blocks after half the answer").isGreaterThan(50);
+    assertThat(((Number) r.get("mutations")).intValue()).as("DOM changes inside finished blocks").isZero();
+    assertThat(r.get("same")).isEqualTo(Boolean.TRUE);
   }
 
   @Test
