@@ -42,9 +42,16 @@ conversation.addEventListener("scroll", () => {
     jumpBtn.hidden = atBottom;
   }
 }, { passive: true });
+let scrollQueued = false;
 function keepFollowing() {
-  // Called at most once per frame, after that frame's DOM writes: one layout, no read/write interleaving.
-  if (following) conversation.scrollTop = conversation.scrollHeight;
+  // Once per delivery (llmstream.js delivers once per frame), after all of that frame's DOM writes: the
+  // microtask runs when the delivery's callbacks are done, so there is one layout, no read/write interleaving.
+  if (!following || scrollQueued) return;
+  scrollQueued = true;
+  queueMicrotask(() => {
+    scrollQueued = false;
+    if (following) conversation.scrollTop = conversation.scrollHeight;
+  });
 }
 jumpBtn.addEventListener("click", () => {
   following = true;
