@@ -169,6 +169,8 @@ final class RunProducer implements UiSink {
       stoppedBy = r == null ? "user" : r;
     }
     RunStatus finalState = state;
+    release();
+    runs.producerEnded(this); // before the listener: whoever it tells sees this instance idle
     RunResult result =
         new RunResult(record.runId(), record.owner(), record.slot(), finalState, response, error, stoppedBy);
     try {
@@ -185,8 +187,6 @@ final class RunProducer implements UiSink {
                 LOG.warn("Run {}: could not record its end: {}", record.runId(), err.toString());
               }
             });
-    release();
-    runs.producerEnded(this);
   }
 
   private void release() {
