@@ -196,8 +196,10 @@ function follow(run, saved) {
       hear(batch);
       keepFollowing();
     },
-    onReasoning(batch, all) {
-      setReasoning(div, all);
+    onReasoning(batch) {
+      const el = div.querySelector(".reasoning");
+      el.firstChild.appendData(batch); // only the new text, like the answer
+      el.hidden = false;
       setState(div, "streaming");
       keepFollowing();
     },

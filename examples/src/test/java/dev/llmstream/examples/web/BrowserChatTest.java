@@ -73,6 +73,9 @@ class BrowserChatTest {
           .tokensPerSecond(200)
           .build();
     }
+    if (prompt.startsWith("think")) {
+      return b.reasoning(REASONING).text("The answer after thinking.").tokensPerSecond(200).build();
+    }
     if (prompt.startsWith("long")) {
       return b.generatedText(LONG_TOKENS, BrowserChatTest::longToken).tokensPerSecond(500).build();
     }
@@ -105,6 +108,7 @@ class BrowserChatTest {
   }
 
   private static final int LONG_TOKENS = 3_000;
+  private static final String REASONING = "First I consider the question. Then I weigh two options <b>carefully</b>.";
   private static final String MARKDOWN =
       "### Title\n\n- **bold** item\n- `code` item\n\n```\nint x = 1;\n```\n<script>window.pwned=1</script> done.";
 
@@ -334,6 +338,17 @@ class BrowserChatTest {
     Map<Long, Long> perFrame = frames.stream().collect(Collectors.groupingBy(Number::longValue, Collectors.counting()));
     assertThat(perFrame.values()).as("DOM updates of the answer per animation frame: %s", perFrame).allMatch(n -> n == 1);
     assertThat(answerText()).startsWith("w0 w1 w2").endsWith("w399");
+  }
+
+  @Test
+  void reasoningShowsAsPlainTextAboveTheAnswer() {
+    send("think first");
+    waitUntil(d -> "completed".equals(state()), 30);
+    WebElement reasoning = lastAnswer().findElement(By.cssSelector(".reasoning"));
+    assertThat(reasoning.isDisplayed()).isTrue();
+    assertThat(reasoning.getText()).isEqualTo(REASONING);
+    assertThat(reasoning.findElements(By.tagName("b"))).as("reasoning is text, never markup").isEmpty();
+    assertThat(answerText()).isEqualTo("The answer after thinking.");
   }
 
   @Test
