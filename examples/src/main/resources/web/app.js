@@ -1,305 +1,363 @@
-// llmstream browser chat: plain JS, no build step.
-// Server protocol (see WebChatServer.java): POST /api/chat -> {run}; GET /api/runs/{run}/events (SSE,
-// resumable with Last-Event-ID or ?after=N); POST /api/runs/{run}/stop; GET /api/session/{id};
-// POST /api/session/{id}/retry.
-(function () {
-  "use strict";
-  const $ = (id) => document.getElementById(id);
-  const conversation = $("conversation"), form = $("composer"), prompt = $("prompt");
-  const sendBtn = $("send"), stopBtn = $("stop"), statusEl = $("status"), announcer = $("announcer");
+// llmstream browser chat: an ES module, no build step. The answer's event stream is followed with
+// llmstream.js (global LlmStream, served by streaming-web at /llmstream.js); Markdown is drawn
+// incrementally by markdown.js. HTTP API: docs/WEB-PROTOCOL.md section 4.
 
-  let session = sessionStorage.getItem("llmstream.session");
-  if (!session) {
-    session = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2));
-    sessionStorage.setItem("llmstream.session", session);
-  }
-  let current = null; // {run, es, bubble, answerEl, reasoningEl, text, reasoning, lastId, pendingSpeech}
+// The Markdown renderer; should it fail to load, answers show as plain text rather than not at all.
+const { markdownView, renderMarkdown } = await import("/markdown.js").catch((e) => {
+  console.error("markdown.js did not load; answers show as plain text", e);
+  const plainView = (root) => ({
+    write(chunk) { root.style.whiteSpace = "pre-wrap"; if (chunk) root.append(chunk); },
+    end() {},
+    reset() { root.replaceChildren(); },
+  });
+  return { markdownView: plainView, renderMarkdown: (root, text) => { root.replaceChildren(); plainView(root).write(text); } };
+});
 
+const $ = (id) => document.getElementById(id);
+const conversation = $("conversation"), form = $("composer"), prompt = $("prompt");
+const sendBtn = $("send"), stopBtn = $("stop"), statusEl = $("status"), announcer = $("announcer");
+const jumpBtn = $("jump");
 
-  // A tiny, safe Markdown renderer for answers: escapes HTML first, then headings, lists, fenced code,
-  // bold and inline code. Plain text (and its line breaks) renders unchanged.
-  function esc(t) {
-    return t.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const ANNOUNCE_EVERY_MS = 2500;  // at most one live-region announcement per 2.5 s while streaming
+const ANNOUNCE_MAX_CHARS = 300;  // a longer backlog is cut to its last whole sentences
+const FOLLOW_SLACK_PX = 48;      // "at the bottom" when within this distance of it
+
+function newChatId() {
+  return crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+}
+let chat = sessionStorage.getItem("llmstream.chat");
+if (!chat) {
+  chat = newChatId();
+  sessionStorage.setItem("llmstream.chat", chat);
+}
+const runKey = () => "llmstream.run." + chat;
+let current = null; // {run, conn, bubble, view, reasoningText}
+
+// ---- Scrolling: follow the bottom while the reader is there; stop when they scroll up to read. ----
+let following = true;
+conversation.addEventListener("scroll", () => {
+  const atBottom = conversation.scrollHeight - conversation.scrollTop - conversation.clientHeight <= FOLLOW_SLACK_PX;
+  if (atBottom !== following) {
+    following = atBottom;
+    jumpBtn.hidden = atBottom;
   }
-  function inline(t) {
-    return esc(t).replace(/`([^`\n]+)`/g, "<code>$1</code>").replace(/\*\*([^*\n]+)\*\*/g, "<strong>$1</strong>");
+}, { passive: true });
+let scrollQueued = false;
+function keepFollowing() {
+  // Once per delivery (llmstream.js delivers once per frame), after all of that frame's DOM writes: the
+  // microtask runs when the delivery's callbacks are done, so there is one layout, no read/write interleaving.
+  if (!following || scrollQueued) return;
+  scrollQueued = true;
+  queueMicrotask(() => {
+    scrollQueued = false;
+    if (following) conversation.scrollTop = conversation.scrollHeight;
+  });
+}
+jumpBtn.addEventListener("click", () => {
+  following = true;
+  jumpBtn.hidden = true;
+  conversation.scrollTop = conversation.scrollHeight;
+});
+
+// ---- Accessibility: completed sentences, at a bounded rate; the end announced once. ----
+const speech = { pending: "", lastAt: -Infinity, timer: 0, count: 0 };
+function speak(text) {
+  const p = document.createElement("p");
+  p.textContent = text;
+  announcer.append(p);
+  while (announcer.childElementCount > 3) announcer.firstElementChild.remove();
+  speech.count++;
+  announcer.setAttribute("data-announcements", String(speech.count));
+}
+function spoken(markdown) {
+  return markdown.replace(/```[^\n]*|[*_`#>|~]+/g, "").replace(/\s+/g, " ").trim();
+}
+function lastSentences(text) {
+  if (text.length <= ANNOUNCE_MAX_CHARS) return text;
+  const tail = text.slice(-ANNOUNCE_MAX_CHARS);
+  const cut = tail.search(/[.!?…]\s/);
+  return cut >= 0 ? tail.slice(cut + 2) : tail;
+}
+function announceSentences() {
+  speech.timer = 0;
+  const p = speech.pending;
+  let end = -1;
+  for (const m of p.matchAll(/[.!?…](?=\s)|\n/g)) end = m.index + 1;
+  if (end <= 0) return; // no sentence finished yet; the next text schedules another look
+  const sentence = spoken(lastSentences(p.slice(0, end)));
+  speech.pending = p.slice(end);
+  speech.lastAt = performance.now();
+  if (sentence) speak(sentence);
+}
+function hear(batch) {
+  speech.pending += batch;
+  if (speech.pending.length > 4 * ANNOUNCE_MAX_CHARS) speech.pending = speech.pending.slice(-2 * ANNOUNCE_MAX_CHARS);
+  if (speech.timer) return;
+  speech.timer = setTimeout(announceSentences, Math.max(0, speech.lastAt + ANNOUNCE_EVERY_MS - performance.now()));
+}
+function announceEnd(message) {
+  clearTimeout(speech.timer);
+  speech.timer = 0;
+  const rest = spoken(lastSentences(speech.pending));
+  speech.pending = "";
+  if (rest) speak(rest);
+  speak(message);
+}
+
+// ---- The conversation ----
+function bubble(role, text) {
+  const div = document.createElement("div");
+  div.className = "msg " + role;
+  div.setAttribute("data-role", role);
+  if (role === "assistant") {
+    const reasoning = document.createElement("div");
+    reasoning.className = "reasoning";
+    reasoning.hidden = true;
+    reasoning.append(document.createTextNode(""));
+    const answer = document.createElement("div");
+    answer.className = "answer";
+    answer.setAttribute("data-testid", "answer");
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    div.append(reasoning, answer, meta);
+  } else {
+    div.textContent = text;
   }
-  function markdown(text) {
-    const out = [];
-    const lines = text.split("\n");
-    let inCode = false;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i];
-      const last = i === lines.length - 1;
-      if (line.startsWith("```")) {
-        out.push(inCode ? "</code></pre>" : "<pre><code>");
-        inCode = !inCode;
-        continue;
+  conversation.appendChild(div);
+  following = true;
+  jumpBtn.hidden = true;
+  conversation.scrollTop = conversation.scrollHeight;
+  return div;
+}
+
+function setReasoning(div, text) {
+  const el = div.querySelector(".reasoning");
+  el.firstChild.data = text;
+  el.hidden = !text;
+}
+
+function setState(div, state) {
+  if (div.getAttribute("data-state") === state) return;
+  div.setAttribute("data-state", state);
+  div.classList.toggle("streaming", state === "streaming" || state === "typing" || state === "recovering");
+  div.classList.toggle("stopped", state === "stopped");
+  div.classList.toggle("failed", state === "failed");
+  let typing = div.querySelector(".typing");
+  if (state === "typing" && !typing) {
+    typing = document.createElement("div");
+    typing.className = "typing";
+    typing.setAttribute("data-testid", "typing");
+    typing.setAttribute("aria-label", "Assistant is typing");
+    typing.append(document.createElement("span"), document.createElement("span"), document.createElement("span"));
+    div.prepend(typing);
+  } else if (state !== "typing" && typing) {
+    typing.remove();
+  }
+  if (state !== "recovering") {
+    const r = div.querySelector(".recovering");
+    if (r) r.remove();
+  }
+}
+
+function busy(on) {
+  sendBtn.disabled = on;
+  stopBtn.disabled = !on;
+}
+
+function follow(run, saved) {
+  const div = bubble("assistant", "");
+  const view = markdownView(div.querySelector(".answer"));
+  const start = saved || { lastEventId: 0, text: "", reasoning: "" };
+  view.write(start.text);
+  setReasoning(div, start.reasoning);
+  setState(div, start.text ? "streaming" : "typing");
+  busy(true);
+  speech.pending = "";
+  const me = { run, bubble: div, view, conn: null };
+  current = me;
+  const ended = () => {
+    if (current === me) current = null;
+    busy(false);
+  };
+  me.conn = LlmStream.connect("/api/runs/" + encodeURIComponent(run) + "/events", {
+    after: start.lastEventId, text: start.text, reasoning: start.reasoning,
+    storageKey: runKey(), meta: { run },
+    onTyping(on) {
+      if (on) {
+        setState(div, "typing");
+        statusEl.textContent = "Waiting for the first token…";
+      } else {
+        setState(div, "streaming");
       }
-      if (inCode) { out.push(esc(line) + (last ? "" : "\n")); continue; }
-      const h = /^(#{1,4}) (.*)$/.exec(line);
-      if (h) { out.push('<span class="h h' + h[1].length + '">' + inline(h[2]) + "</span>" + (last ? "" : "\n")); continue; }
-      const li = /^(\s*)[-*] (.*)$/.exec(line);
-      if (li) { out.push('<span class="li">• ' + inline(li[2]) + "</span>" + (last ? "" : "\n")); continue; }
-      out.push(inline(line) + (last ? "" : "\n"));
-    }
-    if (inCode) out.push("</code></pre>");
-    return out.join("");
-  }
-  let renderPending = false;
-  function renderAnswer() {
-    // At most one render per animation frame, however fast batches arrive.
-    if (renderPending || !current) return;
-    renderPending = true;
-    requestAnimationFrame(() => {
-      renderPending = false;
-      if (current) current.answerEl.innerHTML = markdown(current.text);
-    });
-  }
-
-  function bubble(role, text) {
-    const div = document.createElement("div");
-    div.className = "msg " + role;
-    div.setAttribute("data-role", role);
-    if (role === "assistant") {
-      const reasoning = document.createElement("div");
-      reasoning.className = "reasoning";
-      reasoning.hidden = true;
-      const answer = document.createElement("div");
-      answer.className = "answer";
-      answer.setAttribute("data-testid", "answer");
-      answer.textContent = text || "";
-      const meta = document.createElement("span");
-      meta.className = "meta";
-      div.append(reasoning, answer, meta);
-    } else {
-      div.textContent = text;
-    }
-    conversation.appendChild(div);
-    conversation.scrollTop = conversation.scrollHeight;
-    return div;
-  }
-
-  function setState(div, state) {
-    div.setAttribute("data-state", state);
-    div.classList.toggle("streaming", state === "streaming" || state === "typing" || state === "recovering");
-    div.classList.toggle("stopped", state === "stopped");
-    div.classList.toggle("failed", state === "failed");
-    let typing = div.querySelector(".typing");
-    if (state === "typing" && !typing) {
-      typing = document.createElement("div");
-      typing.className = "typing";
-      typing.setAttribute("data-testid", "typing");
-      typing.setAttribute("aria-label", "Assistant is typing");
-      typing.innerHTML = "<span></span><span></span><span></span>";
-      div.prepend(typing);
-    } else if (state !== "typing" && typing) {
-      typing.remove();
-    }
-    if (state !== "recovering") {
-      const r = div.querySelector(".recovering");
-      if (r) r.remove();
-    }
-  }
-
-  function busy(on) {
-    sendBtn.disabled = on;
-    stopBtn.disabled = !on;
-  }
-
-  function announce(flush) {
-    // Announce whole sentences only, not every token.
-    const pending = current.pendingSpeech;
-    const m = flush ? pending.length : Math.max(pending.lastIndexOf(". "), pending.lastIndexOf("! "),
-        pending.lastIndexOf("? "), pending.lastIndexOf("\n")) + 1;
-    if (m > 0) {
-      const sentence = pending.slice(0, m).trim();
-      current.pendingSpeech = pending.slice(m);
-      if (sentence) announcer.textContent = sentence;
-    }
-  }
-
-  function save() {
-    if (!current) return;
-    sessionStorage.setItem("llmstream.run", JSON.stringify({
-      run: current.run, lastId: current.lastId, text: current.text, reasoning: current.reasoning }));
-  }
-
-  function follow(run, restored) {
-    const div = restored && restored.bubble ? restored.bubble : bubble("assistant", "");
-    current = {
-      run, bubble: div, answerEl: div.querySelector(".answer"), reasoningEl: div.querySelector(".reasoning"),
-      text: restored ? restored.text : "", reasoning: restored ? restored.reasoning : "",
-      lastId: restored ? restored.lastId : 0, pendingSpeech: "", es: null,
-    };
-    current.answerEl.innerHTML = markdown(current.text);
-    if (current.reasoning) { current.reasoningEl.hidden = false; current.reasoningEl.textContent = current.reasoning; }
-    setState(div, current.text ? "streaming" : "typing");
-    busy(true);
-    const es = new EventSource("/api/runs/" + encodeURIComponent(run) + "/events?after=" + current.lastId);
-    current.es = es;
-    const track = (e) => { if (e.lastEventId) current.lastId = Number(e.lastEventId); };
-    es.addEventListener("typing", (e) => { track(e); setState(div, "typing"); statusEl.textContent = "Waiting for the first token…"; save(); });
-    es.addEventListener("text", (e) => {
-      track(e);
-      const t = JSON.parse(e.data).t;
-      current.text += t;
-      renderAnswer();
-      current.pendingSpeech += t;
-      announce(false);
+    },
+    onText(batch) {
+      view.write(batch);
       setState(div, "streaming");
-      conversation.scrollTop = conversation.scrollHeight;
-      save();
-    });
-    es.addEventListener("reasoning", (e) => {
-      track(e);
-      current.reasoning += JSON.parse(e.data).t;
-      current.reasoningEl.hidden = false;
-      current.reasoningEl.textContent = current.reasoning;
+      hear(batch);
+      keepFollowing();
+    },
+    onReasoning(batch) {
+      const el = div.querySelector(".reasoning");
+      el.firstChild.appendData(batch); // only the new text, like the answer
+      el.hidden = false;
       setState(div, "streaming");
-      save();
-    });
-    es.addEventListener("replaced", (e) => {
-      track(e);
-      const d = JSON.parse(e.data);
-      current.text = d.text; current.reasoning = d.reasoning;
-      current.answerEl.innerHTML = markdown(d.text);
-      current.reasoningEl.textContent = d.reasoning;
-      current.reasoningEl.hidden = !d.reasoning;
-      save();
-    });
-    es.addEventListener("recovering", (e) => {
-      track(e);
-      const d = JSON.parse(e.data);
+      keepFollowing();
+    },
+    onReplaced(d) {
+      view.reset();
+      view.write(d.text);
+      setReasoning(div, d.reasoning);
+      speech.pending = "";
+      keepFollowing();
+    },
+    onRecovering(d) {
       setState(div, "recovering");
       let r = div.querySelector(".recovering");
-      if (!r) { r = document.createElement("div"); r.className = "recovering"; r.setAttribute("data-testid", "recovering"); div.appendChild(r); }
-      r.textContent = "Connection lost, resuming… (attempt " + d.attempt + ")";
+      if (!r) {
+        r = document.createElement("div");
+        r.className = "recovering";
+        r.setAttribute("data-testid", "recovering");
+        div.appendChild(r);
+      }
+      r.textContent = "Connection lost, resuming…" + (d.attempt ? " (attempt " + d.attempt + ")" : "");
       statusEl.textContent = "Reconnecting…";
-      save();
-    });
-    es.addEventListener("progress", (e) => {
-      track(e);
-      const p = JSON.parse(e.data);
+    },
+    onProgress(p) {
       statusEl.textContent = p.tokens + " tokens · " + Math.round(p.tokensPerSecond) + " tok/s" +
           (p.percentOfMax != null ? " · " + Math.round(p.percentOfMax) + "% of max" : "");
-      save();
-    });
-    es.addEventListener("done", (e) => {
-      track(e);
-      const d = JSON.parse(e.data);
-      es.close();
-      current.answerEl.innerHTML = markdown(current.text);
-      announce(true);
+    },
+    onReconnecting() {
+      statusEl.textContent = "Reconnecting to the chat server…";
+    },
+    onConnected() {
+      if (statusEl.textContent.startsWith("Reconnecting to the chat server")) statusEl.textContent = "";
+    },
+    onDone(d) {
+      view.end();
       finish(div, d);
-      sessionStorage.removeItem("llmstream.run");
-      current = null;
-      busy(false);
+      announceEnd(d.state === "COMPLETED" ? "Answer complete." : d.state === "CANCELLED" ? "Answer stopped." : "The answer failed.");
+      keepFollowing();
+      ended();
       prompt.focus();
+    },
+    onError(err) {
+      view.end();
+      finish(div, { state: "FAILED", error: err });
+      announceEnd("The answer failed.");
+      ended();
+    },
+  });
+}
+
+function finish(div, d) {
+  const meta = div.querySelector(".meta");
+  if (d.state === "COMPLETED") {
+    setState(div, "completed");
+    meta.textContent = d.finishReason && d.finishReason !== "stop" ? "finished: " + d.finishReason : "";
+    statusEl.textContent = d.usage ? d.usage.completionTokens + " tokens" : "";
+  } else if (d.state === "CANCELLED") {
+    setState(div, "stopped");
+    meta.textContent = "the partial answer was kept";
+    statusEl.textContent = "Stopped.";
+  } else {
+    setState(div, "failed");
+    const err = document.createElement("div");
+    err.className = "error";
+    err.setAttribute("role", "alert");
+    err.setAttribute("data-testid", "error");
+    err.textContent = (d.error && d.error.message) || "The answer failed.";
+    div.appendChild(err);
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "secondary";
+    retry.textContent = "Retry";
+    retry.setAttribute("data-testid", "retry");
+    retry.addEventListener("click", async () => {
+      retry.disabled = true;
+      const res = await fetch("/api/chats/" + encodeURIComponent(chat) + "/retry", { method: "POST" });
+      if (res.ok) follow((await res.json()).run, null);
+      else statusEl.textContent = "Retry failed: " + (await errorText(res));
     });
-    es.onerror = () => {
-      // EventSource reconnects by itself (sending Last-Event-ID); give up only when it closed for good.
-      if (es.readyState === EventSource.CLOSED && current && current.es === es) {
-        finish(div, { state: "FAILED", error: { type: "CONNECTION", message: "Lost the connection to the chat server.", retryable: true } });
-        current = null;
-        busy(false);
-      } else {
-        statusEl.textContent = "Reconnecting to the chat server…";
-      }
-    };
+    div.appendChild(retry);
+    statusEl.textContent = "The answer failed.";
   }
+}
 
-  function finish(div, d) {
-    const meta = div.querySelector(".meta");
-    if (d.state === "COMPLETED") {
-      setState(div, "completed");
-      meta.textContent = d.finishReason && d.finishReason !== "stop" ? "finished: " + d.finishReason : "";
-      statusEl.textContent = d.summary || "";
-    } else if (d.state === "CANCELLED") {
-      setState(div, "stopped");
-      meta.textContent = "the partial answer was kept";
-      statusEl.textContent = "Stopped.";
-    } else {
-      setState(div, "failed");
-      const err = document.createElement("div");
-      err.className = "error";
-      err.setAttribute("role", "alert");
-      err.setAttribute("data-testid", "error");
-      err.textContent = (d.error && d.error.message) || "The answer failed.";
-      div.appendChild(err);
-      const retry = document.createElement("button");
-      retry.type = "button";
-      retry.className = "secondary";
-      retry.textContent = "Retry";
-      retry.setAttribute("data-testid", "retry");
-      retry.addEventListener("click", async () => {
-        retry.disabled = true;
-        const res = await fetch("/api/session/" + encodeURIComponent(session) + "/retry", { method: "POST" });
-        if (res.ok) follow((await res.json()).run, null);
-        else statusEl.textContent = "Retry failed: " + (await res.text());
-      });
-      div.appendChild(retry);
-      statusEl.textContent = "The answer failed.";
-    }
+async function errorText(res) {
+  const body = await res.text();
+  try {
+    return JSON.parse(body).error || body;
+  } catch (e) {
+    return body || "HTTP " + res.status;
   }
+}
 
-  async function send(text) {
-    bubble("user", text);
-    const res = await fetch("/api/chat", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session, message: text }),
-    });
-    if (!res.ok) {
-      statusEl.textContent = "Could not send: " + (await res.text());
-      return;
-    }
-    follow((await res.json()).run, null);
+async function send(text) {
+  bubble("user", text);
+  busy(true);
+  const res = await fetch("/api/chat", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ message: text, chat }),
+  });
+  if (!res.ok) {
+    busy(false);
+    statusEl.textContent = "Could not send: " + (await errorText(res));
+    return;
   }
+  follow((await res.json()).run, null);
+}
 
-  async function stop() {
-    if (!current) return;
-    stopBtn.disabled = true;
-    await fetch("/api/runs/" + encodeURIComponent(current.run) + "/stop", { method: "POST" });
-  }
+function stop() {
+  if (!current) return;
+  stopBtn.disabled = true;
+  current.conn.stop();
+}
 
-  form.addEventListener("submit", (e) => {
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = prompt.value.trim();
+  if (!text || current || sendBtn.disabled) return;
+  prompt.value = "";
+  send(text);
+});
+prompt.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey) {
     e.preventDefault();
-    const text = prompt.value.trim();
-    if (!text || current) return;
-    prompt.value = "";
-    send(text);
-  });
-  prompt.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
-  });
-  document.addEventListener("keydown", (e) => { if (e.key === "Escape") stop(); });
-  stopBtn.addEventListener("click", stop);
-  $("new-chat").addEventListener("click", () => {
-    if (current) return;
-    session = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
-    sessionStorage.setItem("llmstream.session", session);
-    conversation.innerHTML = "";
-    statusEl.textContent = "";
-  });
+    form.requestSubmit();
+  }
+});
+document.addEventListener("keydown", (e) => { if (e.key === "Escape") stop(); });
+stopBtn.addEventListener("click", stop);
+$("new-chat").addEventListener("click", () => {
+  if (current) return;
+  chat = newChatId();
+  sessionStorage.setItem("llmstream.chat", chat);
+  conversation.replaceChildren();
+  statusEl.textContent = "";
+});
 
-  // On load: restore the conversation, and pick a running answer up where this page left it.
-  (async function restore() {
-    const res = await fetch("/api/session/" + encodeURIComponent(session));
-    if (!res.ok) return;
-    const s = await res.json();
-    $("endpoint").textContent = s.endpoint || "";
-    for (const m of s.history) {
-      const div = bubble(m.role, m.role === "user" ? m.text : "");
-      if (m.role === "assistant") {
-        div.querySelector(".answer").innerHTML = markdown(m.text);
-        if (m.reasoning) { const r = div.querySelector(".reasoning"); r.hidden = false; r.textContent = m.reasoning; }
-        finish(div, m);
-      }
+// On load: restore this tab's conversation, and pick a running answer up where this page left it.
+(async function restore() {
+  const res = await fetch("/api/chats/" + encodeURIComponent(chat));
+  if (!res.ok) {
+    statusEl.textContent = "Could not load the conversation: " + (await errorText(res));
+    return;
+  }
+  const s = await res.json();
+  $("endpoint").textContent = s.endpoint || "";
+  for (const m of s.history) {
+    const div = bubble(m.role, m.role === "user" ? m.text : "");
+    if (m.role === "assistant") {
+      renderMarkdown(div.querySelector(".answer"), m.text || "");
+      setReasoning(div, m.reasoning || "");
+      finish(div, m);
     }
-    if (s.running) {
-      const saved = JSON.parse(sessionStorage.getItem("llmstream.run") || "null");
-      const restored = saved && saved.run === s.running ? saved : null;
-      follow(s.running, restored);
-    }
-  })();
+  }
+  statusEl.textContent = "";
+  if (s.running) {
+    const saved = LlmStream.saved(runKey());
+    follow(s.running, saved && saved.meta && saved.meta.run === s.running ? saved : null);
+  } else {
+    LlmStream.forget(runKey());
+  }
 })();

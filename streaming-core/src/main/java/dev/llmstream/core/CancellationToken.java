@@ -1,9 +1,11 @@
 package dev.llmstream.core;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ public final class CancellationToken {
   private boolean cancelled; // guarded by lock
   private volatile boolean cancelledFlag;
   private LinkedHashSet<Runnable> listeners = new LinkedHashSet<>(); // guarded by lock
+  private volatile @Nullable Duration expiredDeadline; // set before cancel() by a deadline timer
 
   private CancellationToken() {}
 
@@ -94,6 +97,72 @@ public final class CancellationToken {
     }
     run(listener);
     return () -> {};
+  }
+
+  /**
+   * Cancels this token once {@code timeout} has passed on {@code scheduler}, unless it was cancelled
+   * before. Streams given this token then fail with a {@link ErrorKind#TIMEOUT} {@link StreamException}
+   * (their partial answer kept in it) instead of ending as cancelled.
+   *
+   * @param timeout how long the answer may take, greater than zero
+   * @param scheduler the clock and timer (a virtual one in tests)
+   * @return a registration whose {@code close()} disarms the deadline (call it when the answer ended)
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   */
+  public Registration cancelAfter(Duration timeout, StreamScheduler scheduler) {
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(scheduler, "scheduler");
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be greater than zero, was " + timeout);
+    }
+    StreamScheduler.Cancellable timer =
+        scheduler.schedule(
+            timeout,
+            () -> {
+              synchronized (lock) {
+                if (cancelled) {
+                  return;
+                }
+                expiredDeadline = timeout;
+              }
+              cancel();
+            });
+    return timer::cancel;
+  }
+
+  /**
+   * Like {@link #cancelAfter(Duration, StreamScheduler)} on {@link StreamScheduler#system()}.
+   *
+   * @param timeout how long the answer may take, greater than zero
+   * @return a registration whose {@code close()} disarms the deadline
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws IllegalArgumentException if {@code timeout} is zero or negative
+   */
+  public Registration cancelAfter(Duration timeout) {
+    return cancelAfter(timeout, StreamScheduler.system());
+  }
+
+  /**
+   * The error a stream ends with when this token was cancelled by its deadline: a new
+   * {@link ErrorKind#TIMEOUT} exception on each call (each stream attaches its own partial answer), or
+   * {@code null} if the token is not cancelled or was cancelled by {@link #cancel()}.
+   *
+   * @return the timeout error, or {@code null}
+   */
+  public @Nullable StreamException deadlineError() {
+    Duration d = expiredDeadline;
+    if (d == null) {
+      return null;
+    }
+    return new StreamException(
+        ErrorKind.TIMEOUT,
+        "The answer did not finish within its deadline of " + d
+            + " (CancellationToken.cancelAfter): the partial answer is kept; "
+            + "ask again or allow more time",
+        StreamException.NO_STATUS,
+        null,
+        null);
   }
 
   private static void run(Runnable r) {

@@ -5,24 +5,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.web.RunResult;
+import dev.llmstream.web.spi.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One browser tab's conversation: the finished turns and at most one running answer. Thread-safe; the
- * lock is never held while an answer is started or while the sink runs.
+ * One conversation (a browser tab of one owner): the finished turns and at most one running answer.
+ * Thread-safe; the lock is never held while an answer is started.
  */
 final class ChatSession {
   private static final int MAX_TURNS = 200;
   private static final String SYSTEM_PROMPT =
       "You are a helpful assistant. Answer clearly; use Markdown where it helps.";
-
-  /** Starts an answer for a session. */
-  @FunctionalInterface
-  interface RunFactory {
-    AnswerRun start(ChatSession session, ChatRequest request);
-  }
 
   /** A finished (or user) turn as the page shows it. */
   record Turn(
@@ -34,84 +31,85 @@ final class ChatSession {
       @Nullable String errorType,
       @Nullable String errorMessage) {}
 
-  private final String id;
   private final List<Turn> history = new ArrayList<>();
   private boolean starting;
-  private @Nullable AnswerRun running;
-  private @Nullable AnswerRun lastFinished;
+  private @Nullable String running;
+  private final List<String> endedEarly = new ArrayList<>(); // runs that ended before start() returned
+  private volatile long lastUsed; // a server-wide use counter: the least recently used idle chat goes first
 
-  ChatSession(String id) {
-    this.id = id;
+  ChatSession touch(long useCounter) {
+    lastUsed = useCounter;
+    return this;
   }
 
-  String id() {
-    return id;
+  long lastUsed() {
+    return lastUsed;
   }
 
-  /** Adds the user's message and starts the answer; null if an answer is already running. */
-  @Nullable AnswerRun ask(String message, RunFactory factory) {
-    ChatRequest request;
-    synchronized (this) {
-      if (running != null || starting) {
-        return null;
-      }
-      if (history.size() >= MAX_TURNS) {
-        history.subList(0, 2).clear();
-      }
-      history.add(new Turn("user", message, null, "COMPLETED", null, null, null));
-      request = request();
-      starting = true;
+  /** Whether no answer is running or starting (the chat may be forgotten). */
+  synchronized boolean isIdle() {
+    return running == null && !starting;
+  }
+
+  /**
+   * Adds the user's message and returns the request to answer; null if an answer is running or starting.
+   */
+  synchronized @Nullable ChatRequest ask(String message) {
+    if (running != null || starting) {
+      return null;
     }
-    return launch(factory, request);
+    if (history.size() >= MAX_TURNS) {
+      history.subList(0, 2).clear();
+    }
+    history.add(new Turn("user", message, null, "COMPLETED", null, null, null));
+    starting = true;
+    return request();
   }
 
-  /** Answers the last question again (after a failure); null if there is nothing to retry. */
-  @Nullable AnswerRun retry(RunFactory factory) {
-    ChatRequest request;
-    synchronized (this) {
-      if (running != null || starting || history.isEmpty()) {
-        return null;
-      }
-      Turn last = history.get(history.size() - 1);
-      if (last.role().equals("assistant") && !last.state().equals("FAILED")) {
-        return null;
-      }
-      request = request();
-      starting = true;
+  /** The request that answers the last question again (after a failure); null if there is nothing to retry. */
+  synchronized @Nullable ChatRequest retry() {
+    if (running != null || starting || history.isEmpty()) {
+      return null;
     }
-    return launch(factory, request);
+    Turn last = history.get(history.size() - 1);
+    if (last.role().equals("assistant") && !last.state().equals("FAILED")) {
+      return null;
+    }
+    starting = true;
+    return request();
   }
 
-  private AnswerRun launch(RunFactory factory, ChatRequest request) {
-    AnswerRun run;
-    try {
-      run = factory.start(this, request);
-    } finally {
-      synchronized (this) {
-        starting = false;
+  /** The answer started as {@code runId} (unless it already ended). */
+  synchronized void started(String runId, boolean fromAsk, @Nullable Throwable failure) {
+    starting = false;
+    if (failure != null) {
+      if (fromAsk && !history.isEmpty()) {
+        history.remove(history.size() - 1); // the question was not taken: the page keeps it in the box
       }
+      return;
     }
-    synchronized (this) {
-      if (!run.isFinished()) {
-        running = run;
-      }
-    }
-    return run;
-  }
-
-  /** Called once by a run when its answer ended. */
-  void finished(AnswerRun run, Turn answer) {
-    synchronized (this) {
-      history.add(answer);
-      if (running == run) {
-        running = null;
-      }
-      lastFinished = run;
+    if (!endedEarly.remove(runId)) {
+      running = runId;
     }
   }
 
-  synchronized @Nullable AnswerRun lastFinishedRun() {
-    return lastFinished;
+  /** Called once when a run of this conversation ended. */
+  synchronized void finished(RunResult r) {
+    FinishReason fr = r.response().finishReason();
+    history.add(
+        new Turn(
+            "assistant",
+            r.response().text(),
+            r.response().reasoning(),
+            r.status().name(),
+            fr == null ? null : fr.wireName(),
+            r.error() == null ? null : r.error().kind().name(),
+            r.error() == null ? null : r.error().getMessage()));
+    if (r.runId().equals(running)) {
+      running = null;
+    } else if (starting) {
+      endedEarly.add(r.runId()); // ended before start() returned its id
+    }
   }
 
   /** The model's view of the conversation: failed answers are left out, stopped ones kept. */
@@ -120,7 +118,7 @@ final class ChatSession {
     for (Turn t : history) {
       if (t.role().equals("user")) {
         b.addMessage(ChatMessage.user(t.text()));
-      } else if (!t.state().equals("FAILED") && !t.text().isEmpty()) {
+      } else if (!t.state().equals(RunStatus.FAILED.name()) && !t.text().isEmpty()) {
         b.addMessage(ChatMessage.assistant(t.text()));
       }
     }
@@ -141,11 +139,7 @@ final class ChatSession {
         n.putNull("error");
       }
     }
-    if (running != null) {
-      out.put("running", running.id());
-    } else {
-      out.putNull("running");
-    }
+    out.put("running", running);
     return out;
   }
 }

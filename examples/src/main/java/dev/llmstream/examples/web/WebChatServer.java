@@ -6,63 +6,82 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmstream.core.ChatProvider;
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.web.RunOptions;
+import dev.llmstream.web.StopResult;
+import dev.llmstream.web.jdk.JdkSseAdapter;
+import dev.llmstream.web.spi.RunStoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
-import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The browser chat: static page + JSON API + Server-Sent Events, on the JDK's built-in HttpServer.
+ * The browser chat on the JDK's {@code HttpServer}: the page, a small JSON API and the answers' event
+ * streams, all on {@code streaming-web} ({@link AnswerRuns} and {@link JdkSseAdapter}). The HTTP API is
+ * documented in {@code docs/WEB-PROTOCOL.md} §4.
  *
- * <ul>
- *   <li>{@code POST /api/chat} {@code {"session","message"}} starts an answer: {@code {"run"}}
- *   <li>{@code GET /api/runs/{run}/events?after=N} streams the answer's events (resumable: {@code after}
- *       or the {@code Last-Event-ID} header)
- *   <li>{@code POST /api/runs/{run}/stop} cancels it (the model's HTTP call is aborted)
- *   <li>{@code GET /api/session/{id}} returns the history and the running answer, for a reloaded page
- *   <li>{@code POST /api/session/{id}/retry} answers the last question again
- * </ul>
- *
- * <p>The answers themselves stream without a thread each (the library's rule); this demo server's HTTP
- * layer is the JDK's simple blocking HttpServer, which holds one pool thread per open browser event
- * stream.
+ * <p>Identity: the {@code sid} cookie (HttpOnly, SameSite=Strict, 128 random bits), set on any response
+ * to a request without a valid one, is the owner of the runs started with it; another owner's run is
+ * answered {@code 404}. Handlers never wait for an answer: a fixed pool of four threads handles requests
+ * and another four do the event streams' writes, whatever the number of open streams.
  */
 public final class WebChatServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WebChatServer.class);
-  private static final int MAX_SESSIONS = 10_000;
+  private static final int MAX_CHATS = 10_000;
+  private final int maxChats;
   private static final int MAX_MESSAGE_CHARS = 32_000;
-  private static final long KEEP_ALIVE_MILLIS = 15_000;
+  private static final Pattern SID = Pattern.compile("(?:^|;\\s*)sid=([A-Za-z0-9_-]{22})(?:;|$)");
+  private static final Pattern RUN_PATH = Pattern.compile("/api/runs/([^/]+)/(events|stop)");
+  private static final Pattern CHAT_PATH = Pattern.compile("/api/chats/([^/]+)(/retry)?");
+  private static final Pattern STATIC = Pattern.compile("/([A-Za-z0-9_-]+\\.(?:html|js|css|svg|ico))");
 
   private final HttpServer http;
-  private final ExecutorService pool;
+  private final ExecutorService handlers;
+  private final ExecutorService writers;
+  private final AnswerRuns runs;
+  private final JdkSseAdapter sse;
   private final ObjectMapper json = new ObjectMapper();
-  private final Map<String, ChatSession> sessions = new ConcurrentHashMap<>();
-  private final Map<String, AnswerRun> runs = new ConcurrentHashMap<>();
-  private final AtomicInteger runIds = new AtomicInteger();
-  private final ChatProvider provider;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, ChatSession> chats = new ConcurrentHashMap<>();
+  private final AtomicLong uses = new AtomicLong();
   private final String endpointDescription;
 
-  private WebChatServer(HttpServer http, ExecutorService pool, ChatProvider provider, String description) {
+  private WebChatServer(
+      HttpServer http,
+      ExecutorService handlers,
+      ExecutorService writers,
+      AnswerRuns runs,
+      String description,
+      int maxChats) {
     this.http = http;
-    this.pool = pool;
-    this.provider = provider;
+    this.maxChats = maxChats;
+    this.handlers = handlers;
+    this.writers = writers;
+    this.runs = runs;
+    this.sse = JdkSseAdapter.create(runs, writers);
     this.endpointDescription = description;
   }
 
   /**
-   * Starts the server.
+   * Starts the server with default {@link AnswerRuns} over {@code provider}.
    *
    * @param host the address to bind, such as {@code 127.0.0.1}
    * @param port the port, 0 for a free one
@@ -73,20 +92,43 @@ public final class WebChatServer implements AutoCloseable {
    */
   public static WebChatServer start(String host, int port, ChatProvider provider, String endpointDescription)
       throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService pool =
-        Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "web-chat-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    WebChatServer server = new WebChatServer(http, pool, provider, endpointDescription);
-    http.setExecutor(pool);
+    return start(host, port, AnswerRuns.builder(provider).build(), endpointDescription);
+  }
+
+  /**
+   * Starts the server on the given runs (closed with the server).
+   *
+   * @param host the address to bind
+   * @param port the port, 0 for a free one
+   * @param runs the answer runs
+   * @param endpointDescription shown in the page header
+   * @return the running server
+   * @throws IOException if the port cannot be bound
+   */
+  public static WebChatServer start(String host, int port, AnswerRuns runs, String endpointDescription)
+      throws IOException {
+    return start(host, port, runs, endpointDescription, MAX_CHATS);
+  }
+
+  static WebChatServer start(String host, int port, AnswerRuns runs, String endpointDescription, int maxChats)
+      throws IOException {
+    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 256);
+    ExecutorService handlers = Executors.newFixedThreadPool(4, daemon("web-http-"));
+    ExecutorService writers = Executors.newFixedThreadPool(4, daemon("web-sse-"));
+    WebChatServer server = new WebChatServer(http, handlers, writers, runs, endpointDescription, maxChats);
+    http.setExecutor(handlers);
     http.createContext("/", server::handle);
     http.start();
     return server;
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /**
@@ -107,179 +149,201 @@ public final class WebChatServer implements AutoCloseable {
     return "http://localhost:" + port() + "/";
   }
 
-  @Override
-  public void close() {
-    for (AnswerRun run : runs.values()) {
-      run.stop();
-    }
-    http.stop(0);
-    pool.shutdownNow();
+  /**
+   * The runs behind the server (for tests and metrics).
+   *
+   * @return the runs
+   */
+  public AnswerRuns runs() {
+    return runs;
   }
 
-  private void handle(HttpExchange ex) throws IOException {
+  @Override
+  public void close() {
+    runs.close();
+    http.stop(0);
+    handlers.shutdownNow();
+    writers.shutdownNow();
+  }
+
+  private void handle(HttpExchange ex) {
+    boolean handedOver = false;
     try {
+      String owner = owner(ex);
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
-      if (method.equals("GET") && (path.equals("/") || path.equals("/index.html"))) {
-        resource(ex, "index.html", "text/html; charset=utf-8");
-      } else if (method.equals("GET") && path.equals("/app.js")) {
-        resource(ex, "app.js", "text/javascript; charset=utf-8");
-      } else if (method.equals("GET") && path.equals("/app.css")) {
-        resource(ex, "app.css", "text/css; charset=utf-8");
+      Matcher run = RUN_PATH.matcher(path);
+      Matcher chat = CHAT_PATH.matcher(path);
+      Matcher file = STATIC.matcher(path);
+      if (method.equals("GET") && path.equals("/")) {
+        resource(ex, "index.html");
+      } else if (method.equals("GET") && path.equals("/llmstream.js")) {
+        handedOver = true;
+        JdkSseAdapter.serveClientScript(ex);
       } else if (method.equals("POST") && path.equals("/api/chat")) {
-        startChat(ex);
-      } else if (path.startsWith("/api/runs/")) {
-        runRoute(ex, method, path.substring("/api/runs/".length()));
-      } else if (path.startsWith("/api/session/")) {
-        sessionRoute(ex, method, path.substring("/api/session/".length()));
+        JsonNode body = readJson(ex);
+        String slot = slot(body.path("chat").isTextual() ? body.get("chat").asText() : RunOptions.DEFAULT_SLOT);
+        handedOver = startAnswer(ex, owner, slot, requireText(body, "message", MAX_MESSAGE_CHARS));
+      } else if (run.matches() && method.equals("GET") && run.group(2).equals("events")) {
+        handedOver = true;
+        sse.serve(ex, owner, run.group(1));
+      } else if (run.matches() && method.equals("POST") && run.group(2).equals("stop")) {
+        handedOver = reply(ex, runs.stop(owner, run.group(1)).thenApply(this::stopReply));
+      } else if (chat.matches() && method.equals("GET") && chat.group(2) == null) {
+        ObjectNode out = chat(owner, slot(chat.group(1))).toJson(json);
+        out.put("endpoint", endpointDescription);
+        send(ex, 200, "application/json", json.writeValueAsBytes(out));
+      } else if (chat.matches() && method.equals("POST") && chat.group(2) != null) {
+        handedOver = startAnswer(ex, owner, slot(chat.group(1)), null);
+      } else if (method.equals("GET") && file.matches()) {
+        resource(ex, file.group(1));
       } else {
-        text(ex, 404, "not found");
+        error(ex, 404, "not found");
       }
     } catch (BadRequest e) {
-      text(ex, 400, e.getMessage());
+      error(ex, 400, e.getMessage());
     } catch (IOException e) {
       LOG.debug("Browser connection ended: {}", e.toString());
     } catch (RuntimeException e) {
-      LOG.warn("Request {} failed", ex.getRequestURI(), e);
-      try {
-        text(ex, 500, "internal error");
-      } catch (IOException ignored) {
-        // the connection is gone
-      }
+      LOG.warn("Request {} failed", ex.getRequestURI().getPath(), e);
+      error(ex, 500, "internal error");
     } finally {
+      if (!handedOver) {
+        ex.close();
+      }
+    }
+  }
+
+  /** Starts an answer ({@code message} null = retry the last question); replies when the run exists. */
+  private boolean startAnswer(HttpExchange ex, String owner, String slot, @Nullable String message) {
+    ChatSession session = chat(owner, slot);
+    ChatRequest request = message == null ? session.retry() : session.ask(message);
+    if (request == null) {
+      error(ex, 409, message == null
+          ? "nothing to retry, or an answer is running in this chat"
+          : "an answer is already running in this chat: stop it first");
       ex.close();
+      return true;
     }
-  }
-
-  private void startChat(HttpExchange ex) throws IOException {
-    JsonNode body = readJson(ex);
-    String sessionId = requireText(body, "session", 200);
-    String message = requireText(body, "message", MAX_MESSAGE_CHARS);
-    ChatSession session = session(sessionId);
-    AnswerRun run = session.ask(message, this::newRun);
-    if (run == null) {
-      text(ex, 409, "an answer is already running in this session: stop it first");
-      return;
-    }
-    ObjectNode out = json.createObjectNode().put("run", run.id());
-    send(ex, 200, "application/json", json.writeValueAsBytes(out));
-  }
-
-  private AnswerRun newRun(ChatSession session, dev.llmstream.core.ChatRequest request) {
-    String id = "r" + runIds.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
-    AnswerRun previous = session.lastFinishedRun();
-    if (previous != null) {
-      runs.remove(previous.id());
-    }
-    AnswerRun run = new AnswerRun(id, session, json);
-    runs.put(id, run);
-    run.start(provider, request);
-    return run;
-  }
-
-  private void runRoute(HttpExchange ex, String method, String rest) throws IOException {
-    int slash = rest.indexOf('/');
-    String id = slash < 0 ? rest : rest.substring(0, slash);
-    String action = slash < 0 ? "" : rest.substring(slash + 1);
-    AnswerRun run = runs.get(id);
-    if (run == null) {
-      text(ex, 404, "no such answer");
-    } else if (method.equals("GET") && action.equals("events")) {
-      streamEvents(ex, run);
-    } else if (method.equals("POST") && action.equals("stop")) {
-      run.stop();
-      send(ex, 200, "application/json", "{\"stopped\":true}".getBytes(StandardCharsets.UTF_8));
-    } else {
-      text(ex, 404, "not found");
-    }
-  }
-
-  private void sessionRoute(HttpExchange ex, String method, String rest) throws IOException {
-    int slash = rest.indexOf('/');
-    String id = slash < 0 ? rest : rest.substring(0, slash);
-    String action = slash < 0 ? "" : rest.substring(slash + 1);
-    if (id.isBlank() || id.length() > 200) {
-      throw new BadRequest("bad session id");
-    }
-    ChatSession session = session(id);
-    if (method.equals("GET") && action.isEmpty()) {
-      ObjectNode out = session.toJson(json);
-      out.put("endpoint", endpointDescription);
-      send(ex, 200, "application/json", json.writeValueAsBytes(out));
-    } else if (method.equals("POST") && action.equals("retry")) {
-      AnswerRun run = session.retry(this::newRun);
-      if (run == null) {
-        text(ex, 409, "nothing to retry, or an answer is running");
-        return;
-      }
-      send(ex, 200, "application/json", json.writeValueAsBytes(json.createObjectNode().put("run", run.id())));
-    } else {
-      text(ex, 404, "not found");
-    }
-  }
-
-  private void streamEvents(HttpExchange ex, AnswerRun run) throws IOException {
-    long after = parseLong(queryParam(ex.getRequestURI(), "after"));
-    long lastEventId = parseLong(ex.getRequestHeaders().getFirst("Last-Event-ID"));
-    long last = Math.max(after, lastEventId);
-    ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-    ex.getResponseHeaders().set("Cache-Control", "no-cache");
-    ex.getResponseHeaders().set("X-Accel-Buffering", "no");
-    ex.sendResponseHeaders(200, 0);
-    OutputStream out = ex.getResponseBody();
-    out.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
-    out.flush();
+    RunOptions options = RunOptions.builder().slot(slot).listener(session::finished).build();
+    CompletionStage<String> started;
     try {
-      while (true) {
-        List<RunLog.Event> events = run.log().after(last, KEEP_ALIVE_MILLIS);
-        if (events.isEmpty()) {
-          if (run.log().isDone()) {
-            return;
+      started = runs.start(owner, request, options);
+    } catch (RuntimeException e) {
+      session.started("", message != null, e);
+      throw e;
+    }
+    return reply(
+        ex,
+        started.handle(
+            (id, err) -> {
+              session.started(id, message != null, err);
+              if (err != null) {
+                throw err instanceof CompletionException ce ? ce : new CompletionException(err);
+              }
+              return new Reply(200, json.createObjectNode().put("run", id));
+            }));
+  }
+
+  private Reply stopReply(StopResult r) {
+    return r == StopResult.NOT_FOUND
+        ? new Reply(404, json.createObjectNode().put("error", "no such answer"))
+        : new Reply(200, json.createObjectNode().put("stopped", r == StopResult.STOPPING));
+  }
+
+  private record Reply(int status, ObjectNode body) {}
+
+  /** Sends the reply when the stage completes (a refused start is 409, anything else 500). */
+  private boolean reply(HttpExchange ex, CompletionStage<Reply> stage) {
+    stage.whenComplete(
+        (r, err) -> {
+          try {
+            if (err == null) {
+              send(ex, r.status(), "application/json", json.writeValueAsBytes(r.body()));
+            } else if (err.getCause() instanceof RunStoreException rs
+                && (rs.reason() == RunStoreException.Reason.SLOT_BUSY
+                    || rs.reason() == RunStoreException.Reason.OWNER_LIMIT)) {
+              error(ex, 409, rs.getMessage());
+            } else {
+              LOG.warn("Request {} failed", ex.getRequestURI().getPath(), err);
+              error(ex, 500, "internal error");
+            }
+          } catch (IOException e) {
+            LOG.debug("Browser connection ended: {}", e.toString());
+          } finally {
+            ex.close();
           }
-          out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
-        }
-        boolean done = false;
-        StringBuilder sb = new StringBuilder();
-        for (RunLog.Event e : events) {
-          sb.append("id: ").append(e.id()).append('\n');
-          sb.append("event: ").append(e.type()).append('\n');
-          sb.append("data: ").append(e.json()).append("\n\n");
-          last = e.id();
-          done |= e.type().equals("done");
-        }
-        out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        if (done) {
-          return;
-        }
+        });
+    return true;
+  }
+
+  /** The owner: the {@code sid} cookie, created (and set on the response) when missing or malformed. */
+  private String owner(HttpExchange ex) {
+    String cookie = ex.getRequestHeaders().getFirst("Cookie");
+    if (cookie != null) {
+      Matcher m = SID.matcher(cookie);
+      if (m.find()) {
+        return m.group(1);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // server shutting down
+    }
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    String sid = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    ex.getResponseHeaders().add("Set-Cookie", "sid=" + sid + "; Path=/; HttpOnly; SameSite=Strict");
+    return sid;
+  }
+
+  private ChatSession chat(String owner, String slot) {
+    String key = owner + '/' + slot;
+    long use = uses.incrementAndGet();
+    ChatSession s = chats.get(key);
+    if (s != null) {
+      return s.touch(use);
+    }
+    if (chats.size() >= maxChats) {
+      forgetLeastRecentlyUsedIdleChat();
+    }
+    if (chats.size() >= maxChats) {
+      throw new BadRequest("too many conversations with running answers on this demo server; try again later");
+    }
+    return chats.computeIfAbsent(key, k -> new ChatSession()).touch(use);
+  }
+
+  /** Bounds the chats kept in memory: the least recently used one without a running answer goes. */
+  private void forgetLeastRecentlyUsedIdleChat() {
+    Map.Entry<String, ChatSession> oldest = null;
+    for (Map.Entry<String, ChatSession> e : chats.entrySet()) {
+      if (e.getValue().isIdle() && (oldest == null || e.getValue().lastUsed() < oldest.getValue().lastUsed())) {
+        oldest = e;
+      }
+    }
+    if (oldest != null) {
+      chats.remove(oldest.getKey(), oldest.getValue());
     }
   }
 
-  private ChatSession session(String id) {
-    ChatSession s = sessions.get(id);
-    if (s != null) {
-      return s;
+  private static String slot(String s) {
+    if (!RunOptions.isValidSlot(s)) {
+      throw new BadRequest("'chat' must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'");
     }
-    if (sessions.size() >= MAX_SESSIONS) {
-      throw new BadRequest("too many sessions on this demo server");
-    }
-    return sessions.computeIfAbsent(id, ChatSession::new);
+    return s;
   }
 
   private JsonNode readJson(HttpExchange ex) throws IOException {
     try (InputStream in = ex.getRequestBody()) {
       byte[] bytes = in.readNBytes(MAX_MESSAGE_CHARS * 4 + 1024);
-      return json.readTree(bytes);
+      JsonNode n = json.readTree(bytes);
+      if (n == null || !n.isObject()) {
+        throw new BadRequest("the body must be a JSON object such as {\"message\": \"Hello\"}");
+      }
+      return n;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadRequest("the body must be a JSON object");
+      throw new BadRequest("the body must be a JSON object such as {\"message\": \"Hello\"}");
     }
   }
 
   private static String requireText(JsonNode body, String field, int max) {
-    JsonNode n = body == null ? null : body.get(field);
+    JsonNode n = body.get(field);
     if (n == null || !n.isTextual() || n.asText().isBlank()) {
       throw new BadRequest("'" + field + "' must be a non-empty string");
     }
@@ -289,40 +353,28 @@ public final class WebChatServer implements AutoCloseable {
     return n.asText();
   }
 
-  private static @Nullable String queryParam(URI uri, String name) {
-    String q = uri.getRawQuery();
-    if (q == null) {
-      return null;
-    }
-    for (String part : q.split("&")) {
-      int eq = part.indexOf('=');
-      if (eq > 0 && part.substring(0, eq).equals(name)) {
-        return part.substring(eq + 1);
-      }
-    }
-    return null;
-  }
-
-  private static long parseLong(@Nullable String s) {
-    if (s == null || s.isBlank()) {
-      return 0;
-    }
-    try {
-      return Math.max(0, Long.parseLong(s.trim()));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  private void resource(HttpExchange ex, String name, String type) throws IOException {
+  /** A file of the page from the classpath folder {@code web/}, or 404. */
+  private void resource(HttpExchange ex, String name) throws IOException {
+    String type =
+        name.endsWith(".js") ? "text/javascript; charset=utf-8"
+            : name.endsWith(".css") ? "text/css; charset=utf-8"
+            : name.endsWith(".svg") ? "image/svg+xml"
+            : name.endsWith(".ico") ? "image/x-icon" : "text/html; charset=utf-8";
     try (InputStream in = WebChatServer.class.getResourceAsStream("/web/" + name)) {
-      Objects.requireNonNull(in, "missing resource /web/" + name);
+      if (in == null) {
+        error(ex, 404, "not found");
+        return;
+      }
       send(ex, 200, type, in.readAllBytes());
     }
   }
 
-  private static void text(HttpExchange ex, int status, String message) throws IOException {
-    send(ex, status, "text/plain; charset=utf-8", message.getBytes(StandardCharsets.UTF_8));
+  private void error(HttpExchange ex, int status, String message) {
+    try {
+      send(ex, status, "application/json", json.writeValueAsBytes(json.createObjectNode().put("error", message)));
+    } catch (IOException e) {
+      LOG.debug("Browser connection ended: {}", e.toString());
+    }
   }
 
   private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

@@ -7,15 +7,13 @@ import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
 import dev.llmstream.testkit.ResponseScript;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +21,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -41,9 +36,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * with Retry. Screenshots of failures go to {@code examples/target/browser-screenshots/}.
  */
 class BrowserChatTest {
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
   private static FakeGroqServer fake;
   private static GroqProvider provider;
   private static WebChatServer server;
@@ -55,42 +47,19 @@ class BrowserChatTest {
       new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-          if (driver instanceof TakesScreenshot shooter) {
-            try {
-              Path dir = Path.of("target", "browser-screenshots");
-              Files.createDirectories(dir);
-              File png = shooter.getScreenshotAs(OutputType.FILE);
-              Files.copy(png.toPath(), dir.resolve(context.getDisplayName().replaceAll("\\W", "_") + ".png"));
-            } catch (Exception e) {
-              System.err.println("could not save a screenshot: " + e);
-            }
+          if (driver != null) {
+            Chromium.screenshot(driver, "failed-" + context.getDisplayName());
           }
         }
       };
 
   @BeforeAll
   static void startAll() throws Exception {
-    Assumptions.assumeTrue(
-        Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        () -> {
-          String reason = "BrowserChatTest skipped: no " + CHROMIUM + " / " + CHROMEDRIVER
-              + " (install Debian's chromium and chromium-driver; .ci/run does)";
-          System.err.println(reason);
-          return reason;
-        });
+    Chromium.assumeInstalled("BrowserChatTest");
     fake = FakeGroqServer.builder().dispatcher(BrowserChatTest::script).build().start();
     provider = GroqProvider.builder().baseUrl(fake.baseUrl()).defaultModel("test-model").build();
     server = WebChatServer.start("127.0.0.1", 0, provider, "fake Groq for the browser test");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic", "--window-size=1200,900",
-        "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
-    ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    driver = new ChromeDriver(service, options);
+    driver = Chromium.start();
   }
 
   private static ResponseScript script(RecordedRequest request) {
@@ -100,9 +69,15 @@ class BrowserChatTest {
       return ResponseScript.builder().status(400).errorBody("invalid_request_error", "bad", "Scripted failure for the test").build();
     }
     if (prompt.startsWith("markdown")) {
-      return b.text("### Title\n\n- **bold** item\n- `code` item\n\n```\nint x = 1;\n```\n<script>window.pwned=1</script> done.")
+      return b.text(MARKDOWN)
           .tokensPerSecond(200)
           .build();
+    }
+    if (prompt.startsWith("think")) {
+      return b.reasoning(REASONING).text("The answer after thinking.").tokensPerSecond(200).build();
+    }
+    if (prompt.startsWith("long")) {
+      return b.generatedText(LONG_TOKENS, BrowserChatTest::longToken).tokensPerSecond(500).build();
     }
     if (prompt.startsWith("slow")) {
       return b.generatedText(400, i -> "w" + i + (i % 12 == 11 ? ".\n" : " ")).tokensPerSecond(60).build();
@@ -132,16 +107,52 @@ class BrowserChatTest {
     waitUntil(d -> !d.findElement(By.id("endpoint")).getText().isEmpty(), 10);
   }
 
+  private static final int LONG_TOKENS = 3_000;
+  private static final String REASONING = "First I consider the question. Then I weigh two options <b>carefully</b>.";
+  private static final String MARKDOWN =
+      "### Title\n\n- **bold** item\n- `code` item\n\n```\nint x = 1;\n```\n<script>window.pwned=1</script> done.";
+
+  /** The long answer: paragraphs of sentences, a bullet list every few paragraphs, with bold. */
+  private static String longToken(long i) {
+    if (i % 60 == 59) {
+      return ".\n\n";
+    }
+    if (i % 240 == 60) {
+      return "\n\n- **point " + i + "**: ";
+    }
+    return (i % 12 == 11 ? ". W" : " w") + i;
+  }
+
   /** Saves what the page looks like now under target/browser-screenshots/ (for people reviewing the UI). */
   private static void snapshot(String name) {
-    try {
-      Path dir = Path.of("target", "browser-screenshots");
-      Files.createDirectories(dir);
-      File png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-      Files.copy(png.toPath(), dir.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    } catch (Exception e) {
-      System.err.println("could not save a screenshot: " + e);
-    }
+    Chromium.screenshot(driver, name);
+  }
+
+  private static Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  /** Whether the last answer's DOM is exactly what a full render of {@code text} gives. */
+  private static boolean rendersLikeAFullRender(String text) {
+    Object same = ((JavascriptExecutor) driver).executeAsyncScript(
+        "const done = arguments[arguments.length - 1];"
+            + "import('/markdown.js').then((m) => { const ref = document.createElement('div');"
+            + "  m.renderMarkdown(ref, arguments[0]);"
+            + "  const all = document.querySelectorAll('.msg.assistant .answer');"
+            + "  done(ref.innerHTML === all[all.length - 1].innerHTML); });",
+        text);
+    return Boolean.TRUE.equals(same);
+  }
+
+  private static List<String> announcements() {
+    @SuppressWarnings("unchecked")
+    List<String> all = (List<String>) js("return [...document.getElementById('announcer').children].map(p => p.textContent);");
+    return all;
+  }
+
+  private static long announcementCount() {
+    Object n = js("return Number(document.getElementById('announcer').getAttribute('data-announcements') || 0);");
+    return ((Number) n).longValue();
   }
 
   private static WebDriverWait waiting(int seconds) {
@@ -193,10 +204,13 @@ class BrowserChatTest {
     assertThat(answerText()).isEqualTo(expected);
     assertThat(lengths).as("text grew in steps: %s", lengths).hasSizeGreaterThanOrEqualTo(4).isSorted();
     assertThat(driver.findElements(By.cssSelector(".msg.assistant [data-testid=typing]"))).isEmpty();
-    // The live region announced whole sentences, not tokens.
-    String announced = driver.findElement(By.id("announcer")).getText();
-    assertThat(announced).isNotEmpty();
-    assertThat(expected).contains(announced);
+    // The live region announced whole sentences, not tokens, then the end once.
+    List<String> announced = announcements();
+    assertThat(announced).hasSizeGreaterThanOrEqualTo(2).last().isEqualTo("Answer complete.");
+    for (String sentence : announced.subList(0, announced.size() - 1)) {
+      assertThat(expected).contains(sentence);
+      assertThat(sentence).matches(".*[.!?]");
+    }
     assertThat(driver.findElement(By.id("stop")).isEnabled()).isFalse();
   }
 
@@ -206,7 +220,8 @@ class BrowserChatTest {
     waitUntil(d -> "completed".equals(state()), 30);
     snapshot("markdown-answer");
     WebElement answer = lastAnswer().findElement(By.cssSelector("[data-testid=answer]"));
-    assertThat(answer.findElement(By.cssSelector(".h")).getText()).isEqualTo("Title");
+    assertThat(answer.findElement(By.cssSelector("h3")).getText()).isEqualTo("Title");
+    assertThat(answer.findElements(By.cssSelector("ul > li"))).hasSize(2);
     assertThat(answer.findElement(By.cssSelector("strong")).getText()).isEqualTo("bold");
     assertThat(answer.findElement(By.cssSelector("pre code")).getText()).isEqualTo("int x = 1;");
     // Model output is text, never markup: the script tag is shown, not run.
@@ -214,6 +229,45 @@ class BrowserChatTest {
     assertThat(answer.getText()).contains("<script>window.pwned=1</script> done.");
     assertThat(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return window.pwned === undefined;"))
         .isEqualTo(Boolean.TRUE);
+    assertThat(rendersLikeAFullRender(MARKDOWN)).as("the streamed DOM equals a full render of the text").isTrue();
+  }
+
+  @Test
+  void aLongAnswerFollowsTheBottomUntilTheReaderScrollsUpThenJumpToLatestBringsItBack() {
+    send("long answer");
+    waitUntil(d -> ((Number) js("const c = document.getElementById('conversation'); return c.scrollHeight / c.clientHeight;"))
+        .doubleValue() > 2, 30);
+    assertThat(distanceFromBottom()).as("following the bottom while the answer grows").isLessThan(60);
+    assertThat(driver.findElement(By.id("jump")).isDisplayed()).isFalse();
+    // The reader scrolls up to read: the page stops following and offers the way back.
+    js("document.getElementById('conversation').scrollTop = 0;");
+    waitUntil(d -> d.findElement(By.id("jump")).isDisplayed(), 5);
+    int grownFrom = answerText().length();
+    waitUntil(d -> answerText().length() > grownFrom + 200, 20);
+    assertThat(((Number) js("return document.getElementById('conversation').scrollTop;")).intValue())
+        .as("the page left the reader where they were").isZero();
+    snapshot("long-answer-scrolled-up");
+    driver.findElement(By.id("jump")).click();
+    assertThat(distanceFromBottom()).isLessThan(60);
+    waitUntil(d -> !d.findElement(By.id("jump")).isDisplayed(), 5);
+    int resumedAt = answerText().length();
+    waitUntil(d -> answerText().length() > resumedAt + 200, 20);
+    assertThat(distanceFromBottom()).as("following again after the jump").isLessThan(60);
+    waitUntil(d -> "completed".equals(state()), 60);
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < LONG_TOKENS; i++) {
+      expected.append(longToken(i));
+    }
+    assertThat(rendersLikeAFullRender(expected.toString())).as("the streamed DOM equals a full render of the text").isTrue();
+    // A fast answer of ~6 s: a bounded number of announcements (one per 2.5 s at most, then the end).
+    long count = announcementCount();
+    assertThat(count).isBetween(2L, 6L);
+    assertThat(announcements()).last().isEqualTo("Answer complete.");
+  }
+
+  private static double distanceFromBottom() {
+    return ((Number) js("const c = document.getElementById('conversation'); return c.scrollHeight - c.scrollTop - c.clientHeight;"))
+        .doubleValue();
   }
 
   @Test
@@ -249,6 +303,52 @@ class BrowserChatTest {
     }
     assertThat(answerText().strip()).isEqualTo(expected.toString().strip());
     assertThat(driver.findElements(By.cssSelector(".msg.assistant"))).hasSize(1);
+  }
+
+  @Test
+  void aBacklogReplayedAfterAReloadIsDrawnOncePerAnimationFrame() {
+    send("slow but complete");
+    waitUntil(d -> answerText().length() > 300, 30);
+    // Forget where this page was: the reloaded page replays the whole answer so far in one burst.
+    js("Object.keys(sessionStorage).filter(k => k.startsWith('llmstream.run.')).forEach(k => sessionStorage.removeItem(k));"
+        + "window.addEventListener('pagehide', () => Object.keys(sessionStorage)"
+        + ".filter(k => k.startsWith('llmstream.run.')).forEach(k => sessionStorage.removeItem(k)));");
+    ChromeDriver chrome = (ChromeDriver) driver;
+    Map<String, Object> added = chrome.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+        window.__frame = 0; window.__drawnInFrame = [];
+        const tick = () => { window.__frame++; requestAnimationFrame(tick); };
+        requestAnimationFrame(tick);
+        new MutationObserver((records) => {
+          const inAnswer = records.some((r) => {
+            const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+            return el && el.closest('.answer') && r.target !== el.closest('.msg');
+          });
+          if (inAnswer) window.__drawnInFrame.push(window.__frame);
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+        """));
+    try {
+      driver.navigate().refresh();
+      waitUntil(d -> "completed".equals(state()), 60);
+    } finally {
+      chrome.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", added.get("identifier")));
+    }
+    @SuppressWarnings("unchecked")
+    List<Number> frames = (List<Number>) js("return window.__drawnInFrame;");
+    assertThat(frames).as("answer drawn in several frames").hasSizeGreaterThan(3);
+    Map<Long, Long> perFrame = frames.stream().collect(Collectors.groupingBy(Number::longValue, Collectors.counting()));
+    assertThat(perFrame.values()).as("DOM updates of the answer per animation frame: %s", perFrame).allMatch(n -> n == 1);
+    assertThat(answerText()).startsWith("w0 w1 w2").endsWith("w399");
+  }
+
+  @Test
+  void reasoningShowsAsPlainTextAboveTheAnswer() {
+    send("think first");
+    waitUntil(d -> "completed".equals(state()), 30);
+    WebElement reasoning = lastAnswer().findElement(By.cssSelector(".reasoning"));
+    assertThat(reasoning.isDisplayed()).isTrue();
+    assertThat(reasoning.getText()).isEqualTo(REASONING);
+    assertThat(reasoning.findElements(By.tagName("b"))).as("reasoning is text, never markup").isEmpty();
+    assertThat(answerText()).isEqualTo("The answer after thinking.");
   }
 
   @Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The browser chat's HTTP API, driven with the JDK HttpClient (the browser test drives the page). */
 class WebChatServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private FakeGroqServer fake;
   private GroqProvider provider;
@@ -115,6 +115,20 @@ class WebChatServerTest {
     return out;
   }
 
+  /** Reads the run's events until the first text event, then drops the connection. */
+  private void awaitText(String run) throws Exception {
+    HttpResponse<java.io.InputStream> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "api/runs/" + run + "/events")).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    try (java.io.BufferedReader in =
+        new java.io.BufferedReader(new java.io.InputStreamReader(r.body(), java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = in.readLine()) != null && !line.equals("event: text"); ) {
+        // skip to the first text event
+      }
+    }
+  }
+
   private static String text(List<Sse> events) {
     StringBuilder sb = new StringBuilder();
     for (Sse e : events) {
@@ -127,44 +141,44 @@ class WebChatServerTest {
 
   @Test
   void anAnswerStreamsAsEventsAndLandsInTheHistory() throws Exception {
-    String run = post("/api/chat", "{\"session\":\"s1\",\"message\":\"hello\"}").get("run").asText();
+    String run = post("/api/chat", "{\"chat\":\"s1\",\"message\":\"hello\"}").get("run").asText();
     List<Sse> events = events(run, 0);
     assertThat(events.get(0).type()).isEqualTo("typing");
     assertThat(text(events)).isEqualTo("Answer to: hello. Second sentence! Done.");
     Sse done = events.get(events.size() - 1);
     assertThat(done.data().get("state").asText()).isEqualTo("COMPLETED");
-    JsonNode session = get("/api/session/s1");
+    JsonNode session = get("/api/chats/s1");
     assertThat(session.get("running").isNull()).isTrue();
     assertThat(session.get("history")).hasSize(2);
     assertThat(session.get("history").get(1).get("text").asText()).isEqualTo(text(events));
-    // Ids increase one by one, so a page can resume from the last one it saw.
-    for (int i = 0; i < events.size(); i++) {
-      assertThat(events.get(i).id()).isEqualTo(i + 1L);
+    // Ids increase, so a page can resume from the last one it saw.
+    for (int i = 1; i < events.size(); i++) {
+      assertThat(events.get(i).id()).isGreaterThan(events.get(i - 1).id());
     }
   }
 
   @Test
   void resumingFromAnEventIdRepeatsNothing() throws Exception {
-    String run = post("/api/chat", "{\"session\":\"s2\",\"message\":\"hello\"}").get("run").asText();
+    String run = post("/api/chat", "{\"chat\":\"s2\",\"message\":\"hello\"}").get("run").asText();
     List<Sse> all = events(run, 0);
     int cut = all.size() / 2;
     List<Sse> rest = events(run, all.get(cut - 1).id());
     assertThat(text(all.subList(0, cut)) + text(rest)).isEqualTo(text(all));
-    assertThat(rest.get(0).id()).isEqualTo(all.get(cut).id());
+    assertThat(rest.get(0).id()).isGreaterThan(all.get(cut - 1).id());
   }
 
   @Test
   void stopCancelsTheModelCallAndKeepsThePartialAnswer() throws Exception {
-    String run = post("/api/chat", "{\"session\":\"s3\",\"message\":\"slow please\"}").get("run").asText();
-    fake.awaitChunks(0, 5, Duration.ofSeconds(30));
+    String run = post("/api/chat", "{\"chat\":\"s3\",\"message\":\"slow please\"}").get("run").asText();
+    awaitText(run); // some of the answer has reached the run
     post("/api/runs/" + run + "/stop", "");
     List<Sse> events = events(run, 0);
     Sse done = events.get(events.size() - 1);
     assertThat(done.data().get("state").asText()).isEqualTo("CANCELLED");
-    assertThat(text(events)).startsWith("s0 s1 s2");
+    assertThat(text(events)).startsWith("s0 ");
     assertThat(fake.awaitEnded(0, Duration.ofSeconds(10)).ending())
         .isEqualTo(dev.llmstream.testkit.ConnectionRecord.Ending.CLOSED_BY_CLIENT);
-    JsonNode history = get("/api/session/s3").get("history");
+    JsonNode history = get("/api/chats/s3").get("history");
     assertThat(history.get(1).get("state").asText()).isEqualTo("CANCELLED");
     assertThat(history.get(1).get("text").asText()).isEqualTo(text(events));
   }
@@ -172,13 +186,13 @@ class WebChatServerTest {
   @Test
   void aFailedAnswerShowsATypedErrorAndRetryAnswersAgain() throws Exception {
     failuresLeft.set(1);
-    String run = post("/api/chat", "{\"session\":\"s4\",\"message\":\"fail once\"}").get("run").asText();
+    String run = post("/api/chat", "{\"chat\":\"s4\",\"message\":\"fail once\"}").get("run").asText();
     List<Sse> events = events(run, 0);
     JsonNode done = events.get(events.size() - 1).data();
     assertThat(done.get("state").asText()).isEqualTo("FAILED");
     assertThat(done.get("error").get("type").asText()).isEqualTo("BAD_REQUEST");
     assertThat(done.get("error").get("message").asText()).contains("Scripted failure");
-    String retry = post("/api/session/s4/retry", "").get("run").asText();
+    String retry = post("/api/chats/s4/retry", "").get("run").asText();
     assertThat(text(events(retry, 0))).isEqualTo("Answer to: fail once. Second sentence! Done.");
     // The failed answer is not sent back to the model as context.
     JsonNode sent = JSON.readTree(fake.requests().get(1).body()).get("messages");
@@ -187,10 +201,13 @@ class WebChatServerTest {
 
   @Test
   void sessionsStreamAtTheSameTimeWithoutInterfering() throws Exception {
+    // One browser (one sid cookie) may run 3 answers at once (AnswerRuns' default per-owner limit): with
+    // more, a post that came before an earlier answer ended got a 409 on a loaded machine.
+    int chats = 3;
     List<CompletableFuture<String>> answers = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < chats; i++) {
       String session = "multi-" + i;
-      String run = post("/api/chat", "{\"session\":\"" + session + "\",\"message\":\"q" + i + "\"}").get("run").asText();
+      String run = post("/api/chat", "{\"chat\":\"" + session + "\",\"message\":\"q" + i + "\"}").get("run").asText();
       answers.add(
           CompletableFuture.supplyAsync(
               () -> {
@@ -201,14 +218,14 @@ class WebChatServerTest {
                 }
               }));
     }
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < chats; i++) {
       assertThat(answers.get(i).get()).isEqualTo("Answer to: q" + i + ". Second sentence! Done.");
     }
   }
 
   @Test
   void aCutMidAnswerShowsReconnectingThenOneContinuousAnswer() throws Exception {
-    String run = post("/api/chat", "{\"session\":\"s6\",\"message\":\"flaky link\"}").get("run").asText();
+    String run = post("/api/chat", "{\"chat\":\"s6\",\"message\":\"flaky link\"}").get("run").asText();
     List<Sse> events = events(run, 0);
     assertThat(events).extracting(Sse::type).contains("recovering");
     assertThat(text(events)).isEqualTo("A flaky network answer that arrives in two parts, without a repeated word.");
@@ -221,10 +238,90 @@ class WebChatServerTest {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create(server.url() + "api/chat"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"session\":\"s5\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"chat\":\"s5\"}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("'message' must be a non-empty string");
+  }
+
+  private HttpResponse<String> raw(HttpClient client, String method, String path, @org.jspecify.annotations.Nullable String body)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path.substring(1))).timeout(Duration.ofSeconds(30));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void theSidCookieIsSetOnceHttpOnlyAndStrict() throws Exception {
+    HttpClient plain = HttpClient.newHttpClient();
+    HttpResponse<String> r = raw(plain, "GET", "/", null);
+    String cookie = r.headers().firstValue("set-cookie").orElseThrow();
+    assertThat(cookie).matches("sid=[A-Za-z0-9_-]{22}; Path=/; HttpOnly; SameSite=Strict");
+    HttpResponse<String> again =
+        plain.send(
+            HttpRequest.newBuilder(URI.create(server.url())).header("Cookie", cookie.split(";")[0]).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(again.headers().firstValue("set-cookie")).isEmpty();
+  }
+
+  @Test
+  void aStrangerCannotReadStopOrEvenSeeARun() throws Exception {
+    String run = post("/api/chat", "{\"chat\":\"iso\",\"message\":\"slow please\"}").get("run").asText();
+    fake.awaitChunks(0, 3, Duration.ofSeconds(30));
+    HttpClient stranger = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+    HttpClient noCookie = HttpClient.newHttpClient();
+    for (HttpClient other : List.of(stranger, noCookie)) {
+      HttpResponse<String> events = raw(other, "GET", "/api/runs/" + run + "/events", null);
+      HttpResponse<String> stop = raw(other, "POST", "/api/runs/" + run + "/stop", "");
+      HttpResponse<String> unknown = raw(other, "GET", "/api/runs/AAAAAAAAAAAAAAAAAAAAAA/events", null);
+      assertThat(events.statusCode()).isEqualTo(404);
+      assertThat(stop.statusCode()).isEqualTo(404);
+      assertThat(events.body()).isEqualTo(unknown.body()); // nothing tells a stranger the run exists
+    }
+    // The run is untouched: the owner stops it and sees it end CANCELLED, by the owner's stop.
+    assertThat(server.runs().producing()).isEqualTo(1);
+    post("/api/runs/" + run + "/stop", "");
+    JsonNode done = events(run, 0).get(events(run, 0).size() - 1).data();
+    assertThat(done.get("state").asText()).isEqualTo("CANCELLED");
+    assertThat(done.get("stoppedBy").asText()).isEqualTo("user");
+  }
+
+  @Test
+  void aSecondQuestionWhileAnswerRunsIsAConflict() throws Exception {
+    String run = post("/api/chat", "{\"chat\":\"busy\",\"message\":\"slow please\"}").get("run").asText();
+    HttpResponse<String> second = raw(http, "POST", "/api/chat", "{\"chat\":\"busy\",\"message\":\"again\"}");
+    assertThat(second.statusCode()).isEqualTo(409);
+    assertThat(second.body()).contains("already running");
+    post("/api/runs/" + run + "/stop", "");
+    events(run, 0);
+    assertThat(raw(http, "POST", "/api/chat", "{\"chat\":\"busy\",\"message\":\"again\"}").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void resumingAfterTheDoneEventIsNoContent() throws Exception {
+    String run = post("/api/chat", "{\"message\":\"hello\"}").get("run").asText();
+    List<Sse> all = events(run, 0);
+    long doneId = all.get(all.size() - 1).id();
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.url() + "api/runs/" + run + "/events"))
+                .header("Last-Event-ID", Long.toString(doneId))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(204);
+    assertThat(raw(http, "GET", "/api/runs/" + run + "/events?after=x1", null).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void theLeastRecentlyUsedIdleChatIsForgottenWhenTheServerIsFull() throws Exception {
+    server.close();
+    server = WebChatServer.start("127.0.0.1", 0, dev.llmstream.web.AnswerRuns.builder(provider).build(), "fake", 2);
+    events(post("/api/chat", "{\"chat\":\"a\",\"message\":\"one\"}").get("run").asText(), 0);
+    events(post("/api/chat", "{\"chat\":\"b\",\"message\":\"two\"}").get("run").asText(), 0);
+    get("/api/chats/b"); // b is used more recently than a
+    events(post("/api/chat", "{\"chat\":\"c\",\"message\":\"three\"}").get("run").asText(), 0);
+    assertThat(get("/api/chats/b").get("history")).hasSize(2); // kept
+    assertThat(get("/api/chats/a").get("history")).isEmpty(); // forgotten to make room
   }
 }

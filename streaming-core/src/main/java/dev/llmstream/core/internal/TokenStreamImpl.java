@@ -211,6 +211,12 @@ public final class TokenStreamImpl implements TokenStream {
       synchronized (lock) {
         queue.clear();
       }
+      StreamException deadline = token.deadlineError();
+      if (deadline != null) { // cancelAfter: a typed TIMEOUT with the partial answer, not a cancel
+        terminate(StreamState.FAILED, FinishReason.ERROR);
+        signalError(deadline);
+        return;
+      }
       if (subscription.requested() > 0 && deliver(StreamEvent.Finish.of(FinishReason.CANCELLED))) {
         subscription.consume(1);
         terminate(StreamState.CANCELLED, FinishReason.CANCELLED);

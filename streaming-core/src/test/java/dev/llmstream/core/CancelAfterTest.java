@@ -1,0 +1,65 @@
+package dev.llmstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** {@link CancellationToken#cancelAfter}: a deadline on the injected clock ends the answer as TIMEOUT. */
+class CancelAfterTest {
+
+  @Test
+  void deadlineFailsTheStreamWithTimeoutAndKeepsThePartialAnswer() {
+    ManualScheduler clock = new ManualScheduler();
+    CancellationToken token = CancellationToken.create();
+    token.cancelAfter(Duration.ofSeconds(30), clock);
+    PushSource source = new PushSource();
+    RecordingSubscriber sub = new RecordingSubscriber(Long.MAX_VALUE);
+    TokenStream.create(source, token).subscribe(sub);
+    assertThat(source.text("Hello")).isTrue();
+    assertThat(source.text(", wor")).isTrue();
+
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(sub.terminals.get()).isZero();
+    clock.advance(Duration.ofSeconds(1));
+
+    assertThat(sub.terminals.get()).isEqualTo(1);
+    assertThat(sub.error).isInstanceOf(StreamException.class);
+    StreamException e = (StreamException) sub.error;
+    assertThat(e.kind()).isEqualTo(ErrorKind.TIMEOUT);
+    assertThat(e.getMessage()).contains("PT30S");
+    assertThat(e.partial().text()).isEqualTo("Hello, wor");
+    assertThat(source.cancelled).isTrue();
+    assertThat(token.isCancelled()).isTrue();
+    assertThat(sub.violations).isEmpty();
+  }
+
+  @Test
+  void plainCancelStillEndsAsCancelledAndADisarmedDeadlineNeverFires() {
+    ManualScheduler clock = new ManualScheduler();
+    CancellationToken token = CancellationToken.create();
+    CancellationToken.Registration deadline = token.cancelAfter(Duration.ofSeconds(5), clock);
+    deadline.close();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(token.isCancelled()).isFalse();
+
+    token.cancelAfter(Duration.ofSeconds(5), clock);
+    token.cancel();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(token.deadlineError()).isNull();
+    PushSource source = new PushSource();
+    RecordingSubscriber sub = new RecordingSubscriber(Long.MAX_VALUE);
+    TokenStream.create(source, token).subscribe(sub);
+    assertThat(sub.error).isNull();
+    assertThat(sub.completed).isTrue();
+  }
+
+  @Test
+  void rejectsANonPositiveTimeout() {
+    CancellationToken token = CancellationToken.create();
+    assertThatThrownBy(() -> token.cancelAfter(Duration.ZERO, new ManualScheduler()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+  }
+}
