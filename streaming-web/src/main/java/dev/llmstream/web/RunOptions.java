@@ -34,6 +34,12 @@ public record RunOptions(
   /**
    * Validates and copies.
    *
+   * @param slot the owner's conversation: an owner has at most one running answer per slot
+   * @param deadline how long the answer may take before it ends {@code FAILED} with a {@code TIMEOUT} error
+   *     (through {@code CancellationToken.cancelAfter}), or null for none
+   * @param ui the core's buffer options (UI-paced batches) for the answer
+   * @param listener told when the run ends
+   * @param attributes stored with the run ({@link dev.llmstream.web.spi.RunRecord#attributes()})
    * @throws NullPointerException if a non-null component is null
    * @throws IllegalArgumentException if the slot or deadline is invalid
    */

@@ -29,6 +29,13 @@ public record RunResult(
   /**
    * Validates.
    *
+   * @param runId the run
+   * @param owner its owner
+   * @param slot its conversation slot
+   * @param status COMPLETED, CANCELLED or FAILED
+   * @param response the answer (partial unless COMPLETED)
+   * @param error the failure when FAILED
+   * @param stoppedBy why it was stopped when CANCELLED ({@code user}, {@code abandoned}, {@code shutdown})
    * @throws NullPointerException if a non-null component is null
    */
   public RunResult {

@@ -31,6 +31,9 @@ public record RunEvent(long id, String type, String data) {
   /**
    * Validates the event.
    *
+   * @param id the event id, at least 1
+   * @param type the SSE event name, one of the constants of this record ({@code text}, {@code done}, ...)
+   * @param data one line of JSON (no line breaks)
    * @throws IllegalArgumentException if {@code id < 1} or {@code data} contains a line break
    * @throws NullPointerException if {@code type} or {@code data} is null
    */

@@ -28,6 +28,12 @@ public record RunRecord(
   /**
    * Validates and copies.
    *
+   * @param runId the run id (URL-safe, unguessable)
+   * @param owner the opaque owner (user id, session) given when the run was started
+   * @param slot the owner's conversation the run belongs to: an owner has at most one running run per slot
+   * @param status the current state
+   * @param createdAtMillis when the run was created, in milliseconds of the store's clock (for display)
+   * @param attributes extra metadata
    * @throws NullPointerException if a component is null
    */
   public RunRecord {

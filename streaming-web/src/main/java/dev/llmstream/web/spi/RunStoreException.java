@@ -25,6 +25,7 @@ public class RunStoreException extends RuntimeException {
     UNAVAILABLE
   }
 
+  /** Why the store refused or failed. */
   private final Reason reason;
 
   /**
