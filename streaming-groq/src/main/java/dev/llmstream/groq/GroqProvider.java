@@ -9,6 +9,7 @@ import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.groq.internal.ApiKeys;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
@@ -226,16 +227,19 @@ public final class GroqProvider implements ChatProvider {
      * @param apiKey the key
      * @return this builder
      * @throws NullPointerException if {@code apiKey} is null
-     * @throws IllegalArgumentException if {@code apiKey} is blank or contains line breaks
+     * @throws IllegalArgumentException if {@code apiKey} is blank or, once leading and trailing white space
+     *     is stripped, has a character an HTTP header cannot carry or no key has (anything but printable
+     *     ASCII: a space, a line break, a control character, a zero-width space or curly quote picked up by
+     *     copy-paste); the message names the character's position and kind, never the key
      * @throws IllegalStateException if already set
      */
     public Builder apiKey(String apiKey) {
       Objects.requireNonNull(apiKey, "apiKey");
       unset(this.apiKey, "apiKey");
-      if (apiKey.isBlank() || apiKey.indexOf('\n') >= 0 || apiKey.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException("apiKey must not be blank or contain line breaks");
+      if (apiKey.isBlank()) {
+        throw new IllegalArgumentException("apiKey must not be blank");
       }
-      this.apiKey = apiKey.strip();
+      this.apiKey = ApiKeys.checked(apiKey.strip(), "apiKey");
       return this;
     }
 
@@ -422,7 +426,8 @@ public final class GroqProvider implements ChatProvider {
      * @param value the value
      * @return this builder
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the name is blank, contains line breaks, is managed by the
+     * @throws IllegalArgumentException if the name is not a token, the value has a character a header cannot
+     *     carry (a line break or another control character, anything above U+00FF), the name is managed by the
      *     provider ({@code Authorization}: use {@link #apiKey(String)}; {@code Content-Type},
      *     {@code Accept}, ...) or was already added
      */
@@ -432,8 +437,14 @@ public final class GroqProvider implements ChatProvider {
       if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
         throw new IllegalArgumentException("header name must be a token, was '" + name + "'");
       }
-      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException("header value of '" + name + "' must not contain line breaks");
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (!(c == '\t' || (c >= 0x20 && c < 0x7F) || (c >= 0x80 && c <= 0xFF))) {
+          // named by position and kind, never quoted: header values are often tokens too
+          throw new IllegalArgumentException(
+              "header value of '" + name + "': character " + (i + 1) + " is " + ApiKeys.describe(value.codePointAt(i))
+                  + ", which an HTTP header cannot carry");
+        }
       }
       String lower = name.toLowerCase(Locale.ROOT);
       if (RESERVED_HEADERS.contains(lower)) {
@@ -629,7 +640,8 @@ public final class GroqProvider implements ChatProvider {
      *     base URL, or {@link #connectTimeout(Duration)} or {@link #inlineDelivery(boolean)} was combined
      *     with {@link #httpClient(HttpClient)}
      * @throws IllegalArgumentException if the base URL is plain http on a non-loopback host without
-     *     {@link #allowInsecureHttp(boolean)}
+     *     {@link #allowInsecureHttp(boolean)}, or {@code GROQ_API_KEY} holds a character no key has (see
+     *     {@link #apiKey(String)}; the message names its position and kind, never the key)
      */
     public GroqProvider build() {
       String base = baseUrl != null ? baseUrl : DEFAULT_BASE_URL;
@@ -644,7 +656,7 @@ public final class GroqProvider implements ChatProvider {
       String key = apiKey;
       if (key == null) {
         String env = environment.apply("GROQ_API_KEY");
-        key = env == null || env.isBlank() ? null : env.strip();
+        key = env == null || env.isBlank() ? null : ApiKeys.checked(env.strip(), "GROQ_API_KEY");
       }
       if (key == null && !loopback) {
         throw new IllegalStateException(

@@ -13,6 +13,7 @@ import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
@@ -71,6 +72,9 @@ import org.slf4j.LoggerFactory;
 public final class GroqStreamSource implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** How long a finished answer waits for a trailing usage chunk, whatever else arrives meanwhile. */
+  static final Duration FINISH_GRACE = Duration.ofSeconds(2);
+  private static final long NEVER = Long.MIN_VALUE;
 
   private enum Phase {
     NEW,
@@ -114,7 +118,9 @@ public final class GroqStreamSource implements StreamSource {
   private boolean waitingSent;
   private boolean firstToken;
   private long sentAt;
+  /** When the last progress was made: events decoded, or a pull (the subscriber's time is not counted). */
   private long lastActivity;
+  private long finishSeenAt = NEVER;
   private final ArrayList<StreamEvent> out = new ArrayList<>();
   private final SseScanner.Listener listener = this::onSseEvent;
 
@@ -208,6 +214,7 @@ public final class GroqStreamSource implements StreamSource {
     }
     if (s == Pull.INSTANCE) {
       pullPending = true;
+      lastActivity = config.scheduler().nanoTime(); // the time before a pull was the subscriber's
       List<ByteBuffer> a = ahead;
       if (a != null && phase == Phase.STREAMING) {
         ahead = null;
@@ -266,9 +273,10 @@ public final class GroqStreamSource implements StreamSource {
     endBehindAhead = null;
     errorBodyLength = 0;
     firstToken = false;
+    finishSeenAt = NEVER;
     HttpRequest request = httpRequest;
     if (request == null) {
-      request = buildRequest();
+      request = buildRequest(config.endpoint(), true);
       httpRequest = request;
     }
     long now = config.scheduler().nanoTime();
@@ -292,22 +300,35 @@ public final class GroqStreamSource implements StreamSource {
     return new BodySubscriber(a);
   }
 
-  private HttpRequest buildRequest() {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(config.endpoint())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody))
-            .header("Content-Type", "application/json")
-            .header("Accept", "text/event-stream")
-            .header("User-Agent", "llmstream-java/0.1");
-    String key = config.apiKey();
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
+  private HttpRequest buildRequest(URI uri, boolean withKey) {
+    try {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(uri)
+              .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody))
+              .header("Content-Type", "application/json")
+              .header("Accept", "text/event-stream")
+              .header("User-Agent", "llmstream-java/0.1");
+      String key = config.apiKey();
+      if (key != null && withKey) {
+        b.header("Authorization", "Bearer " + key);
+      }
+      config.headers().forEach(b::header);
+      if (config.http11()) {
+        b.version(HttpClient.Version.HTTP_1_1);
+      }
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      // The JDK's message quotes the offending header value, which may be the Authorization header: neither
+      // the message nor the exception goes anywhere. (The builder validates the key and headers, so this
+      // is a last line of defence.)
+      throw new StreamException(
+          ErrorKind.CALLER,
+          "The HTTP request could not be built: a header name or value (the API key or one set with "
+              + "GroqProvider.Builder.header) has a character HTTP does not allow; check the configuration",
+          StreamException.NO_STATUS,
+          null,
+          null);
     }
-    config.headers().forEach(b::header);
-    if (config.http11()) {
-      b.version(HttpClient.Version.HTTP_1_1);
-    }
-    return b.build();
   }
 
   private void onHeaders(HttpResponse.ResponseInfo info) {
@@ -369,14 +390,12 @@ public final class GroqStreamSource implements StreamSource {
     // one read is kept ahead of demand: requested whenever no buffer is in hand, pull or not
     if (phase == Phase.STREAMING && s != null && ahead == null && !bodyRequested) {
       bodyRequested = true;
-      lastActivity = config.scheduler().nanoTime();
       s.request(1);
     }
   }
 
   private void onData(List<ByteBuffer> buffers) {
     bodyRequested = false;
-    lastActivity = config.scheduler().nanoTime();
     if (phase == Phase.ERROR_BODY) {
       collectErrorBody(buffers);
       return;
@@ -408,7 +427,11 @@ public final class GroqStreamSource implements StreamSource {
       failure = e;
     }
     noteFirstToken(d);
+    if (!out.isEmpty()) {
+      lastActivity = config.scheduler().nanoTime(); // progress: comments and empty chunks are not
+    }
     emitOut();
+    noteFinishPending(d);
     if (d.isDone()) {
       // the answer is complete (Finish emitted): bytes after it in the same read (an over-long line,
       // say) are not part of it and must not turn it into a failure
@@ -428,6 +451,14 @@ public final class GroqStreamSource implements StreamSource {
 
   private void onSseEvent(@Nullable String type, byte[] data, int length) {
     decoder().onEvent(type, data, length, out);
+  }
+
+  /** The content is complete, a trailing usage chunk may follow: wait for it briefly, whatever else comes. */
+  private void noteFinishPending(ChunkDecoder d) {
+    if (finishSeenAt == NEVER && d.isFinishPending()) {
+      finishSeenAt = config.scheduler().nanoTime();
+      arm(FINISH_GRACE);
+    }
   }
 
   private void noteFirstToken(ChunkDecoder d) {
@@ -524,9 +555,21 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   private void onAttemptFailed(StreamException error, int httpStatus, @Nullable HttpHeaders headers) {
+    ChunkDecoder d = decoder;
+    if (phase == Phase.STREAMING && d != null && d.isFinishPending()) {
+      // the answer's content is complete (finish reason seen, usage awaited): whatever went wrong after it
+      // (a cut, garbage, an over-long line, a timeout) does not turn it into a failure
+      LOG.debug("Completing a finished answer without its usage after {}", error.kind());
+      out.clear();
+      d.finishNow(out);
+      emitOut();
+      succeed();
+      return;
+    }
     releaseAttempt();
     out.clear();
-    if (!firstToken && retries < config.maxRetries() && retryRules.shouldRetry(error, httpStatus, headers)) {
+    if (!firstToken && retries < config.maxRetries() && retryRules.shouldRetry(error, httpStatus, headers)
+        && !silentAfterHeaders(error)) {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
         retries++;
@@ -541,6 +584,19 @@ public final class GroqStreamSource implements StreamSource {
       }
     }
     terminate(error);
+  }
+
+  /**
+   * A first-token timeout after 2xx headers: the server took the request and its model stayed silent.
+   * Sending the prompt again would double the wait (and the cost) for the same silence, so it is not
+   * retried; a timeout with no response at all (a dead connection) is.
+   */
+  private boolean silentAfterHeaders(StreamException error) {
+    HttpResponse.ResponseInfo info = response;
+    return error instanceof StreamTimeoutException t
+        && t.phase() == StreamTimeoutException.Phase.FIRST_TOKEN
+        && info != null
+        && info.statusCode() / 100 == 2;
   }
 
   private void terminate(StreamException error) {
@@ -575,6 +631,20 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     long now = config.scheduler().nanoTime();
+    ChunkDecoder d = decoder;
+    if (phase == Phase.STREAMING && d != null && d.isFinishPending()) {
+      // the answer is complete but for its usage: a short grace whatever arrives (comments included)
+      long grace = FINISH_GRACE.toNanos() - (now - finishSeenAt);
+      if (grace > 0) {
+        arm(Duration.ofNanos(grace));
+        return;
+      }
+      out.clear();
+      d.finishNow(out);
+      emitOut();
+      succeed();
+      return;
+    }
     Duration limit = firstToken ? config.idleTimeout() : config.firstTokenTimeout();
     if (!awaitingNetwork()) {
       arm(limit); // the subscriber has no demand: not the server's fault
@@ -584,14 +654,6 @@ public final class GroqStreamSource implements StreamSource {
     long remaining = limit.toNanos() - (now - since);
     if (remaining > 0) {
       arm(Duration.ofNanos(remaining));
-      return;
-    }
-    ChunkDecoder d = decoder;
-    if (d != null && d.isFinishPending()) {
-      out.clear();
-      d.finishNow(out);
-      emitOut();
-      succeed();
       return;
     }
     onAttemptFailed(
