@@ -15,6 +15,7 @@ import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
 import dev.llmstream.groq.internal.PermitSource;
+import dev.llmstream.groq.internal.RequestBudget;
 import dev.llmstream.groq.internal.StreamPermits;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -101,6 +102,12 @@ public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
   public static final String DEFAULT_BASE_URL = "https://api.groq.com/openai/v1";
 
+  /** The default of {@link Builder#stallTimeout(Duration)}: 2 minutes. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The default of {@link Builder#maxRequestsPerAnswer(int)}: 6. */
+  public static final int DEFAULT_MAX_REQUESTS_PER_ANSWER = 6;
+
   private final GroqConfig config;
   private final boolean emitWaiting;
   private final RecoveryPolicy recovery;
@@ -116,8 +123,9 @@ public final class GroqProvider implements ChatProvider {
 
   /**
    * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
-   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, recovery
-   * {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), and the limits:
+   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, stall timeout 2 min, 2 retries, retry delay
+   * cap 60 s, recovery {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), at most 6
+   * requests per answer, and the limits:
    * {@link Builder#maxLineLength(int) maxLineLength} 1 MiB, {@link Builder#maxEventBytes(int)
    * maxEventBytes} = maxLineLength, {@link Builder#maxAnswerChars(int) maxAnswerChars} 4 Mi characters,
    * {@link Builder#maxToolArgumentChars(int) maxToolArgumentChars} 1 Mi characters,
@@ -154,12 +162,16 @@ public final class GroqProvider implements ChatProvider {
               + "or GroqProvider.Builder.defaultModel(..)");
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
+    RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
     AttemptFactory attempts =
         (req, n) ->
-            new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
+            new GroqStreamSource(
+                config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget);
     // One concurrency permit per answer, held across its recovery attempts.
     return TokenStream.create(
-        new PermitSource(Recovery.source(request, recovery, config.scheduler(), attempts), config.permits()),
+        new PermitSource(
+            Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()),
+            config.permits()),
         cancellation);
   }
 
@@ -201,6 +213,8 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable Duration firstTokenTimeout;
     private @Nullable Duration idleTimeout;
     private @Nullable Integer maxRetries;
+    private @Nullable Duration stallTimeout;
+    private @Nullable Integer maxRequestsPerAnswer;
     private @Nullable Boolean retryOn498;
     private @Nullable Duration maxRetryDelay;
     private @Nullable HttpClient httpClient;
@@ -327,6 +341,47 @@ public final class GroqProvider implements ChatProvider {
     public Builder idleTimeout(Duration timeout) {
       unset(this.idleTimeout, "idleTimeout");
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest one answer may go without new content (a text, reasoning or tool-call delta) while
+     * the subscriber is waiting, counted across all its requests: retries, recovery attempts and the
+     * backoffs between them (default {@link GroqProvider#DEFAULT_STALL_TIMEOUT 2 minutes}). Then the current
+     * request is aborted and the stream fails with an {@link dev.llmstream.core.ErrorKind#TIMEOUT}
+     * {@link dev.llmstream.core.StreamException} holding the partial answer, whatever retries or recoveries
+     * were left. Keep-alive comments are not content. It bounds what {@link #firstTokenTimeout(Duration)},
+     * {@link #idleTimeout(Duration)}, {@link #maxRetries(int)} and the {@link #recovery(RecoveryPolicy)
+     * recovery policy} would add up to.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder stallTimeout(Duration timeout) {
+      unset(this.stallTimeout, "stallTimeout");
+      this.stallTimeout = positive(timeout, "stallTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the most HTTP requests one answer may cost: the first, its retries, every recovery attempt and
+     * their retries, and followed redirects together (default
+     * {@link GroqProvider#DEFAULT_MAX_REQUESTS_PER_ANSWER 6}). A retry or recovery that would exceed it is not
+     * made: the stream fails with a {@link dev.llmstream.core.LimitExceededException} naming this setting,
+     * the last failure as its cause and the partial answer kept. It wins over {@link #maxRetries(int)} and
+     * {@link RecoveryPolicy#maxAttempts()}.
+     *
+     * @param requests from 1 to 100
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxRequestsPerAnswer(int requests) {
+      unset(this.maxRequestsPerAnswer, "maxRequestsPerAnswer");
+      this.maxRequestsPerAnswer = inRange(requests, 1, 100, "maxRequestsPerAnswer");
       return this;
     }
 
@@ -701,7 +756,9 @@ public final class GroqProvider implements ChatProvider {
                   maxEventBytes != null ? maxEventBytes : maxLineLength != null ? maxLineLength : 1024 * 1024,
                   maxAnswerChars != null ? maxAnswerChars : 4 * 1024 * 1024,
                   maxToolArgumentChars != null ? maxToolArgumentChars : 1024 * 1024),
-              new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE));
+              new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE),
+              stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT,
+              maxRequestsPerAnswer != null ? maxRequestsPerAnswer : DEFAULT_MAX_REQUESTS_PER_ANSWER);
       return new GroqProvider(
           config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
     }

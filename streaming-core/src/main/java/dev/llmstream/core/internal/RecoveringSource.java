@@ -2,6 +2,7 @@ package dev.llmstream.core.internal;
 
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -20,14 +21,30 @@ import org.jspecify.annotations.Nullable;
 /**
  * See {@link Recovery#source}. State is guarded by {@code lock}; the lock is never held while calling the
  * downstream emitter, an attempt's source or the scheduler's tasks.
+ *
+ * <p><b>Stall watchdog.</b> With a stall timeout, one timer watches the whole answer, across its attempts,
+ * their retries and the backoffs between them: when no content (text, reasoning or tool-call delta) has
+ * arrived for that long while the subscriber was waiting, the current attempt is cancelled and the stream
+ * fails with a {@link ErrorKind#TIMEOUT} error (the last attempt's failure as its cause). Time while the
+ * subscriber has no demand does not count.
+ *
+ * <p><b>Restarted continuations.</b> Under {@code CONTINUE} a server that ignores the prefill starts the
+ * answer over. The first characters of a continuation are therefore held until they either differ from
+ * the beginning of the answer shown (a real continuation: passed on) or repeat its first
+ * {@value #RESTART_PROBE} characters (all of them if it is shorter): then it is a restart and is
+ * de-duplicated exactly as under {@code RESTART_DEDUPE}.
  */
 public final class RecoveringSource implements StreamSource {
   private static final int MAX_CAUSE_CHARS = 200;
+  /** How many leading characters a continuation must repeat to count as a restart of the answer. */
+  static final int RESTART_PROBE = 16;
+  private static final long PAUSED = Long.MIN_VALUE;
 
   private final ChatRequest request;
   private final RecoveryPolicy policy;
   private final StreamScheduler scheduler;
   private final AttemptFactory attempts;
+  private final @Nullable Duration stallTimeout;
   private final Object lock = new Object();
 
   // guarded by lock
@@ -48,6 +65,13 @@ public final class RecoveringSource implements StreamSource {
   private @Nullable Usage usageThisAttempt;
   private @Nullable Dedupe textDedupe;
   private @Nullable Dedupe reasoningDedupe;
+  private StreamScheduler.@Nullable Cancellable watchdog;
+  /** When content last arrived (shifted by the time the subscriber had no demand). */
+  private long lastProgress;
+  /** Since when the subscriber has had no pull outstanding, or {@link #PAUSED} when it has one. */
+  private long demandLostAt = PAUSED;
+  private int attemptsOpened;
+  private @Nullable Throwable lastFailure;
 
   /**
    * Creates the source; see {@link Recovery#source}.
@@ -59,6 +83,25 @@ public final class RecoveringSource implements StreamSource {
    */
   public RecoveringSource(
       ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, AttemptFactory attempts) {
+    this(request, policy, scheduler, attempts, null);
+  }
+
+  /**
+   * Creates the source with a stall watchdog; see {@link Recovery#source}.
+   *
+   * @param request the original request
+   * @param policy the policy
+   * @param scheduler the clock for backoff and the watchdog
+   * @param attempts opens each attempt
+   * @param stallTimeout the longest the answer may go without content, or {@code null} for no watchdog
+   */
+  public RecoveringSource(
+      ChatRequest request,
+      RecoveryPolicy policy,
+      StreamScheduler scheduler,
+      AttemptFactory attempts,
+      @Nullable Duration stallTimeout) {
+    this.stallTimeout = stallTimeout;
     ChatRequest r = request;
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE && r.seed() == null) {
       // A restart can only repeat the same answer when sampled with the same seed.
@@ -74,8 +117,109 @@ public final class RecoveringSource implements StreamSource {
   public void start(StreamEmitter emitter) {
     synchronized (lock) {
       outer = emitter;
+      lastProgress = scheduler.nanoTime();
+      demandLostAt = lastProgress; // until the first pull
+    }
+    Duration stall = stallTimeout;
+    if (stall != null) {
+      armWatchdog(stall);
     }
     open(request, 0);
+  }
+
+  private void armWatchdog(Duration delay) {
+    StreamScheduler.Cancellable t = scheduler.schedule(delay, this::onWatchdog);
+    boolean over;
+    synchronized (lock) {
+      over = cancelled || finished;
+      if (!over) {
+        watchdog = t;
+      }
+    }
+    if (over) {
+      t.cancel();
+    }
+  }
+
+  private void onWatchdog() {
+    Duration stall = stallTimeout;
+    if (stall == null) {
+      return;
+    }
+    long now = scheduler.nanoTime();
+    StreamEmitter downstream;
+    StreamSource source;
+    StreamScheduler.Cancellable timer;
+    StreamException error;
+    synchronized (lock) {
+      watchdog = null;
+      if (cancelled || finished) {
+        return;
+      }
+      long base = demandLostAt != PAUSED ? now : lastProgress; // no demand: the clock is paused
+      long remaining = stall.toNanos() - (now - base);
+      if (demandLostAt != PAUSED || remaining > 0) {
+        downstream = null;
+        source = null;
+        timer = null;
+        error = null;
+        stall = demandLostAt != PAUSED ? stall : Duration.ofNanos(remaining);
+      } else {
+        finished = true;
+        downstream = outer;
+        source = current;
+        timer = backoff;
+        current = null;
+        backoff = null;
+        Throwable cause = lastFailure;
+        error =
+            new StreamException(
+                ErrorKind.TIMEOUT,
+                "No new content for " + stall.toMillis() + " ms (the stall timeout), over " + attemptsOpened
+                    + (attemptsOpened == 1 ? " attempt" : " attempts")
+                    + " with their retries and backoffs; gave up, the partial answer is kept"
+                    + (cause == null ? "" : ". Last failure: " + describe(cause)),
+                StreamException.NO_STATUS,
+                null,
+                cause);
+      }
+    }
+    if (error == null) {
+      armWatchdog(stall);
+      return;
+    }
+    if (timer != null) {
+      timer.cancel();
+    }
+    if (source != null) {
+      source.cancel();
+    }
+    if (downstream != null) {
+      downstream.fail(error);
+    }
+  }
+
+  /** Stops the watchdog; called once the stream ended. */
+  private void stopWatchdog() {
+    StreamScheduler.Cancellable w;
+    synchronized (lock) {
+      w = watchdog;
+      watchdog = null;
+    }
+    if (w != null) {
+      w.cancel();
+    }
+  }
+
+  /** The subscriber answered a pull or asked for more: pauses or resumes the stall clock. Under the lock. */
+  private void demand(boolean outstanding) {
+    long now = scheduler.nanoTime();
+    if (outstanding && demandLostAt != PAUSED) {
+      lastProgress += now - demandLostAt;
+      demandLostAt = PAUSED;
+    } else if (!outstanding && demandLostAt == PAUSED) {
+      demandLostAt = now;
+    }
   }
 
   private void open(ChatRequest req, int number) {
@@ -106,6 +250,7 @@ public final class RecoveringSource implements StreamSource {
       attempt = number;
       current = source;
       backoff = null;
+      attemptsOpened++;
       pull = outerPullOutstanding && !innerPullOutstanding;
       if (pull) {
         innerPullOutstanding = true;
@@ -122,6 +267,7 @@ public final class RecoveringSource implements StreamSource {
     StreamSource source;
     synchronized (lock) {
       outerPullOutstanding = true;
+      demand(true);
       source = current;
       if (source == null || innerPullOutstanding) {
         return; // between attempts: the next attempt is pulled when it opens
@@ -148,6 +294,7 @@ public final class RecoveringSource implements StreamSource {
     if (source != null) {
       source.cancel();
     }
+    stopWatchdog();
   }
 
   private final class AttemptEmitter implements StreamEmitter {
@@ -189,6 +336,7 @@ public final class RecoveringSource implements StreamSource {
         }
         innerPullOutstanding = false;
         outerPullOutstanding = false;
+        demand(false);
       }
       downstream.pullDone();
     }
@@ -205,6 +353,7 @@ public final class RecoveringSource implements StreamSource {
         finished = true;
         finishDedupe(out);
       }
+      stopWatchdog();
       for (StreamEvent e : out) {
         downstream.next(e);
       }
@@ -226,6 +375,7 @@ public final class RecoveringSource implements StreamSource {
         if (attempt != number || finished || cancelled) {
           return;
         }
+        lastFailure = error;
         boolean recover =
             policy.strategy() != RecoveryPolicy.Strategy.FAIL
                 && sawContent
@@ -244,6 +394,9 @@ public final class RecoveringSource implements StreamSource {
           innerPullOutstanding = false;
           answerPull = outerPullOutstanding;
           outerPullOutstanding = false;
+          if (answerPull) {
+            demand(false);
+          }
           if (usageThisAttempt != null) {
             usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
             usageThisAttempt = null;
@@ -254,6 +407,7 @@ public final class RecoveringSource implements StreamSource {
         }
       }
       if (next == null) {
+        stopWatchdog();
         downstream.fail(error);
         return;
       }
@@ -285,6 +439,11 @@ public final class RecoveringSource implements StreamSource {
 
   /** Maps an attempt's event to what the subscriber sees. Called under the lock. */
   private void transform(StreamEvent event, List<StreamEvent> out) {
+    if (event instanceof StreamEvent.TextDelta
+        || event instanceof StreamEvent.ReasoningDelta
+        || event instanceof StreamEvent.ToolCallDelta) {
+      lastProgress = scheduler.nanoTime();
+    }
     if (event instanceof StreamEvent.TextDelta t) {
       sawContent = true;
       if (textDedupe != null) {
@@ -342,8 +501,8 @@ public final class RecoveringSource implements StreamSource {
 
   /** The restarted answer diverged: what the UI shows is replaced by what the new attempt said. */
   private void replaceWithCandidates(List<StreamEvent> out) {
-    String newText = textDedupe != null ? textDedupe.candidate() : text.toString();
-    String newReasoning = reasoningDedupe != null ? reasoningDedupe.candidate() : reasoning.toString();
+    String newText = textDedupe != null ? textDedupe.replacement() : text.toString();
+    String newReasoning = reasoningDedupe != null ? reasoningDedupe.replacement() : reasoning.toString();
     textDedupe = null;
     reasoningDedupe = null;
     text.setLength(0);
@@ -355,6 +514,15 @@ public final class RecoveringSource implements StreamSource {
 
   /** At the end of a restarted answer that is shorter than what was shown: replace. Under the lock. */
   private void finishDedupe(List<StreamEvent> out) {
+    // a continuation that ended while still possibly a restart was a short continuation: show it
+    if (reasoningDedupe != null && reasoningDedupe.probing()) {
+      flushProbe(reasoningDedupe.candidate(), false, out);
+      reasoningDedupe = null;
+    }
+    if (textDedupe != null && textDedupe.probing()) {
+      flushProbe(textDedupe.candidate(), true, out);
+      textDedupe = null;
+    }
     boolean shorter =
         (textDedupe != null && !textDedupe.passedThrough() && textDedupe.isShorter())
             || (reasoningDedupe != null && !reasoningDedupe.passedThrough() && reasoningDedupe.isShorter());
@@ -363,6 +531,13 @@ public final class RecoveringSource implements StreamSource {
     }
     textDedupe = null;
     reasoningDedupe = null;
+  }
+
+  private void flushProbe(String held, boolean isText, List<StreamEvent> out) {
+    if (!held.isEmpty()) {
+      (isText ? text : reasoning).append(held);
+      out.add(isText ? new StreamEvent.TextDelta(held) : new StreamEvent.ReasoningDelta(held));
+    }
   }
 
   /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
@@ -379,7 +554,10 @@ public final class RecoveringSource implements StreamSource {
       return request;
     }
     if (text.length() > 0) {
-      // Prefill: the partial answer, byte for byte, as a trailing assistant message.
+      // Prefill: the partial answer, byte for byte, as a trailing assistant message. A server that ignores
+      // it starts over: the continuation is probed for a restart and then de-duplicated.
+      textDedupe = Dedupe.probing(text.toString());
+      reasoningDedupe = reasoning.length() == 0 ? null : Dedupe.probing(reasoning.toString());
       return request.toBuilder().addMessage(ChatMessage.assistant(text.toString())).build();
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
@@ -405,19 +583,37 @@ public final class RecoveringSource implements StreamSource {
 
   /**
    * Prefix de-duplication of one channel for a restarted answer: swallows what repeats the text already
-   * shown, passes on what goes beyond it, and reports divergence. Linear in the text's length.
+   * shown, passes on what goes beyond it, and reports divergence. Linear in the text's length. A probing
+   * instance (a {@code CONTINUE} continuation) first decides whether the new text is a restart at all: it
+   * holds the first characters while they repeat the beginning of the text shown; a difference before
+   * {@link #RESTART_PROBE} of them (or all of a shorter text) matched means a real continuation, released
+   * at once; otherwise it de-duplicates like a restart.
    */
   static final class Dedupe {
     private final String shown;
     private final StringBuilder candidate = new StringBuilder();
     private boolean through;
+    /** Characters still to match before a probed continuation counts as a restart; 0 once it does. */
+    private int probe;
 
     Dedupe(String shown) {
+      this(shown, 0);
+    }
+
+    private Dedupe(String shown, int probe) {
       this.shown = shown;
+      this.probe = probe;
       this.through = shown.isEmpty();
     }
 
-    /** Returns the part to show ("" while repeating), or null if the new answer diverged. */
+    /** A dedupe for a continuation that may turn out to be a restart of {@code shown}. */
+    static Dedupe probing(String shown) {
+      return new Dedupe(shown, Math.min(shown.length(), RESTART_PROBE));
+    }
+
+    /**
+     * Returns the part to show ("" while repeating or probing), or null if a restarted answer diverged.
+     */
     @Nullable String offer(String piece) {
       if (through) {
         return piece;
@@ -426,7 +622,14 @@ public final class RecoveringSource implements StreamSource {
       candidate.append(piece);
       int overlap = Math.min(piece.length(), shown.length() - at);
       if (!shown.regionMatches(at, piece, 0, overlap)) {
+        if (probe > 0) {
+          through = true; // not a restart: a continuation, released whole
+          return candidate.toString();
+        }
         return null;
+      }
+      if (probe > 0 && candidate.length() >= probe) {
+        probe = 0; // the continuation repeats the answer's beginning: a restart
       }
       if (candidate.length() >= shown.length()) {
         through = true;
@@ -439,12 +642,22 @@ public final class RecoveringSource implements StreamSource {
       return through;
     }
 
+    /** Whether this is still deciding between a continuation and a restart. */
+    boolean probing() {
+      return probe > 0 && !through;
+    }
+
     boolean isShorter() {
       return candidate.length() < shown.length();
     }
 
     String candidate() {
       return candidate.toString();
+    }
+
+    /** The whole text the channel should show if the UI is redrawn now. */
+    String replacement() {
+      return probe > 0 ? shown + candidate : candidate.toString();
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamTimeoutException;
+import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
@@ -90,6 +91,7 @@ public final class GroqStreamSource implements StreamSource {
   private final byte[] requestBody;
   private final boolean emitWaiting;
   private final RetryRules retryRules;
+  private final RequestBudget budget;
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
 
@@ -131,9 +133,12 @@ public final class GroqStreamSource implements StreamSource {
    * @param model the model named in the request
    * @param requestBody the encoded JSON body
    * @param emitWaiting whether to emit {@link StreamEvent.Waiting}
+   * @param budget the requests the answer may still cost, shared by its attempts
    */
-  public GroqStreamSource(GroqConfig config, String model, byte[] requestBody, boolean emitWaiting) {
+  public GroqStreamSource(
+      GroqConfig config, String model, byte[] requestBody, boolean emitWaiting, RequestBudget budget) {
     this.config = config;
+    this.budget = budget;
     this.model = model;
     this.requestBody = requestBody;
     this.emitWaiting = emitWaiting;
@@ -262,6 +267,10 @@ public final class GroqStreamSource implements StreamSource {
   // ------------------------------------------------------------------ attempts
 
   private void startAttempt() {
+    if (!budget.take()) {
+      terminate(overBudget(null));
+      return;
+    }
     phase = Phase.SENDING;
     scanner = new SseScanner(config.maxLineLength(), config.limits().maxEventBytes());
     decoder = null;
@@ -569,7 +578,7 @@ public final class GroqStreamSource implements StreamSource {
     releaseAttempt();
     out.clear();
     if (!firstToken && retries < config.maxRetries() && retryRules.shouldRetry(error, httpStatus, headers)
-        && !silentAfterHeaders(error)) {
+        && !silentAfterHeaders(error) && budget.hasMore()) {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
         retries++;
@@ -583,7 +592,18 @@ public final class GroqStreamSource implements StreamSource {
         return;
       }
     }
-    terminate(error);
+    // a failure recovery would answer with another request, when none is left, ends the answer here
+    terminate(!budget.hasMore() && Recovery.isRecoverable(error) ? overBudget(error) : error);
+  }
+
+  private StreamException overBudget(@Nullable StreamException last) {
+    return new LimitExceededException(
+        "The answer used all " + budget.max() + " requests one answer may cost (retries and recoveries "
+            + "together; GroqProvider.Builder.maxRequestsPerAnswer); gave up"
+            + (last == null ? "" : " after " + last.kind() + ": " + ChunkDecoder.bounded(last.getMessage())),
+        last == null ? StreamException.NO_STATUS : last.status(),
+        last == null ? null : last.requestId(),
+        last);
   }
 
   /**

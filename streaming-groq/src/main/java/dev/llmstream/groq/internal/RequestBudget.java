@@ -1,0 +1,66 @@
+package dev.llmstream.groq.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * How many HTTP requests one answer may still cost: shared by the answer's attempts (the first, its
+ * retries, each recovery attempt and its retries, followed redirects), so that no server behaviour makes
+ * one question cost more than {@code GroqProvider.Builder.maxRequestsPerAnswer}. Thread-safe.
+ */
+public final class RequestBudget {
+  private final int max;
+  private final AtomicInteger used = new AtomicInteger();
+
+  /**
+   * Creates a budget.
+   *
+   * @param max the most requests, at least 1
+   */
+  public RequestBudget(int max) {
+    this.max = max;
+  }
+
+  /**
+   * Takes one request from the budget.
+   *
+   * @return {@code false} if none is left (nothing is taken then)
+   */
+  public boolean take() {
+    for (; ; ) {
+      int u = used.get();
+      if (u >= max) {
+        return false;
+      }
+      if (used.compareAndSet(u, u + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Whether another request may be sent.
+   *
+   * @return {@code true} if at least one is left
+   */
+  public boolean hasMore() {
+    return used.get() < max;
+  }
+
+  /**
+   * The requests sent so far.
+   *
+   * @return the count
+   */
+  public int used() {
+    return used.get();
+  }
+
+  /**
+   * The cap.
+   *
+   * @return the most requests
+   */
+  public int max() {
+    return max;
+  }
+}
