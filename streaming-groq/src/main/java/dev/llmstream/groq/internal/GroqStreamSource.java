@@ -76,6 +76,7 @@ public final class GroqStreamSource implements StreamSource {
   /** How long a finished answer waits for a trailing usage chunk, whatever else arrives meanwhile. */
   static final Duration FINISH_GRACE = Duration.ofSeconds(2);
   private static final long NEVER = Long.MIN_VALUE;
+  private static final int MAX_REDIRECTS = 3;
 
   private enum Phase {
     NEW,
@@ -112,6 +113,9 @@ public final class GroqStreamSource implements StreamSource {
   private HttpResponse.@Nullable ResponseInfo response;
   private boolean notEventStream;
   private @Nullable SseScanner scanner;
+  private @Nullable BodyInflater inflater;
+  private final BodyInflater.Sink scanPlain = (bytes, from, to) -> scanner().scan(bytes, from, to, this::onSseEvent);
+  private int redirects;
   private @Nullable ChunkDecoder decoder;
   private byte[] errorBody = new byte[0];
   private int errorBodyLength;
@@ -274,6 +278,7 @@ public final class GroqStreamSource implements StreamSource {
     phase = Phase.SENDING;
     scanner = new SseScanner(config.maxLineLength(), config.limits().maxEventBytes());
     decoder = null;
+    inflater = null;
     response = null;
     notEventStream = false;
     body = null;
@@ -346,10 +351,23 @@ public final class GroqStreamSource implements StreamSource {
     HttpHeaders headers = info.headers();
     String requestId = Headers.requestId(headers);
     notifyResponse(new GroqResponseInfo(status, requestId, Headers.rateLimit(headers), model, attempt));
+    if (status / 100 == 3 && followRedirect(status, headers)) {
+      return;
+    }
     if (status / 100 != 2) {
       phase = Phase.ERROR_BODY;
       return;
     }
+    try {
+      inflater = BodyInflater.forEncoding(headers.firstValue("content-encoding").orElse(null));
+    } catch (ProtocolException e) {
+      onAttemptFailed(e, -1, null); // an encoding we cannot read: not retried, not recovered
+      return;
+    }
+    GroqConfig.Limits limits = config.limits();
+    decoder =
+        new ChunkDecoder(
+            config.mapper(), status, requestId, limits.maxAnswerChars(), limits.maxToolArgumentChars());
     String type = headers.firstValue("content-type").orElse("text/event-stream");
     if (!type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
       notEventStream = true;
@@ -357,10 +375,6 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     phase = Phase.STREAMING;
-    GroqConfig.Limits limits = config.limits();
-    decoder =
-        new ChunkDecoder(
-            config.mapper(), status, requestId, limits.maxAnswerChars(), limits.maxToolArgumentChars());
     if (emitWaiting && !waitingSent) {
       waitingSent = true;
       StreamEmitter e = emitter();
@@ -370,6 +384,42 @@ public final class GroqStreamSource implements StreamSource {
         e.pullDone();
       }
     }
+  }
+
+  /**
+   * Follows a 307/308 to the same origin (same method, body and headers; at most {@value #MAX_REDIRECTS}
+   * times). Any other redirect fails the attempt naming the {@code Location}: the API key is never sent to
+   * another origin, and a 301/302/303 would turn the POST into a GET.
+   *
+   * @return {@code true} if this exchange is over (redirect followed or failed)
+   */
+  private boolean followRedirect(int status, HttpHeaders headers) {
+    String location = headers.firstValue("location").orElse(null);
+    HttpRequest current = httpRequest;
+    URI from = current == null ? config.endpoint() : current.uri();
+    URI to = Redirects.resolve(from, location);
+    String refusal = Redirects.refusal(status, from, to, redirects, MAX_REDIRECTS);
+    if (refusal == null && to != null) {
+      redirects++;
+      LOG.debug("Following an HTTP {} redirect to the same origin, path {}", status, to.getRawPath());
+      releaseAttempt();
+      attempt++; // signals of the redirected exchange are stale
+      httpRequest = buildRequest(to, true);
+      startAttempt();
+      return true;
+    }
+    onAttemptFailed(
+        new StreamException(
+            ErrorKind.BAD_REQUEST,
+            "The server answered HTTP " + status + " redirecting to "
+                + (location == null ? "(no Location header)" : "'" + Redirects.bounded(location) + "'") + ": "
+                + refusal + ". Set the base URL to where the API really is",
+            status,
+            Headers.requestId(headers),
+            null),
+        -1,
+        null);
+    return true;
   }
 
   private void notifyResponse(GroqResponseInfo info) {
@@ -427,7 +477,12 @@ public final class GroqStreamSource implements StreamSource {
     StreamException failure = null;
     try {
       for (ByteBuffer b : buffers) {
-        sc.feed(b, listener);
+        BodyInflater inf = inflater;
+        if (inf != null) {
+          inf.inflate(b, scanPlain);
+        } else {
+          sc.feed(b, listener);
+        }
         if (d.isDone()) {
           break;
         }
@@ -478,18 +533,20 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
+    // a 2xx JSON body may be a whole answer (a server that did not stream): up to one event's size
+    int cap = notEventStream ? Math.max(MAX_ERROR_BODY, config.limits().maxEventBytes()) : MAX_ERROR_BODY;
     for (ByteBuffer b : buffers) {
-      int n = Math.min(b.remaining(), MAX_ERROR_BODY - errorBodyLength);
+      int n = Math.min(b.remaining(), cap - errorBodyLength);
       if (n > 0) {
         if (errorBodyLength + n > errorBody.length) {
-          errorBody = Arrays.copyOf(errorBody, Math.max(errorBodyLength + n, Math.min(MAX_ERROR_BODY, errorBody.length * 2 + 1024)));
+          errorBody = Arrays.copyOf(errorBody, Math.max(errorBodyLength + n, Math.min(cap, errorBody.length * 2 + 1024)));
         }
         b.get(errorBody, errorBodyLength, n);
         errorBodyLength += n;
       }
     }
     Flow.Subscription s = body;
-    if (errorBodyLength >= MAX_ERROR_BODY) {
+    if (errorBodyLength >= cap) {
       if (s != null) {
         s.cancel();
       }
@@ -508,6 +565,9 @@ public final class GroqStreamSource implements StreamSource {
       int status = info == null ? StreamException.NO_STATUS : info.statusCode();
       HttpHeaders headers = info == null ? HttpHeaders.of(java.util.Map.of(), (a, b) -> true) : info.headers();
       StreamException error;
+      if (notEventStream && deliverWholeAnswer(headers)) {
+        return;
+      }
       if (notEventStream) {
         String said = HttpErrors.serverMessage(config.mapper(), errorBody, errorBodyLength);
         error =
@@ -544,6 +604,60 @@ public final class GroqStreamSource implements StreamSource {
     } else {
       succeed();
     }
+  }
+
+  /**
+   * A 2xx body that is one complete {@code chat.completion} (the server ignored {@code stream: true}):
+   * delivered as a one-chunk answer.
+   *
+   * @return {@code true} if it was one (the stream completed or failed on its content)
+   */
+  private boolean deliverWholeAnswer(HttpHeaders headers) {
+    byte[] bytes = errorBody;
+    int length = errorBodyLength;
+    BodyInflater inf = inflater;
+    if (inf != null) {
+      java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
+      int cap = config.limits().maxEventBytes();
+      try {
+        inf.inflate(ByteBuffer.wrap(bytes, 0, length), (b, from, to) -> {
+          if (plain.size() + (to - from) > cap) {
+            throw new ProtocolException("The server's answer is larger than maxEventBytes when decoded",
+                StreamException.NO_STATUS, null, null);
+          }
+          plain.write(b, from, to - from);
+        });
+      } catch (ProtocolException e) {
+        return false;
+      }
+      bytes = plain.toByteArray();
+      length = bytes.length;
+    }
+    byte[] chunk = NonStreamingAnswer.toChunk(config.mapper(), bytes, length);
+    ChunkDecoder d = decoder;
+    if (chunk == null || d == null) {
+      return false;
+    }
+    LOG.info(
+        "The server at {} did not stream (it answered with one {} object, ignoring stream: true);"
+            + " the answer is delivered in one piece",
+        config.endpoint().getHost(), headers.firstValue("content-type").orElse("JSON"));
+    phase = Phase.STREAMING;
+    out.clear();
+    try {
+      d.onEvent(null, chunk, chunk.length, out);
+      if (!d.isDone()) {
+        byte[] done = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        d.onEvent(null, done, done.length, out);
+      }
+    } catch (StreamException e) {
+      emitOut();
+      onAttemptFailed(e, -1, null);
+      return true;
+    }
+    emitOut();
+    succeed();
+    return true;
   }
 
   private void emitOut() {
@@ -689,6 +803,11 @@ public final class GroqStreamSource implements StreamSource {
   // ------------------------------------------------------------------ release
 
   private void releaseAttempt() {
+    BodyInflater inf = inflater;
+    inflater = null;
+    if (inf != null) {
+      inf.close();
+    }
     ChunkDecoder d = decoder;
     if (d != null) {
       d.close(); // keeps its request id and usage for error messages; decodes nothing more
