@@ -695,7 +695,7 @@ public final class GroqProvider implements ChatProvider {
      *     base URL, or {@link #connectTimeout(Duration)} or {@link #inlineDelivery(boolean)} was combined
      *     with {@link #httpClient(HttpClient)}
      * @throws IllegalArgumentException if the base URL is plain http on a non-loopback host without
-     *     {@link #allowInsecureHttp(boolean)}, or {@code GROQ_API_KEY} holds a character no key has (see
+     *     {@link #allowInsecureHttp(boolean)}, the {@link #httpClient(HttpClient)} follows redirects, or {@code GROQ_API_KEY} holds a character no key has (see
      *     {@link #apiKey(String)}; the message names its position and kind, never the key)
      */
     public GroqProvider build() {
@@ -716,6 +716,12 @@ public final class GroqProvider implements ChatProvider {
       if (key == null && !loopback) {
         throw new IllegalStateException(
             "apiKey: no API key for " + baseUri.getHost() + "; set GROQ_API_KEY or call apiKey(..)");
+      }
+      if (httpClient != null && httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "httpClient: the client follows redirects (" + httpClient.followRedirects() + "), which could send "
+                + "the Authorization header to another origin; build it with followRedirects(Redirect.NEVER): "
+                + "the provider itself follows 307/308 redirects to the same origin");
       }
       if (httpClient != null && connectTimeout != null) {
         throw new IllegalStateException(

@@ -138,6 +138,34 @@ class SecretsTest {
     assertThat(seen).as("what users can see").isNotEmpty().noneMatch(s -> s.contains(KEY) || s.contains(KEY.substring(4, 16)));
   }
 
+  /**
+   * Keys with a character an HTTP header cannot carry (or no key has) are refused when the provider is
+   * built, from {@code apiKey(..)} and from {@code GROQ_API_KEY}, with the position and kind of the character
+   * and nothing of the key: the JDK's own message ({@code invalid header value: "Bearer ..."}) would quote it.
+   */
+  @Test
+  void keysWithCharactersNoHeaderCarriesAreRefusedWithoutQuotingThem() {
+    String head = "gsk_LeakCanary";
+    String tail = "Tail9f8e7d6c5b4a";
+    List<String> bad = List.of("\u0007", "\u007f", "\u0000", "\u200b", "\u201c", "\u00e9", "\u2028", " ", "\t", "\n");
+    for (String c : bad) {
+      String key = head + c + tail;
+      for (boolean fromEnv : new boolean[] {false, true}) {
+        GroqProvider.Builder b = GroqProvider.builder().environment(n -> fromEnv ? key : null);
+        String desc = (fromEnv ? "GROQ_API_KEY" : "apiKey") + " with U+" + Integer.toHexString(c.charAt(0));
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> (fromEnv ? b : b.apiKey(key)).build());
+        assertThat(t).as(desc).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("character " + (head.length() + 1) + " of " + key.length())
+            .hasMessageContaining(fromEnv ? "GROQ_API_KEY" : "apiKey");
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).as(desc).doesNotContain(head).doesNotContain(tail).doesNotContain("LeakCanary");
+      }
+    }
+    // a key that is fine apart from surrounding white space (a trailing newline from a file) is accepted
+    assertThat(GroqProvider.builder().environment(n -> " " + head + tail + "\n").build()).isNotNull();
+  }
+
   @Test
   void builderErrorsAndToStringNeverShowTheKey() {
     GroqProvider.Builder b = GroqProvider.builder().apiKey(KEY);
