@@ -166,7 +166,8 @@ public final class GroqProvider implements ChatProvider {
     AttemptFactory attempts =
         (req, n) ->
             new GroqStreamSource(
-                config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget);
+                config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
+                recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
     // One concurrency permit per answer, held across its recovery attempts.
     return TokenStream.create(
         new PermitSource(

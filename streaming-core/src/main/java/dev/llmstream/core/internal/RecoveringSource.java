@@ -595,20 +595,23 @@ public final class RecoveringSource implements StreamSource {
     private boolean through;
     /** Characters still to match before a probed continuation counts as a restart; 0 once it does. */
     private int probe;
+    /** A {@code CONTINUE} continuation: until text goes beyond {@code shown}, it may still be one. */
+    private final boolean continuation;
 
     Dedupe(String shown) {
-      this(shown, 0);
+      this(shown, 0, false);
     }
 
-    private Dedupe(String shown, int probe) {
+    private Dedupe(String shown, int probe, boolean continuation) {
       this.shown = shown;
       this.probe = probe;
+      this.continuation = continuation;
       this.through = shown.isEmpty();
     }
 
     /** A dedupe for a continuation that may turn out to be a restart of {@code shown}. */
     static Dedupe probing(String shown) {
-      return new Dedupe(shown, Math.min(shown.length(), RESTART_PROBE));
+      return new Dedupe(shown, Math.min(shown.length(), RESTART_PROBE), true);
     }
 
     /**
@@ -631,7 +634,9 @@ public final class RecoveringSource implements StreamSource {
       if (probe > 0 && candidate.length() >= probe) {
         probe = 0; // the continuation repeats the answer's beginning: a restart
       }
-      if (candidate.length() >= shown.length()) {
+      // a continuation that has repeated exactly what was shown and no more may still be a continuation
+      // of a repetitive answer: decided by what comes next (more text: a restart) or the end (finish)
+      if (candidate.length() > shown.length() || (candidate.length() == shown.length() && !continuation)) {
         through = true;
         return piece.substring(overlap);
       }
@@ -642,9 +647,13 @@ public final class RecoveringSource implements StreamSource {
       return through;
     }
 
-    /** Whether this is still deciding between a continuation and a restart. */
+    /**
+     * Whether, at the end of the answer, what this holds is a continuation rather than a restart: a
+     * {@code CONTINUE} continuation that never went beyond the text shown (a restart regenerates at least
+     * the cut answer; text that only repeats it is the continuation of a repetitive answer).
+     */
     boolean probing() {
-      return probe > 0 && !through;
+      return continuation && !through;
     }
 
     boolean isShorter() {

@@ -93,6 +93,8 @@ public final class GroqStreamSource implements StreamSource {
   private final boolean emitWaiting;
   private final RetryRules retryRules;
   private final RequestBudget budget;
+  private final boolean afterContent;
+  private final boolean recoveryMayFollow;
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
 
@@ -138,11 +140,21 @@ public final class GroqStreamSource implements StreamSource {
    * @param requestBody the encoded JSON body
    * @param emitWaiting whether to emit {@link StreamEvent.Waiting}
    * @param budget the requests the answer may still cost, shared by its attempts
+   * @param afterContent whether this is a recovery attempt (the answer had started)
+   * @param recoveryMayFollow whether the recovery policy would make another attempt after this one
    */
   public GroqStreamSource(
-      GroqConfig config, String model, byte[] requestBody, boolean emitWaiting, RequestBudget budget) {
+      GroqConfig config,
+      String model,
+      byte[] requestBody,
+      boolean emitWaiting,
+      RequestBudget budget,
+      boolean afterContent,
+      boolean recoveryMayFollow) {
     this.config = config;
     this.budget = budget;
+    this.afterContent = afterContent;
+    this.recoveryMayFollow = recoveryMayFollow;
     this.model = model;
     this.requestBody = requestBody;
     this.emitWaiting = emitWaiting;
@@ -691,8 +703,9 @@ public final class GroqStreamSource implements StreamSource {
     }
     releaseAttempt();
     out.clear();
-    if (!firstToken && retries < config.maxRetries() && retryRules.shouldRetry(error, httpStatus, headers)
-        && !silentAfterHeaders(error) && budget.hasMore()) {
+    boolean wantsRetry = !firstToken && retries < config.maxRetries()
+        && retryRules.shouldRetry(error, httpStatus, headers) && !silentAfterHeaders(error);
+    if (wantsRetry && budget.hasMore()) {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
         retries++;
@@ -706,8 +719,10 @@ public final class GroqStreamSource implements StreamSource {
         return;
       }
     }
-    // a failure recovery would answer with another request, when none is left, ends the answer here
-    terminate(!budget.hasMore() && Recovery.isRecoverable(error) ? overBudget(error) : error);
+    // a retry, or a recovery that would follow, cut by the request cap: the cap is what ends the answer
+    boolean recoveryCut =
+        recoveryMayFollow && (firstToken || afterContent) && Recovery.isRecoverable(error);
+    terminate(!budget.hasMore() && (wantsRetry || recoveryCut) ? overBudget(error) : error);
   }
 
   private StreamException overBudget(@Nullable StreamException last) {
