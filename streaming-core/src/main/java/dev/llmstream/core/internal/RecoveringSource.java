@@ -31,20 +31,17 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Restarted continuations.</b> Under {@code CONTINUE} a server that ignores the prefill starts the
  * answer over. The first characters of a continuation are therefore held until they either differ from
  * the beginning of the answer shown (a real continuation: passed on) or repeat its first
- * {@value #RESTART_PROBE} characters (all of them if it is shorter): then it is a restart and is
+ * {@value Dedupe#RESTART_PROBE} characters (all of them if it is shorter): then it is a restart and is
  * de-duplicated exactly as under {@code RESTART_DEDUPE}.
  */
 public final class RecoveringSource implements StreamSource {
   private static final int MAX_CAUSE_CHARS = 200;
-  /** How many leading characters a continuation must repeat to count as a restart of the answer. */
-  static final int RESTART_PROBE = 16;
-  private static final long PAUSED = Long.MIN_VALUE;
 
   private final ChatRequest request;
   private final RecoveryPolicy policy;
   private final StreamScheduler scheduler;
   private final AttemptFactory attempts;
-  private final @Nullable Duration stallTimeout;
+  private final @Nullable StallWatchdog watchdog;
   private final Object lock = new Object();
 
   // guarded by lock
@@ -65,11 +62,6 @@ public final class RecoveringSource implements StreamSource {
   private @Nullable Usage usageThisAttempt;
   private @Nullable Dedupe textDedupe;
   private @Nullable Dedupe reasoningDedupe;
-  private StreamScheduler.@Nullable Cancellable watchdog;
-  /** When content last arrived (shifted by the time the subscriber had no demand). */
-  private long lastProgress;
-  /** Since when the subscriber has had no pull outstanding, or {@link #PAUSED} when it has one. */
-  private long demandLostAt = PAUSED;
   private int attemptsOpened;
   private @Nullable Throwable lastFailure;
 
@@ -101,7 +93,7 @@ public final class RecoveringSource implements StreamSource {
       StreamScheduler scheduler,
       AttemptFactory attempts,
       @Nullable Duration stallTimeout) {
-    this.stallTimeout = stallTimeout;
+    this.watchdog = stallTimeout == null ? null : new StallWatchdog(scheduler, stallTimeout, this::stalled);
     ChatRequest r = request;
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE && r.seed() == null) {
       // A restart can only repeat the same answer when sampled with the same seed.
@@ -117,76 +109,40 @@ public final class RecoveringSource implements StreamSource {
   public void start(StreamEmitter emitter) {
     synchronized (lock) {
       outer = emitter;
-      lastProgress = scheduler.nanoTime();
-      demandLostAt = lastProgress; // until the first pull
     }
-    Duration stall = stallTimeout;
-    if (stall != null) {
-      armWatchdog(stall);
+    if (watchdog != null) {
+      watchdog.start();
     }
     open(request, 0);
   }
 
-  private void armWatchdog(Duration delay) {
-    StreamScheduler.Cancellable t = scheduler.schedule(delay, this::onWatchdog);
-    boolean over;
-    synchronized (lock) {
-      over = cancelled || finished;
-      if (!over) {
-        watchdog = t;
-      }
-    }
-    if (over) {
-      t.cancel();
-    }
-  }
-
-  private void onWatchdog() {
-    Duration stall = stallTimeout;
-    if (stall == null) {
-      return;
-    }
-    long now = scheduler.nanoTime();
+  /** The watchdog saw no content for the stall timeout: end the answer, whatever attempt is running. */
+  private void stalled(Duration stall) {
     StreamEmitter downstream;
     StreamSource source;
     StreamScheduler.Cancellable timer;
     StreamException error;
     synchronized (lock) {
-      watchdog = null;
       if (cancelled || finished) {
         return;
       }
-      long base = demandLostAt != PAUSED ? now : lastProgress; // no demand: the clock is paused
-      long remaining = stall.toNanos() - (now - base);
-      if (demandLostAt != PAUSED || remaining > 0) {
-        downstream = null;
-        source = null;
-        timer = null;
-        error = null;
-        stall = demandLostAt != PAUSED ? stall : Duration.ofNanos(remaining);
-      } else {
-        finished = true;
-        downstream = outer;
-        source = current;
-        timer = backoff;
-        current = null;
-        backoff = null;
-        Throwable cause = lastFailure;
-        error =
-            new StreamException(
-                ErrorKind.TIMEOUT,
-                "No new content for " + stall.toMillis() + " ms (the stall timeout), over " + attemptsOpened
-                    + (attemptsOpened == 1 ? " attempt" : " attempts")
-                    + " with their retries and backoffs; gave up, the partial answer is kept"
-                    + (cause == null ? "" : ". Last failure: " + describe(cause)),
-                StreamException.NO_STATUS,
-                null,
-                cause);
-      }
-    }
-    if (error == null) {
-      armWatchdog(stall);
-      return;
+      finished = true;
+      downstream = outer;
+      source = current;
+      timer = backoff;
+      current = null;
+      backoff = null;
+      Throwable cause = lastFailure;
+      error =
+          new StreamException(
+              ErrorKind.TIMEOUT,
+              "No new content for " + stall.toMillis() + " ms (the stall timeout), over " + attemptsOpened
+                  + (attemptsOpened == 1 ? " attempt" : " attempts")
+                  + " with their retries and backoffs; gave up, the partial answer is kept"
+                  + (cause == null ? "" : ". Last failure: " + describe(cause)),
+              StreamException.NO_STATUS,
+              null,
+              cause);
     }
     if (timer != null) {
       timer.cancel();
@@ -199,26 +155,16 @@ public final class RecoveringSource implements StreamSource {
     }
   }
 
-  /** Stops the watchdog; called once the stream ended. */
   private void stopWatchdog() {
-    StreamScheduler.Cancellable w;
-    synchronized (lock) {
-      w = watchdog;
-      watchdog = null;
-    }
-    if (w != null) {
-      w.cancel();
+    if (watchdog != null) {
+      watchdog.stop();
     }
   }
 
-  /** The subscriber answered a pull or asked for more: pauses or resumes the stall clock. Under the lock. */
+  /** The subscriber has a pull outstanding, or not: the stall clock runs only while it has. */
   private void demand(boolean outstanding) {
-    long now = scheduler.nanoTime();
-    if (outstanding && demandLostAt != PAUSED) {
-      lastProgress += now - demandLostAt;
-      demandLostAt = PAUSED;
-    } else if (!outstanding && demandLostAt == PAUSED) {
-      demandLostAt = now;
+    if (watchdog != null) {
+      watchdog.demand(outstanding);
     }
   }
 
@@ -442,7 +388,9 @@ public final class RecoveringSource implements StreamSource {
     if (event instanceof StreamEvent.TextDelta
         || event instanceof StreamEvent.ReasoningDelta
         || event instanceof StreamEvent.ToolCallDelta) {
-      lastProgress = scheduler.nanoTime();
+      if (watchdog != null) {
+        watchdog.progress();
+      }
     }
     if (event instanceof StreamEvent.TextDelta t) {
       sawContent = true;
@@ -579,94 +527,5 @@ public final class RecoveringSource implements StreamSource {
   private static String describe(Throwable error) {
     String m = error instanceof StreamException se ? se.kind() + ": " + se.getMessage() : error.toString();
     return m.length() > MAX_CAUSE_CHARS ? m.substring(0, MAX_CAUSE_CHARS) + "…" : m;
-  }
-
-  /**
-   * Prefix de-duplication of one channel for a restarted answer: swallows what repeats the text already
-   * shown, passes on what goes beyond it, and reports divergence. Linear in the text's length. A probing
-   * instance (a {@code CONTINUE} continuation) first decides whether the new text is a restart at all: it
-   * holds the first characters while they repeat the beginning of the text shown; a difference before
-   * {@link #RESTART_PROBE} of them (or all of a shorter text) matched means a real continuation, released
-   * at once; otherwise it de-duplicates like a restart.
-   */
-  static final class Dedupe {
-    private final String shown;
-    private final StringBuilder candidate = new StringBuilder();
-    private boolean through;
-    /** Characters still to match before a probed continuation counts as a restart; 0 once it does. */
-    private int probe;
-    /** A {@code CONTINUE} continuation: until text goes beyond {@code shown}, it may still be one. */
-    private final boolean continuation;
-
-    Dedupe(String shown) {
-      this(shown, 0, false);
-    }
-
-    private Dedupe(String shown, int probe, boolean continuation) {
-      this.shown = shown;
-      this.probe = probe;
-      this.continuation = continuation;
-      this.through = shown.isEmpty();
-    }
-
-    /** A dedupe for a continuation that may turn out to be a restart of {@code shown}. */
-    static Dedupe probing(String shown) {
-      return new Dedupe(shown, Math.min(shown.length(), RESTART_PROBE), true);
-    }
-
-    /**
-     * Returns the part to show ("" while repeating or probing), or null if a restarted answer diverged.
-     */
-    @Nullable String offer(String piece) {
-      if (through) {
-        return piece;
-      }
-      int at = candidate.length();
-      candidate.append(piece);
-      int overlap = Math.min(piece.length(), shown.length() - at);
-      if (!shown.regionMatches(at, piece, 0, overlap)) {
-        if (probe > 0) {
-          through = true; // not a restart: a continuation, released whole
-          return candidate.toString();
-        }
-        return null;
-      }
-      if (probe > 0 && candidate.length() >= probe) {
-        probe = 0; // the continuation repeats the answer's beginning: a restart
-      }
-      // a continuation that has repeated exactly what was shown and no more may still be a continuation
-      // of a repetitive answer: decided by what comes next (more text: a restart) or the end (finish)
-      if (candidate.length() > shown.length() || (candidate.length() == shown.length() && !continuation)) {
-        through = true;
-        return piece.substring(overlap);
-      }
-      return "";
-    }
-
-    boolean passedThrough() {
-      return through;
-    }
-
-    /**
-     * Whether, at the end of the answer, what this holds is a continuation rather than a restart: a
-     * {@code CONTINUE} continuation that never went beyond the text shown (a restart regenerates at least
-     * the cut answer; text that only repeats it is the continuation of a repetitive answer).
-     */
-    boolean probing() {
-      return continuation && !through;
-    }
-
-    boolean isShorter() {
-      return candidate.length() < shown.length();
-    }
-
-    String candidate() {
-      return candidate.toString();
-    }
-
-    /** The whole text the channel should show if the UI is redrawn now. */
-    String replacement() {
-      return probe > 0 ? shown + candidate : candidate.toString();
-    }
   }
 }
