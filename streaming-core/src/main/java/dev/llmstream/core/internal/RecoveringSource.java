@@ -54,14 +54,11 @@ public final class RecoveringSource implements StreamSource {
   private boolean cancelled;
   private boolean finished;
   private StreamScheduler.@Nullable Cancellable backoff;
-  private final StringBuilder text = new StringBuilder();
-  private final StringBuilder reasoning = new StringBuilder();
+  private final ShownText shown = new ShownText();
   private boolean sawContent;
   private boolean sawToolCall;
   private @Nullable Usage usageBefore;
   private @Nullable Usage usageThisAttempt;
-  private @Nullable Dedupe textDedupe;
-  private @Nullable Dedupe reasoningDedupe;
   private int attemptsOpened;
   private @Nullable Throwable lastFailure;
 
@@ -297,7 +294,7 @@ public final class RecoveringSource implements StreamSource {
           return;
         }
         finished = true;
-        finishDedupe(out);
+        shown.finish(out);
       }
       stopWatchdog();
       for (StreamEvent e : out) {
@@ -394,20 +391,10 @@ public final class RecoveringSource implements StreamSource {
     }
     if (event instanceof StreamEvent.TextDelta t) {
       sawContent = true;
-      if (textDedupe != null) {
-        dedupe(textDedupe, t.text(), true, out);
-      } else {
-        text.append(t.text());
-        out.add(t);
-      }
+      shown.offer(t.text(), true, out);
     } else if (event instanceof StreamEvent.ReasoningDelta r) {
       sawContent = true;
-      if (reasoningDedupe != null) {
-        dedupe(reasoningDedupe, r.text(), false, out);
-      } else {
-        reasoning.append(r.text());
-        out.add(r);
-      }
+      shown.offer(r.text(), false, out);
     } else if (event instanceof StreamEvent.ToolCallDelta) {
       sawContent = true;
       sawToolCall = true;
@@ -422,94 +409,34 @@ public final class RecoveringSource implements StreamSource {
       }
       out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
     } else if (event instanceof StreamEvent.Finish) {
-      finishDedupe(out);
+      shown.finish(out);
       out.add(event);
     } else {
       out.add(event);
     }
   }
 
-  /** Feeds a restarted attempt's piece through the de-duplication of one channel. Under the lock. */
-  private void dedupe(Dedupe d, String piece, boolean isText, List<StreamEvent> out) {
-    String fresh = d.offer(piece);
-    if (fresh == null) {
-      replaceWithCandidates(out);
-    } else if (!fresh.isEmpty()) {
-      (isText ? text : reasoning).append(fresh);
-      out.add(isText ? new StreamEvent.TextDelta(fresh) : new StreamEvent.ReasoningDelta(fresh));
-    }
-    if (d.passedThrough()) {
-      if (isText) {
-        textDedupe = null;
-      } else {
-        reasoningDedupe = null;
-      }
-    }
-  }
-
-  /** The restarted answer diverged: what the UI shows is replaced by what the new attempt said. */
-  private void replaceWithCandidates(List<StreamEvent> out) {
-    String newText = textDedupe != null ? textDedupe.replacement() : text.toString();
-    String newReasoning = reasoningDedupe != null ? reasoningDedupe.replacement() : reasoning.toString();
-    textDedupe = null;
-    reasoningDedupe = null;
-    text.setLength(0);
-    text.append(newText);
-    reasoning.setLength(0);
-    reasoning.append(newReasoning);
-    out.add(new StreamEvent.Replaced(newText, newReasoning));
-  }
-
-  /** At the end of a restarted answer that is shorter than what was shown: replace. Under the lock. */
-  private void finishDedupe(List<StreamEvent> out) {
-    // a continuation that ended while still possibly a restart was a short continuation: show it
-    if (reasoningDedupe != null && reasoningDedupe.probing()) {
-      flushProbe(reasoningDedupe.candidate(), false, out);
-      reasoningDedupe = null;
-    }
-    if (textDedupe != null && textDedupe.probing()) {
-      flushProbe(textDedupe.candidate(), true, out);
-      textDedupe = null;
-    }
-    boolean shorter =
-        (textDedupe != null && !textDedupe.passedThrough() && textDedupe.isShorter())
-            || (reasoningDedupe != null && !reasoningDedupe.passedThrough() && reasoningDedupe.isShorter());
-    if (shorter) {
-      replaceWithCandidates(out);
-    }
-    textDedupe = null;
-    reasoningDedupe = null;
-  }
-
-  private void flushProbe(String held, boolean isText, List<StreamEvent> out) {
-    if (!held.isEmpty()) {
-      (isText ? text : reasoning).append(held);
-      out.add(isText ? new StreamEvent.TextDelta(held) : new StreamEvent.ReasoningDelta(held));
-    }
-  }
-
   /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
   private ChatRequest nextRequest(List<StreamEvent> announce) {
-    if (sawToolCall && (text.length() > 0 || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
+    if (sawToolCall && (shown.hasText() || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
       // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
       // (a Replaced event clears tool calls) and keep the text and reasoning.
       sawToolCall = false;
-      announce.add(new StreamEvent.Replaced(text.toString(), reasoning.toString()));
+      announce.add(new StreamEvent.Replaced(shown.text(), shown.reasoning()));
     }
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE) {
-      textDedupe = new Dedupe(text.toString());
-      reasoningDedupe = new Dedupe(reasoning.toString());
+      shown.expectRestart();
       return request;
     }
-    if (text.length() > 0) {
+    if (shown.hasText()) {
       // Prefill: the partial answer, byte for byte, as a trailing assistant message. A server that ignores
       // it starts over: the continuation is probed for a restart and then de-duplicated.
-      textDedupe = Dedupe.probing(text.toString());
-      reasoningDedupe = reasoning.length() == 0 ? null : Dedupe.probing(reasoning.toString());
-      return request.toBuilder().addMessage(ChatMessage.assistant(text.toString())).build();
+      String prefill = shown.text();
+      shown.expectContinuation();
+      return request.toBuilder().addMessage(ChatMessage.assistant(prefill)).build();
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
-    reasoning.setLength(0);
+    shown.dropReasoning();
     sawToolCall = false;
     announce.add(new StreamEvent.Replaced("", ""));
     return request;
