@@ -93,6 +93,10 @@ class ParserFuzzTest {
     }
     String where = "seed " + c.seed() + " (" + c.recipe() + ")";
     assertThat(split).as(where + ": split invariance").isEqualTo(whole);
+    if (c.equivalent() != null) {
+      // a leading BOM is skipped and comments are ignored: the same outcome as without them
+      assertThat(whole).as(where + ": as without the BOM / comment tail").isEqualTo(decode(c.equivalent(), null));
+    }
     List<StreamEvent> events = whole.events();
     long finishes = events.stream().filter(e -> e instanceof StreamEvent.Finish).count();
     if (whole.error() == null) {

@@ -63,9 +63,9 @@ final class Dedupe {
     if (probe > 0 && candidate.length() >= probe) {
       probe = 0; // the continuation repeats the answer's beginning: a restart
     }
-    // a continuation that has repeated exactly what was shown and no more may still be a continuation
-    // of a repetitive answer: decided by what comes next (more text: a restart) or the end (finish)
-    if (candidate.length() > shown.length() || (candidate.length() == shown.length() && !continuation)) {
+    // all of the text shown repeated: a restart (a continuation repeating it verbatim is ambiguous with
+    // one, and showing the text once is the lesser harm)
+    if (candidate.length() >= shown.length()) {
       through = true;
       return piece.substring(overlap);
     }
@@ -78,8 +78,9 @@ final class Dedupe {
 
   /**
    * Whether, at the end of the answer, what this holds is a continuation rather than a restart: a
-   * {@code CONTINUE} continuation that never went beyond the text shown (a restart regenerates at least
-   * the cut answer; text that only repeats it is the continuation of a repetitive answer).
+   * {@code CONTINUE} continuation that ended before repeating all of the text shown (a restart regenerates
+   * at least the cut answer; a shorter text that repeats its beginning is the continuation of a
+   * repetitive answer).
    */
   boolean probing() {
     return continuation && !through;

@@ -430,12 +430,18 @@ class RecoveringSourceTest {
   }
 
   @Test
-  void continueKeepsARealContinuationOfARepetitiveAnswer() throws Exception {
-    // the continuation repeats exactly what was shown and ends: a continuation, not a restart
+  void continueKeepsAShortContinuationOfARepetitiveAnswerAndShowsAVerbatimRepeatOnce() throws Exception {
+    // a continuation that repeats the beginning and ends before repeating all of it: a continuation
     ChatResponse r = run(stream(NO_JITTER, CancellationToken.create(),
         new Attempt(events("Row, row, row your boat. "), cut()),
+        new Attempt(events("Row, row, ", "row your", StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(r.text()).isEqualTo("Row, row, row your boat. Row, row, row your");
+    // one that repeats all of it is taken for a restart (indistinguishable): the text is shown once
+    requests.clear();
+    ChatResponse once = run(stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("Row, row, row your boat. "), cut()),
         new Attempt(events("Row, row, ", "row your boat. ", StreamEvent.Finish.of(FinishReason.STOP)), null)));
-    assertThat(r.text()).isEqualTo("Row, row, row your boat. Row, row, row your boat. ");
+    assertThat(once.text()).isEqualTo("Row, row, row your boat. ");
     // and one that starts like the answer but soon differs is passed on whole
     requests.clear();
     ChatResponse r2 = run(stream(NO_JITTER, CancellationToken.create(),
