@@ -1,6 +1,5 @@
 package dev.llmstream.groq.internal;
 
-import dev.llmstream.core.ConnectionException;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
@@ -12,25 +11,16 @@ import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -119,8 +109,7 @@ public final class GroqStreamSource implements StreamSource {
   private final BodyInflater.Sink scanPlain = (bytes, from, to) -> scanner().scan(bytes, from, to, this::onSseEvent);
   private int redirects;
   private @Nullable ChunkDecoder decoder;
-  private byte[] errorBody = new byte[0];
-  private int errorBodyLength;
+  private BoundedBody errorBody = new BoundedBody(MAX_ERROR_BODY);
   private StreamScheduler.@Nullable Cancellable timer;
   private StreamScheduler.@Nullable Cancellable retryTimer;
   private boolean waitingSent;
@@ -269,7 +258,7 @@ public final class GroqStreamSource implements StreamSource {
     } else if (s instanceof Failed f) {
       if (phase == Phase.SENDING || phase == Phase.STREAMING || phase == Phase.ERROR_BODY) {
         body = null;
-        onAttemptFailed(mapFailure(f.error), -1, null);
+        onAttemptFailed(Failures.map(config, f.error, response, requestId()), -1, null);
       }
     } else if (s instanceof Timer) {
       onTimer();
@@ -297,12 +286,12 @@ public final class GroqStreamSource implements StreamSource {
     bodyRequested = false;
     ahead = null;
     endBehindAhead = null;
-    errorBodyLength = 0;
+    errorBody = new BoundedBody(MAX_ERROR_BODY);
     firstToken = false;
     finishSeenAt = NEVER;
     HttpRequest request = httpRequest;
     if (request == null) {
-      request = buildRequest(config.endpoint(), true);
+      request = HttpRequests.build(config, config.endpoint(), requestBody);
       httpRequest = request;
     }
     long now = config.scheduler().nanoTime();
@@ -324,37 +313,6 @@ public final class GroqStreamSource implements StreamSource {
   private HttpResponse.BodySubscriber<Void> handlerFor(int a, HttpResponse.ResponseInfo info) {
     post(new HeadersArrived(a, info));
     return new BodySubscriber(a);
-  }
-
-  private HttpRequest buildRequest(URI uri, boolean withKey) {
-    try {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(uri)
-              .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody))
-              .header("Content-Type", "application/json")
-              .header("Accept", "text/event-stream")
-              .header("User-Agent", "llmstream-java/0.1");
-      String key = config.apiKey();
-      if (key != null && withKey) {
-        b.header("Authorization", "Bearer " + key);
-      }
-      config.headers().forEach(b::header);
-      if (config.http11()) {
-        b.version(HttpClient.Version.HTTP_1_1);
-      }
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      // The JDK's message quotes the offending header value, which may be the Authorization header: neither
-      // the message nor the exception goes anywhere. (The builder validates the key and headers, so this
-      // is a last line of defence.)
-      throw new StreamException(
-          ErrorKind.CALLER,
-          "The HTTP request could not be built: a header name or value (the API key or one set with "
-              + "GroqProvider.Builder.header) has a character HTTP does not allow; check the configuration",
-          StreamException.NO_STATUS,
-          null,
-          null);
-    }
   }
 
   private void onHeaders(HttpResponse.ResponseInfo info) {
@@ -383,6 +341,8 @@ public final class GroqStreamSource implements StreamSource {
     String type = headers.firstValue("content-type").orElse("text/event-stream");
     if (!type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
       notEventStream = true;
+      // a 2xx JSON body may be a whole answer (a server that did not stream): up to one event's size
+      errorBody = new BoundedBody(Math.max(MAX_ERROR_BODY, config.limits().maxEventBytes()));
       phase = Phase.ERROR_BODY;
       return;
     }
@@ -416,21 +376,11 @@ public final class GroqStreamSource implements StreamSource {
       LOG.debug("Following an HTTP {} redirect to the same origin, path {}", status, to.getRawPath());
       releaseAttempt();
       attempt++; // signals of the redirected exchange are stale
-      httpRequest = buildRequest(to, true);
+      httpRequest = HttpRequests.build(config, to, requestBody);
       startAttempt();
       return true;
     }
-    onAttemptFailed(
-        new StreamException(
-            ErrorKind.BAD_REQUEST,
-            "The server answered HTTP " + status + " redirecting to "
-                + (location == null ? "(no Location header)" : "'" + Redirects.bounded(location) + "'") + ": "
-                + refusal + ". Set the base URL to where the API really is",
-            status,
-            Headers.requestId(headers),
-            null),
-        -1,
-        null);
+    onAttemptFailed(Redirects.failure(status, location, refusal, Headers.requestId(headers)), -1, null);
     return true;
   }
 
@@ -545,20 +495,8 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
-    // a 2xx JSON body may be a whole answer (a server that did not stream): up to one event's size
-    int cap = notEventStream ? Math.max(MAX_ERROR_BODY, config.limits().maxEventBytes()) : MAX_ERROR_BODY;
-    for (ByteBuffer b : buffers) {
-      int n = Math.min(b.remaining(), cap - errorBodyLength);
-      if (n > 0) {
-        if (errorBodyLength + n > errorBody.length) {
-          errorBody = Arrays.copyOf(errorBody, Math.max(errorBodyLength + n, Math.min(cap, errorBody.length * 2 + 1024)));
-        }
-        b.get(errorBody, errorBodyLength, n);
-        errorBodyLength += n;
-      }
-    }
     Flow.Subscription s = body;
-    if (errorBodyLength >= cap) {
+    if (errorBody.append(buffers)) {
       if (s != null) {
         s.cancel();
       }
@@ -581,19 +519,10 @@ public final class GroqStreamSource implements StreamSource {
         return;
       }
       if (notEventStream) {
-        String said = HttpErrors.serverMessage(config.mapper(), errorBody, errorBodyLength);
-        error =
-            new ProtocolException(
-                "Expected a text/event-stream response but got content type "
-                    + headers.firstValue("content-type").orElse("(none)")
-                    + (said == null ? "" : ": " + ChunkDecoder.bounded(said))
-                    + ". Is the base URL an OpenAI-compatible endpoint that supports streaming?",
-                status,
-                Headers.requestId(headers),
-                null);
+        error = HttpErrors.notEventStream(config.mapper(), status, headers, errorBody.bytes(), errorBody.length());
         onAttemptFailed(error, -1, null);
       } else {
-        error = HttpErrors.forStatus(config.mapper(), status, headers, errorBody, errorBodyLength, model);
+        error = HttpErrors.forStatus(config.mapper(), status, headers, errorBody.bytes(), errorBody.length(), model);
         onAttemptFailed(error, status, headers);
       }
       return;
@@ -625,50 +554,28 @@ public final class GroqStreamSource implements StreamSource {
    * @return {@code true} if it was one (the stream completed or failed on its content)
    */
   private boolean deliverWholeAnswer(HttpHeaders headers) {
-    byte[] bytes = errorBody;
-    int length = errorBodyLength;
-    BodyInflater inf = inflater;
-    if (inf != null) {
-      java.io.ByteArrayOutputStream plain = new java.io.ByteArrayOutputStream();
-      int cap = config.limits().maxEventBytes();
-      try {
-        inf.inflate(ByteBuffer.wrap(bytes, 0, length), (b, from, to) -> {
-          if (plain.size() + (to - from) > cap) {
-            throw new ProtocolException("The server's answer is larger than maxEventBytes when decoded",
-                StreamException.NO_STATUS, null, null);
-          }
-          plain.write(b, from, to - from);
-        });
-      } catch (ProtocolException e) {
+    ChunkDecoder d = decoder;
+    out.clear();
+    StreamException failure = null;
+    try {
+      if (d == null || !NonStreamingAnswer.decode(
+          config.mapper(), inflater, errorBody.bytes(), errorBody.length(), config.limits().maxEventBytes(), d, out)) {
         return false;
       }
-      bytes = plain.toByteArray();
-      length = bytes.length;
-    }
-    byte[] chunk = NonStreamingAnswer.toChunk(config.mapper(), bytes, length);
-    ChunkDecoder d = decoder;
-    if (chunk == null || d == null) {
-      return false;
+    } catch (StreamException e) {
+      failure = e; // a whole answer over a limit, say
     }
     LOG.info(
         "The server at {} did not stream (it answered with one {} object, ignoring stream: true);"
             + " the answer is delivered in one piece",
         config.endpoint().getHost(), headers.firstValue("content-type").orElse("JSON"));
     phase = Phase.STREAMING;
-    out.clear();
-    try {
-      d.onEvent(null, chunk, chunk.length, out);
-      if (!d.isDone()) {
-        byte[] done = "[DONE]".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        d.onEvent(null, done, done.length, out);
-      }
-    } catch (StreamException e) {
-      emitOut();
-      onAttemptFailed(e, -1, null);
-      return true;
-    }
     emitOut();
-    succeed();
+    if (failure != null) {
+      onAttemptFailed(failure, -1, null);
+    } else {
+      succeed();
+    }
     return true;
   }
 
@@ -858,43 +765,6 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private StreamException mapFailure(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
-    if (c instanceof StreamException se) {
-      return se;
-    }
-    String host = config.endpoint().getHost() + ":" + config.endpoint().getPort();
-    if (c instanceof HttpConnectTimeoutException) {
-      return new StreamTimeoutException(
-          StreamTimeoutException.Phase.CONNECT, config.connectTimeout(), null, c);
-    }
-    if (c instanceof HttpTimeoutException) {
-      return new StreamTimeoutException(
-          StreamTimeoutException.Phase.FIRST_TOKEN, config.firstTokenTimeout(), requestId(), c);
-    }
-    if (c instanceof ConnectException) {
-      return new ConnectionException(
-          "Could not connect to " + host + ": " + c.getMessage(), StreamException.NO_STATUS, null, c);
-    }
-    if (c instanceof IOException || c instanceof CancellationException) {
-      HttpResponse.ResponseInfo info = response;
-      return new ConnectionException(
-          "The connection to " + host + " failed: " + c,
-          info == null ? StreamException.NO_STATUS : info.statusCode(),
-          requestId(),
-          c);
-    }
-    return new StreamException(
-        ErrorKind.UNKNOWN,
-        "The HTTP exchange failed unexpectedly: " + c,
-        StreamException.NO_STATUS,
-        requestId(),
-        c);
-  }
 
   private @Nullable String requestId() {
     ChunkDecoder d = decoder;

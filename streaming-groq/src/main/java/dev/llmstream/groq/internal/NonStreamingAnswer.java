@@ -4,7 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,8 +22,60 @@ import org.jspecify.annotations.Nullable;
  * answer and only with misconfigured servers. Stateless.
  */
 public final class NonStreamingAnswer {
+  private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
   private NonStreamingAnswer() {
     throw new AssertionError("no instances");
+  }
+
+  /**
+   * Decodes a complete answer (inflating it first when the body was compressed) into {@code out}, ending
+   * it with the finish: a one-chunk answer.
+   *
+   * @param mapper the provider's mapper
+   * @param inflater the body's decoder, or {@code null} when not compressed
+   * @param body the body as received
+   * @param length its valid bytes
+   * @param maxBytes the most plain bytes accepted
+   * @param decoder the attempt's chunk decoder
+   * @param out receives the events
+   * @return {@code false} if the body is not a chat completion (nothing was decoded)
+   * @throws dev.llmstream.core.StreamException if the answer breaks a limit
+   */
+  public static boolean decode(
+      ObjectMapper mapper,
+      @Nullable BodyInflater inflater,
+      byte[] body,
+      int length,
+      int maxBytes,
+      ChunkDecoder decoder,
+      List<StreamEvent> out) {
+    byte[] bytes = body;
+    int n = length;
+    if (inflater != null) {
+      ByteArrayOutputStream plain = new ByteArrayOutputStream();
+      try {
+        inflater.inflate(ByteBuffer.wrap(body, 0, length), (b, from, to) -> {
+          if (plain.size() + (to - from) > maxBytes) {
+            throw new ProtocolException("larger than maxEventBytes", StreamException.NO_STATUS, null, null);
+          }
+          plain.write(b, from, to - from);
+        });
+      } catch (ProtocolException e) {
+        return false; // corrupt or too large: reported as a non-stream response
+      }
+      bytes = plain.toByteArray();
+      n = bytes.length;
+    }
+    byte[] chunk = toChunk(mapper, bytes, n);
+    if (chunk == null) {
+      return false;
+    }
+    decoder.onEvent(null, chunk, chunk.length, out);
+    if (!decoder.isDone()) {
+      decoder.onEvent(null, DONE, DONE.length, out);
+    }
+    return true;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
 import java.net.URI;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -58,6 +60,27 @@ public final class Redirects {
       return "more than " + max + " redirects in a row";
     }
     return null;
+  }
+
+  /**
+   * The error of a redirect that is not followed.
+   *
+   * @param status the 3xx status
+   * @param location the {@code Location} header, or {@code null}
+   * @param refusal why it is not followed
+   * @param requestId the response's request id, or {@code null}
+   * @return a {@link ErrorKind#BAD_REQUEST} error naming the location (not retried, not recovered)
+   */
+  public static StreamException failure(
+      int status, @Nullable String location, @Nullable String refusal, @Nullable String requestId) {
+    return new StreamException(
+        ErrorKind.BAD_REQUEST,
+        "The server answered HTTP " + status + " redirecting to "
+            + (location == null ? "(no Location header)" : "'" + bounded(location) + "'") + ": " + refusal
+            + ". Set the base URL to where the API really is",
+        status,
+        requestId,
+        null);
   }
 
   /**
