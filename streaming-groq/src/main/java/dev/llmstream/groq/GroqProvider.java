@@ -10,6 +10,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.groq.internal.ApiKeys;
+import dev.llmstream.groq.internal.BaseUrls;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
@@ -18,7 +19,6 @@ import dev.llmstream.groq.internal.PermitSource;
 import dev.llmstream.groq.internal.RequestBudget;
 import dev.llmstream.groq.internal.StreamPermits;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -272,7 +272,7 @@ public final class GroqProvider implements ChatProvider {
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       unset(this.baseUrl, "baseUrl");
-      parseBase(baseUrl);
+      BaseUrls.parse(baseUrl);
       this.baseUrl = baseUrl;
       return this;
     }
@@ -701,8 +701,8 @@ public final class GroqProvider implements ChatProvider {
      */
     public GroqProvider build() {
       String base = baseUrl != null ? baseUrl : DEFAULT_BASE_URL;
-      URI baseUri = parseBase(base);
-      boolean loopback = isLoopback(baseUri.getHost());
+      URI baseUri = BaseUrls.parse(base);
+      boolean loopback = BaseUrls.isLoopback(baseUri.getHost());
       boolean http = baseUri.getScheme().equalsIgnoreCase("http");
       if (http && !loopback && !Boolean.TRUE.equals(allowInsecureHttp)) {
         throw new IllegalArgumentException(
@@ -799,48 +799,5 @@ public final class GroqProvider implements ChatProvider {
       return d;
     }
 
-    private static URI parseBase(String baseUrl) {
-      URI uri;
-      try {
-        uri = new URI(baseUrl.strip());
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("baseUrl is not a valid URL: " + e.getMessage(), e);
-      }
-      String scheme = uri.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "baseUrl must be an absolute http(s) URL with a host, such as " + DEFAULT_BASE_URL + ", was '"
-                + baseUrl + "'");
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw new IllegalArgumentException("baseUrl must not have a query or fragment, was '" + baseUrl + "'");
-      }
-      if (uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("baseUrl must not contain user info; use apiKey(..) or header(..)");
-      }
-      return uri;
-    }
-
-    static boolean isLoopback(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
-        return true;
-      }
-      String[] parts = h.split("\\.", -1);
-      if (parts.length != 4 || !parts[0].equals("127")) {
-        return false;
-      }
-      for (String p : parts) {
-        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
-          return false;
-        }
-      }
-      return true;
-    }
   }
 }
