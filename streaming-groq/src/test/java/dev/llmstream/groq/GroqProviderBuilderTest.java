@@ -76,4 +76,15 @@ class GroqProviderBuilderTest {
     p.close();
     assertThatThrownBy(() -> p.stream(ChatRequest.ofUser("x"))).isInstanceOf(IllegalStateException.class);
   }
+
+  @Test
+  void hardeningSettingsAreValidatedAndAClientThatFollowsRedirectsIsRefused() {
+    assertThatThrownBy(() -> noEnv().stallTimeout(Duration.ZERO)).hasMessageContaining("stallTimeout");
+    assertThatThrownBy(() -> noEnv().maxRequestsPerAnswer(0)).hasMessageContaining("maxRequestsPerAnswer");
+    assertThatThrownBy(() -> noEnv().maxRequestsPerAnswer(101)).hasMessageContaining("maxRequestsPerAnswer");
+    assertThatThrownBy(() -> noEnv().apiKey("k")
+            .httpClient(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Redirect.NEVER");
+    assertThat(noEnv().apiKey("k").stallTimeout(Duration.ofSeconds(5)).maxRequestsPerAnswer(1).build()).isNotNull();
+  }
 }
