@@ -77,8 +77,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link dev.llmstream.core.TokenStream}).
  *
  * <p><b>Retries.</b> Before the first token only: {@code x-should-retry} decides when present; otherwise
- * connection failures, 408, 409, 429, 5xx and the first-token timeout are retried, 400/401/403/404/413/422
- * never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
+ * connection failures, 408, 409, 429, 5xx and a first-token timeout without any response are retried,
+ * 400/401/403/404/413/422 never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
  * {@code retry-after-ms}/{@code retry-after} and exponential backoff (0.5 s doubling to 8 s, up to 25 %
  * jitter), capped by {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not
  * retried. Nothing is retried after a cancel.
@@ -89,8 +89,20 @@ import org.jspecify.annotations.Nullable;
  * continues the answer: the request is sent again with the partial answer as a trailing assistant message
  * (Groq continues a prefilled assistant message), and the stream delivers a
  * {@link dev.llmstream.core.StreamEvent.Recovering} event and then the continuation, so the subscriber sees
- * one continuous answer. Each recovery attempt is one request with its own retries before its first
- * token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is recovered.
+ * one continuous answer; a continuation that restarts the answer (a server that ignores the prefill) is
+ * recognised and its repeat dropped. Each recovery attempt is one request with its own retries before its
+ * first token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is
+ * recovered.
+ *
+ * <p><b>Every answer ends.</b> Comments are not progress; a finished answer waits at most 2 s for its
+ * usage; {@link Builder#stallTimeout(Duration)} (2 min) bounds the time without new content across all
+ * retries and recoveries, and {@link Builder#maxRequestsPerAnswer(int)} (6) the requests one answer costs.
+ *
+ * <p><b>Upstream formats.</b> A leading UTF-8 byte order mark is skipped; {@code gzip} and {@code deflate}
+ * bodies are inflated as they stream (another {@code Content-Encoding} is a {@code PROTOCOL} error, not
+ * retried); a server that ignores {@code stream: true} and answers one {@code chat.completion} object is
+ * delivered as a one-chunk answer. Only 307/308 redirects to the same origin are followed; others fail
+ * naming the {@code Location}, and the API key never goes to another origin.
  *
  * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
@@ -314,8 +326,11 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets the longest wait from sending the request to the first token (default 60 s), including the
-     * response headers and Groq's queue time. Retried like a server error. The timer pauses while the
-     * subscriber has no demand.
+     * response headers and Groq's queue time; keep-alive comments do not stop it (a stalled model sends
+     * them too). Retried like a server error only when no response arrived at all: after 2xx headers the
+     * server has the request and its model is silent, and sending the prompt again would double the wait.
+     * The timer pauses while the subscriber has no demand. {@link #stallTimeout(Duration)} bounds the
+     * total.
      *
      * @param timeout positive
      * @return this builder
@@ -330,8 +345,10 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the longest silence between network reads after the first token (default 30 s). Any bytes,
-     * keep-alive comments included, reset it; it does not run while the subscriber has no demand.
+     * Sets the longest wait for new content (a text, reasoning or tool-call delta, usage, the finish) after
+     * the first token (default 30 s). Keep-alive comments and empty chunks keep the connection alive but
+     * do not reset it; it does not run while the subscriber has no demand. An expired idle timeout is
+     * recovered as the {@link #recovery(RecoveryPolicy) recovery policy} says.
      *
      * @param timeout positive
      * @return this builder

@@ -152,8 +152,11 @@ class HardeningTest {
     try (ScriptedServer server = new ScriptedServer(x ->
             respond(x, "Content-Type: application/json\r\n", body.getBytes(StandardCharsets.UTF_8)));
         GroqProvider p = builder(server).build()) {
+      CapturingLogs.start();
       Recorder rec = run(p);
       rec.awaitComplete();
+      List<String> logs = CapturingLogs.stop();
+      assertThat(logs).as("a log line says the server did not stream").anyMatch(l -> l.contains("did not stream"));
       assertThat(text(rec)).isEqualTo(ANSWER);
       assertThat(rec.events).anyMatch(e -> e instanceof StreamEvent.ToolCallDelta d && d.name().equals("f"));
       assertThat(rec.events).anyMatch(e -> e instanceof StreamEvent.UsageUpdate u && u.usage().totalTokens() == 10);

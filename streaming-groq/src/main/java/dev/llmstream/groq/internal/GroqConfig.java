@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultModel the model used when a request names none, or {@code null}
  * @param connectTimeout the connect timeout (of the provider-built client)
  * @param firstTokenTimeout from sending the request to the first token
- * @param idleTimeout between network reads after the first token
+ * @param idleTimeout between content events after the first token (comments do not count)
  * @param maxRetries retries before the first token
  * @param retryOn498 whether Groq's flex-tier capacity error (498) is retried
  * @param maxRetryDelay the cap on one retry delay
