@@ -55,9 +55,8 @@ final class FuzzTranscripts {
 
   private FuzzTranscripts() {}
 
-  /** One generated case. */
   /**
-   * One case. {@code equivalent}, when not null, is what the bytes must decode like: the same transcript
+   * One generated case. {@code equivalent}, when not null, is what the bytes must decode like: the same transcript
    * without the leading byte order mark, or with one blank line instead of the comment-only tail.
    */
   record Case(long seed, byte[] bytes, String recipe, byte @Nullable [] equivalent) {}
