@@ -230,6 +230,7 @@ class AskCommandTest {
       assertThat(j.get("finishReason").asText()).isEqualTo("stop");
       assertThat(server.requests()).hasSize(1);
       assertThat(millis).as("completed by the 2 s usage grace, not by a timeout").isLessThan(30_000);
+      System.out.println("ask, finish without usage then keep-alives: COMPLETED in " + millis + " ms (process)");
     }
   }
 
@@ -240,7 +241,11 @@ class AskCommandTest {
         .chunking(dev.llmstream.testkit.Chunking.perToken())
         .commentsAfter(4, Duration.ofMillis(100)).build();
     try (FakeGroqServer server = FakeGroqServer.builder().always(script).build().start()) {
+      long start = System.nanoTime();
       Result r = ask(server, "--prompt", "x", "--json", "--idle-timeout", "700ms", "--stall-timeout", "30s");
+      System.out.println("ask, text then keep-alives (--idle-timeout 700ms): ended in "
+          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after " + server.requests().size()
+          + " requests: " + r.stdout().strip());
       assertThat(r.code()).as(r.stderr()).isEqualTo(1);
       JsonNode j = onlyJson(r);
       assertThat(j.get("state").asText()).isEqualTo("FAILED");

@@ -1,7 +1,6 @@
 package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -273,7 +272,7 @@ public final class GroqStreamSource implements StreamSource {
 
   private void startAttempt() {
     if (!budget.take()) {
-      terminate(overBudget(null));
+      terminate(budget.exhausted(null));
       return;
     }
     phase = Phase.SENDING;
@@ -611,7 +610,7 @@ public final class GroqStreamSource implements StreamSource {
     releaseAttempt();
     out.clear();
     boolean wantsRetry = !firstToken && retries < config.maxRetries()
-        && retryRules.shouldRetry(error, httpStatus, headers) && !silentAfterHeaders(error);
+        && retryRules.shouldRetry(error, httpStatus, headers) && !RetryRules.silentAfterHeaders(error, response);
     if (wantsRetry && budget.hasMore()) {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
@@ -629,30 +628,7 @@ public final class GroqStreamSource implements StreamSource {
     // a retry, or a recovery that would follow, cut by the request cap: the cap is what ends the answer
     boolean recoveryCut =
         recoveryMayFollow && (firstToken || afterContent) && Recovery.isRecoverable(error);
-    terminate(!budget.hasMore() && (wantsRetry || recoveryCut) ? overBudget(error) : error);
-  }
-
-  private StreamException overBudget(@Nullable StreamException last) {
-    return new LimitExceededException(
-        "The answer used all " + budget.max() + " requests one answer may cost (retries and recoveries "
-            + "together; GroqProvider.Builder.maxRequestsPerAnswer); gave up"
-            + (last == null ? "" : " after " + last.kind() + ": " + ChunkDecoder.bounded(last.getMessage())),
-        last == null ? StreamException.NO_STATUS : last.status(),
-        last == null ? null : last.requestId(),
-        last);
-  }
-
-  /**
-   * A first-token timeout after 2xx headers: the server took the request and its model stayed silent.
-   * Sending the prompt again would double the wait (and the cost) for the same silence, so it is not
-   * retried; a timeout with no response at all (a dead connection) is.
-   */
-  private boolean silentAfterHeaders(StreamException error) {
-    HttpResponse.ResponseInfo info = response;
-    return error instanceof StreamTimeoutException t
-        && t.phase() == StreamTimeoutException.Phase.FIRST_TOKEN
-        && info != null
-        && info.statusCode() / 100 == 2;
+    terminate(!budget.hasMore() && (wantsRetry || recoveryCut) ? budget.exhausted(error) : error);
   }
 
   private void terminate(StreamException error) {

@@ -1,6 +1,9 @@
 package dev.llmstream.groq.internal;
 
+import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.StreamException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How many HTTP requests one answer may still cost: shared by the answer's attempts (the first, its
@@ -62,5 +65,21 @@ public final class RequestBudget {
    */
   public int max() {
     return max;
+  }
+
+  /**
+   * The error that ends an answer whose retry or recovery the cap prevented.
+   *
+   * @param last the failure that would have been retried or recovered, or {@code null}
+   * @return a {@link LimitExceededException} naming the setting, {@code last} as its cause
+   */
+  public StreamException exhausted(@Nullable StreamException last) {
+    return new LimitExceededException(
+        "The answer used all " + max + " requests one answer may cost (retries and recoveries "
+            + "together; GroqProvider.Builder.maxRequestsPerAnswer); gave up"
+            + (last == null ? "" : " after " + last.kind() + ": " + ChunkDecoder.bounded(last.getMessage())),
+        last == null ? StreamException.NO_STATUS : last.status(),
+        last == null ? null : last.requestId(),
+        last);
   }
 }
