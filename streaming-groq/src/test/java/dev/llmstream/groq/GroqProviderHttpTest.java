@@ -60,6 +60,9 @@ class GroqProviderHttpTest {
         .defaultModel("llama-3.3-70b-versatile")
         .scheduler(clock)
         .firstTokenTimeout(NEVER)
+        // these tests step the virtual clock from one retry timer to the next; the answer's stall timeout
+        // (HardeningTest) must not be one of the timers they pick
+        .stallTimeout(Duration.ofDays(1))
         .onResponse(responses::add);
   }
 
@@ -471,7 +474,7 @@ class GroqProviderHttpTest {
       port = s.getLocalPort();
     }
     try (GroqProvider p = GroqProvider.builder().baseUrl("http://127.0.0.1:" + port + "/v1").defaultModel("m")
-        .scheduler(clock).firstTokenTimeout(NEVER).build()) {
+        .scheduler(clock).firstTokenTimeout(NEVER).stallTimeout(Duration.ofDays(1)).build()) {
       Throwable t = failAfterRetries(p, 2);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("127.0.0.1:" + port);
     }

@@ -155,6 +155,8 @@ class StreamingBehaviourTest {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
+      // the usage grace is armed once the finish is decoded: advancing before would race the stall watchdog
+      assertThat(clock.awaitPendingBelow(Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(2));
       advanceTimersUntil(clock, Duration.ofSeconds(5), rec.done);
       rec.awaitComplete();
       assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
@@ -190,17 +192,17 @@ class StreamingBehaviourTest {
   }
 
   @Test
-  void firstTokenTimeoutIsRetriedAndTheRetrySucceeds() throws Exception {
+  void firstTokenTimeoutWithoutAnyResponseIsRetriedAndTheRetrySucceeds() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
     AtomicInteger connection = new AtomicInteger();
     CompletableFuture<Boolean> firstClosed = new CompletableFuture<>();
+    CompletableFuture<Void> firstRead = new CompletableFuture<>();
     try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
           if (connection.incrementAndGet() == 1) {
-            // stalls before the first token; the client may time out and close the connection before
-            // the comment is written (the test advances the clock as soon as the headers arrived)
-            firstClosed.complete(x.chunkThenAwaitClientClose(": queued\n\n"));
+            firstRead.complete(null); // reads the request and never answers: not even headers
+            firstClosed.complete(x.awaitClientClose());
           } else {
+            x.startSse();
             x.chunk(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop"));
             x.awaitClientClose();
           }
@@ -208,16 +210,42 @@ class StreamingBehaviourTest {
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
-      awaitEvents(rec, 1); // Waiting: headers arrived
+      firstRead.get(10, TimeUnit.SECONDS);
       advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
-      assertThat(firstClosed.get()).as("the stalled connection was closed").isTrue();
+      assertThat(firstClosed.get()).as("the silent connection was closed").isTrue();
       // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
       advanceUntil(clock, Duration.ofMillis(500), rec.done);
       rec.awaitComplete();
       assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
       assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
+      assertThat(connection.get()).isEqualTo(2);
     }
   }
+
+  @Test
+  void firstTokenTimeoutAfterHeadersIsNotRetried() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    AtomicInteger connection = new AtomicInteger();
+    CompletableFuture<Boolean> firstClosed = new CompletableFuture<>();
+    try (ScriptedServer server = new ScriptedServer(x -> {
+          connection.incrementAndGet();
+          x.startSse(); // the server took the request; its model never says anything
+          firstClosed.complete(x.chunkThenAwaitClientClose(": queued\n\n"));
+        });
+        GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
+      Recorder rec = new Recorder();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      awaitEvents(rec, 1); // Waiting: headers arrived
+      advanceUntil(clock, Duration.ofSeconds(20), rec.done);
+      Throwable t = rec.awaitError();
+      assertThat(t).isInstanceOf(StreamException.class);
+      assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.TIMEOUT);
+      assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.WAITING_FIRST_TOKEN);
+      assertThat(firstClosed.get(10, TimeUnit.SECONDS)).as("the silent connection was closed").isTrue();
+      assertThat(connection.get()).as("the prompt was sent once").isEqualTo(1);
+    }
+  }
+
 
   @Test
   void firstTokenTimeoutFailsWhenRetriesRunOut() throws Exception {

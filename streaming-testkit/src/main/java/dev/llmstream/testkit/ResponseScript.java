@@ -527,6 +527,26 @@ public final class ResponseScript {
     }
 
     /**
+     * Like {@link #stallAfter(int)}, but the stalled response keeps sending SSE comments
+     * ({@code : keep-alive}), one every {@code interval}, until the client closes it: a comment-only tail,
+     * as a proxy or a stuck server sends (alive, but no content).
+     *
+     * @param n the number of chunks to send first, {@code >= 0}
+     * @param interval the delay before each comment, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is negative or {@code interval} not positive
+     */
+    public Builder commentsAfter(int n, Duration interval) {
+      long nanos = nonNegative(interval, "interval");
+      if (nanos == 0) {
+        throw new IllegalArgumentException("interval must be positive");
+      }
+      stallAfter(n);
+      spec.stallCommentNanos = nanos;
+      return this;
+    }
+
+    /**
      * Sends chunk {@code n} with broken JSON (cut in the middle of a string); the stream goes on after it.
      *
      * @param n the chunk, {@code >= 1}

@@ -371,14 +371,163 @@ class RecoveringSourceTest {
     assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("abc");
   }
 
+  // ------------------------------------------------------------------ issue 18
+
+  /** An attempt that emits its events, then neither completes nor fails (a server gone quiet). */
+  static final class Quiet extends Attempt {
+    Quiet(List<StreamEvent> events) {
+      super(events, null);
+    }
+
+    @Override
+    public void pull() {
+      if (next < events.size()) {
+        emitter.next(events.get(next++));
+        emitter.pullDone();
+      }
+    }
+  }
+
+  private TokenStream stalling(Duration stall, RecoveryPolicy policy, Attempt... script) {
+    return TokenStream.create(
+        Recovery.source(REQUEST, policy, clock, (request, n) -> {
+          requests.add(request);
+          Attempt a = script[Math.min(n, script.length - 1)];
+          opened.add(a);
+          return a;
+        }, stall),
+        CancellationToken.create());
+  }
+
+  @Test
+  void continueDropsTheRepeatOfAContinuationThatRestartsTheAnswer() throws Exception {
+    List<StreamEvent> got = new ArrayList<>();
+    TokenStream s = stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("The quick ", "brown fox "), cut()),
+        new Attempt(events("The qu", "ick brown", " fox jumps", ".", StreamEvent.Finish.of(FinishReason.STOP)), null));
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The quick brown fox jumps.");
+    assertThat(got).noneMatch(e -> e instanceof StreamEvent.Replaced);
+    List<ChatMessage> sent = requests.get(1).messages();
+    assertThat(sent.get(sent.size() - 1)).isEqualTo(ChatMessage.assistant("The quick brown fox "));
+  }
+
+  @Test
+  void continueReplacesARestartThatDiverges() throws Exception {
+    List<StreamEvent> got = new ArrayList<>();
+    TokenStream s = stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("The quick brown fox "), cut()),
+        new Attempt(events("The quick brown cat", " sleeps.", StreamEvent.Finish.of(FinishReason.STOP)), null));
+    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
+    s.subscribe(collector(got, f, s));
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The quick brown cat sleeps.");
+    assertThat(got).contains(new StreamEvent.Replaced("The quick brown cat", ""));
+  }
+
+  @Test
+  void continueKeepsAShortContinuationOfARepetitiveAnswerAndShowsAVerbatimRepeatOnce() throws Exception {
+    // a continuation that repeats the beginning and ends before repeating all of it: a continuation
+    ChatResponse r = run(stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("Row, row, row your boat. "), cut()),
+        new Attempt(events("Row, row, ", "row your", StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(r.text()).isEqualTo("Row, row, row your boat. Row, row, row your");
+    // one that repeats all of it is taken for a restart (indistinguishable): the text is shown once
+    requests.clear();
+    ChatResponse once = run(stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("Row, row, row your boat. "), cut()),
+        new Attempt(events("Row, row, ", "row your boat. ", StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(once.text()).isEqualTo("Row, row, row your boat. ");
+    // and one that starts like the answer but soon differs is passed on whole
+    requests.clear();
+    ChatResponse r2 = run(stream(NO_JITTER, CancellationToken.create(),
+        new Attempt(events("The first point. "), cut()),
+        new Attempt(events("The second", " point.", StreamEvent.Finish.of(FinishReason.STOP)), null)));
+    assertThat(r2.text()).isEqualTo("The first point. The second point.");
+  }
+
+  @Test
+  void theStallWatchdogEndsAQuietAnswerAsATimeoutAcrossAttempts() throws Exception {
+    Quiet quiet = new Quiet(events("Hello"));
+    TokenStream s = stalling(Duration.ofSeconds(120), NO_JITTER, quiet);
+    CompletableFuture<ChatResponse> f = s.collect();
+    clock.advance(Duration.ofSeconds(119));
+    assertThat(f).isNotDone();
+    clock.advance(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> f.get(5, TimeUnit.SECONDS)).cause()
+        .isInstanceOfSatisfying(StreamException.class, e -> {
+          assertThat(e.kind()).isEqualTo(dev.llmstream.core.ErrorKind.TIMEOUT);
+          assertThat(e.getMessage()).contains("120000 ms").contains("stall timeout");
+          assertThat(e.partial().text()).isEqualTo("Hello");
+        });
+    assertThat(quiet.cancelled).as("the running attempt is aborted").isTrue();
+    assertThat(clock.tasks.stream().filter(t -> !t.cancelled()[0])).as("no timer left").isEmpty();
+  }
+
+  @Test
+  void contentResetsTheStallClockAndCompletionStopsIt() throws Exception {
+    Quiet quiet = new Quiet(events("a"));
+    TokenStream s = stalling(Duration.ofSeconds(120), NO_JITTER, quiet);
+    CompletableFuture<ChatResponse> f = s.collect();
+    clock.advance(Duration.ofSeconds(100));
+    quiet.emitter.next(new StreamEvent.TextDelta("b")); // content at 100 s
+    clock.advance(Duration.ofSeconds(100));
+    assertThat(f).as("200 s, but only 100 s without content").isNotDone();
+    quiet.emitter.next(StreamEvent.Finish.of(FinishReason.STOP));
+    quiet.emitter.complete();
+    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("ab");
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(clock.tasks.stream().filter(t -> !t.cancelled()[0])).as("the watchdog is stopped").isEmpty();
+  }
+
+  @Test
+  void timeWithoutDemandIsNotAStall() throws Exception {
+    Quiet quiet = new Quiet(events("a", "b", "c"));
+    TokenStream s = stalling(Duration.ofSeconds(120), NO_JITTER, quiet);
+    List<StreamEvent> got = new ArrayList<>();
+    java.util.concurrent.Flow.Subscription[] sub = new java.util.concurrent.Flow.Subscription[1];
+    CompletableFuture<Throwable> failed = new CompletableFuture<>();
+    s.subscribe(new java.util.concurrent.Flow.Subscriber<>() {
+      @Override
+      public void onSubscribe(java.util.concurrent.Flow.Subscription x) {
+        sub[0] = x;
+        x.request(1);
+      }
+
+      @Override
+      public void onNext(StreamEvent item) {
+        got.add(item);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        failed.complete(t);
+      }
+
+      @Override
+      public void onComplete() {
+        failed.complete(null);
+      }
+    });
+    clock.advance(Duration.ofMinutes(30)); // the subscriber holds one event and asks for nothing more
+    assertThat(failed).isNotDone();
+    sub[0].request(Long.MAX_VALUE); // then takes the rest; the attempt goes quiet after "c"
+    clock.advance(Duration.ofSeconds(119));
+    assertThat(failed).isNotDone();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(failed.get(5, TimeUnit.SECONDS)).isInstanceOf(StreamException.class);
+  }
+
   @Test
   void dedupeIsLinearAndExact() {
-    RecoveringSource.Dedupe d = new RecoveringSource.Dedupe("abcdef");
+    Dedupe d = new Dedupe("abcdef");
     assertThat(d.offer("ab")).isEmpty();
     assertThat(d.offer("cd")).isEmpty();
     assertThat(d.offer("efgh")).isEqualTo("gh");
     assertThat(d.passedThrough()).isTrue();
-    RecoveringSource.Dedupe x = new RecoveringSource.Dedupe("abc");
+    Dedupe x = new Dedupe("abc");
     assertThat(x.offer("abX")).isNull();
     assertThat(x.candidate()).isEqualTo("abX");
   }

@@ -32,6 +32,7 @@ public final class ResponsePlan {
   private final String requestId;
   private boolean headersDone;
   private boolean finished;
+  private boolean commentTail;
   private int sent;
 
   /**
@@ -135,7 +136,7 @@ public final class ResponsePlan {
       return;
     }
     if (spec.stallAfter == 0) {
-      ready.add(new Step(0, null, 0, Step.After.STALL));
+      stall(null, 0, 0);
       return;
     }
     for (int i = 0; i < spec.keepAliveCount; i++) {
@@ -144,6 +145,10 @@ public final class ResponsePlan {
   }
 
   private void planNextEvent() {
+    if (commentTail) {
+      ready.add(new Step(spec.stallCommentNanos, frame(KEEP_ALIVE), 0, Step.After.CONTINUE));
+      return;
+    }
     if (!events.hasNext()) { // only for an empty transcript tail; normally the last event carries END
       ready.add(new Step(0, TERMINATOR, 0, Step.After.END));
       return;
@@ -169,12 +174,27 @@ public final class ResponsePlan {
     if (spec.disconnectAfter == n) {
       after = Step.After.CUT;
     } else if (spec.stallAfter == n) {
-      after = Step.After.STALL;
+      stall(bytes, delay, 1);
+      return;
     } else if (!events.hasNext()) {
       bytes = concat(bytes, TERMINATOR);
       after = Step.After.END;
     }
     ready.add(new Step(delay, bytes, 1, after));
+  }
+
+  /** Sends {@code bytes} (if any), then falls silent or, with a stall comment interval, sends only comments. */
+  private void stall(byte @Nullable [] bytes, long delay, int chunks) {
+    if (spec.stallCommentNanos > 0) {
+      commentTail = true;
+      if (bytes != null) {
+        ready.add(new Step(delay, bytes, chunks, Step.After.CONTINUE));
+      } else {
+        ready.add(new Step(spec.stallCommentNanos, frame(KEEP_ALIVE), 0, Step.After.CONTINUE));
+      }
+      return;
+    }
+    ready.add(new Step(delay, bytes, chunks, Step.After.STALL));
   }
 
   /** The wait before chunk {@code n >= 2}. */

@@ -46,6 +46,7 @@ public final class ScriptSpec {
 
   public int disconnectAfter = -1;
   public int stallAfter = -1;
+  public long stallCommentNanos;
   public int malformedAt = -1;
   public int errorEventAt = -1;
   public String errorEventType = "internal_server_error";
@@ -87,6 +88,7 @@ public final class ScriptSpec {
     c.keepAliveIntervalNanos = keepAliveIntervalNanos;
     c.disconnectAfter = disconnectAfter;
     c.stallAfter = stallAfter;
+    c.stallCommentNanos = stallCommentNanos;
     c.malformedAt = malformedAt;
     c.errorEventAt = errorEventAt;
     c.errorEventType = errorEventType;
