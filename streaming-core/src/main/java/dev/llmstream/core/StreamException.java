@@ -19,8 +19,11 @@ public class StreamException extends RuntimeException {
   /** The status value used when no HTTP status applies. */
   public static final int NO_STATUS = -1;
 
+  /** What went wrong. */
   private final ErrorKind kind;
+  /** The HTTP status, or {@link #NO_STATUS}. */
   private final int status;
+  /** The provider's request id, or {@code null}. */
   private final @Nullable String requestId;
   private transient volatile ChatResponse partial = ChatResponse.EMPTY;
 

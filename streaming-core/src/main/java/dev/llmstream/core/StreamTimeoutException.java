@@ -23,6 +23,7 @@ public class StreamTimeoutException extends StreamException {
     IDLE
   }
 
+  /** Which wait timed out. */
   private final Phase phase;
   private final transient Duration timeout;
 

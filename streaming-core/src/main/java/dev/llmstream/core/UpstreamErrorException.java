@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 public class UpstreamErrorException extends StreamException {
   private static final long serialVersionUID = 1L;
 
+  /** The provider's error type, or {@code null}. */
   private final @Nullable String type;
+  /** The provider's error code, or {@code null}. */
   private final @Nullable String code;
 
   /**
