@@ -45,8 +45,10 @@ import java.util.function.LongFunction;
  * {@code stallAfter}, {@code malformedAt}, {@code errorEventAt}, {@code garbageAt}) use this count.
  *
  * <p><b>Pacing.</b> Unpaced by default (as fast as the socket takes it), so tests are fast. The
- * headers go out at once; the first chunk waits {@link Builder#timeToFirstToken(Duration)}; each later
- * chunk waits {@code 1 / tokensPerSecond}, scaled by a random factor in {@code [1 - jitter, 1 + jitter]}
+ * headers go out at once; the first token (the first chunk with text, reasoning or a tool call) goes
+ * out {@link Builder#timeToFirstToken(Duration)} after the request, together with the content-less
+ * {@code role} chunk before it (Groq sends the two back to back); each later chunk waits
+ * {@code 1 / tokensPerSecond}, scaled by a random factor in {@code [1 - jitter, 1 + jitter]}
  * from a seeded generator; with bursts, {@code n} chunks go at that rate, then the pause. Time comes from
  * the server's {@link dev.llmstream.core.StreamScheduler}, so a {@link VirtualScheduler} makes pacing
  * deterministic.
@@ -321,7 +323,11 @@ public final class ResponseScript {
     }
 
     /**
-     * Time from the request to the first chunk; default zero.
+     * Time from the request to the first token: at this time after the request the stream's first text
+     * (or reasoning, or tool call) is written, so on a {@link VirtualScheduler} a client sees the first
+     * text at exactly this virtual time, not one token gap later. The {@code role} chunk that opens the
+     * stream goes out at the same time, just before it. A replayed transcript whose first chunk carries
+     * content has that chunk sent at this time. Default zero.
      *
      * @param ttft the delay, not negative
      * @return this builder

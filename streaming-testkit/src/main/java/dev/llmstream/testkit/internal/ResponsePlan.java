@@ -33,6 +33,7 @@ public final class ResponsePlan {
   private boolean headersDone;
   private boolean finished;
   private int sent;
+  private boolean firstChunkRoleOnly;
 
   /**
    * @param spec the script
@@ -79,7 +80,7 @@ public final class ResponsePlan {
       }
       if (!headersDone) {
         headersDone = true;
-        if (spec.status != 200) {
+        if (spec.status != 200 || spec.jsonBody != null) {
           planErrorResponse();
         } else {
           planStreamHead();
@@ -97,7 +98,8 @@ public final class ResponsePlan {
   }
 
   private void planErrorResponse() {
-    String body = spec.rawErrorBody != null ? spec.rawErrorBody : defaultErrorBody();
+    String body = spec.jsonBody != null ? spec.jsonBody
+        : spec.rawErrorBody != null ? spec.rawErrorBody : defaultErrorBody();
     byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("date", httpDate());
@@ -105,8 +107,10 @@ public final class ResponsePlan {
     headers.put("content-length", Integer.toString(bodyBytes.length));
     headers.put("cache-control", "private, max-age=0, no-store, no-cache, must-revalidate");
     headers.put("vary", "Origin");
-    rateLimitHeaders(headers, spec.status == 429);
-    if (spec.status == 429 || spec.status == 498 || spec.status == 503) {
+    if (spec.jsonBody == null) {
+      rateLimitHeaders(headers, spec.status == 429);
+    }
+    if (spec.jsonBody == null && (spec.status == 429 || spec.status == 498 || spec.status == 503)) {
       headers.put("retry-after", spec.status == 429 ? "2" : "1");
     }
     headers.put("x-request-id", requestId);
@@ -149,8 +153,16 @@ public final class ResponsePlan {
       return;
     }
     int n = ++sent;
-    long delay = n == 1 ? spec.ttftNanos : gap(n);
     String event = events.next();
+    // The first token is due at ttft: the content-less role chunk that opens a Groq stream goes at ttft
+    // too, and the chunk after it follows without a gap, as Groq sends the two back to back.
+    long delay;
+    if (n == 1) {
+      delay = spec.ttftNanos;
+      firstChunkRoleOnly = GroqWire.isRoleOnly(event);
+    } else {
+      delay = n == 2 && firstChunkRoleOnly ? 0 : gap(n);
+    }
     if (spec.garbageAt == n) {
       ready.add(new Step(delay, frame(spec.garbage), 0, Step.After.CONTINUE));
       delay = 0;
@@ -177,7 +189,7 @@ public final class ResponsePlan {
     ready.add(new Step(delay, bytes, 1, after));
   }
 
-  /** The wait before chunk {@code n >= 2}. */
+  /** The wait before chunk {@code n >= 2} (chunk 2 after a role-only chunk 1 has none). */
   private long gap(int n) {
     if (spec.burstSize > 0 && (n - 1) % spec.burstSize == 0) {
       return spec.burstPauseNanos;

@@ -21,6 +21,8 @@ public final class ScriptSpec {
   public @Nullable String errorCode;
   public @Nullable String errorMessage;
   public @Nullable String rawErrorBody;
+  /** A plain JSON response with {@link #status} instead of a stream (the testkit's control endpoints). */
+  public @Nullable String jsonBody;
   public Map<String, String> headers = new LinkedHashMap<>();
 
   public String model = "llama-3.3-70b-versatile";
@@ -65,6 +67,7 @@ public final class ScriptSpec {
     c.errorCode = errorCode;
     c.errorMessage = errorMessage;
     c.rawErrorBody = rawErrorBody;
+    c.jsonBody = jsonBody;
     c.headers = new LinkedHashMap<>(headers);
     c.model = model;
     c.reasoning = reasoning;
