@@ -39,11 +39,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import dev.llmstream.testkit.VirtualScheduler;
 
 /** The provider against a local mockwebserver3: requests, events, HTTP errors and retries. */
 class GroqProviderHttpTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration NEVER = Duration.ofHours(1);
+  private static final Duration CLOCK_WAIT = Duration.ofSeconds(10);
 
   private MockWebServer server;
   private VirtualScheduler clock;
@@ -323,7 +325,7 @@ class GroqProviderHttpTest {
   private Throwable failAfterRetries(GroqProvider p, int expectedRetries) throws Exception {
     Recorder rec = run(p, ChatRequest.ofUser("x"));
     for (int i = 0; i < expectedRetries; i++) {
-      Duration d = clock.awaitPendingBelow(NEVER);
+      Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       clock.advance(d);
     }
     return rec.awaitError();
@@ -378,11 +380,11 @@ class GroqProviderHttpTest {
     server.enqueue(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
       Recorder rec = run(p, ChatRequest.ofUser("x"));
-      assertThat(clock.awaitPendingBelow(NEVER)).isEqualTo(Duration.ofSeconds(3));
+      assertThat(clock.awaitPendingBelow(NEVER, CLOCK_WAIT)).isEqualTo(Duration.ofSeconds(3));
       clock.advance(Duration.ofMillis(2999));
       assertThat(server.getRequestCount()).isEqualTo(1);
       clock.advance(Duration.ofMillis(1));
-      Duration second = clock.awaitPendingBelow(NEVER);
+      Duration second = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       assertThat(second).isEqualTo(Duration.ofMillis(1250)); // larger than the 1 s backoff (with jitter <= 1 s)
       clock.advance(second);
       rec.awaitComplete();
@@ -424,7 +426,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
       Recorder rec = run(p, ChatRequest.ofUser("x"));
-      clock.advance(clock.awaitPendingBelow(NEVER));
+      clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
       rec.awaitComplete();
     }
     assertThat(server.getRequestCount()).isEqualTo(3);
@@ -436,7 +438,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(groqFinish("stop")));
     try (GroqProvider p = builder().retryOn498(true).build()) {
       Recorder rec = run(p, ChatRequest.ofUser("x"));
-      clock.advance(clock.awaitPendingBelow(NEVER));
+      clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
       rec.awaitComplete();
     }
     assertThat(server.getRequestCount()).isEqualTo(2);
@@ -462,12 +464,12 @@ class GroqProviderHttpTest {
       dev.llmstream.core.CancellationToken token = dev.llmstream.core.CancellationToken.create();
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x"), token).subscribe(rec);
-      Duration d = clock.awaitPendingBelow(NEVER);
+      Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       token.cancel();
       rec.awaitComplete();
       clock.advance(d.multipliedBy(10));
       assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
-      assertThat(clock.pending()).as("timers released").isZero();
+      assertThat(clock.pendingTasks()).as("timers released").isZero();
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
   }

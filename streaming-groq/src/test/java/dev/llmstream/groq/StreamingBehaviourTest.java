@@ -23,6 +23,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import dev.llmstream.testkit.VirtualScheduler;
 
 /**
  * The provider against a raw loopback server that controls every byte and observes the client closing
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class StreamingBehaviourTest {
   private static final Duration NEVER = Duration.ofHours(1);
+  private static final Duration CLOCK_WAIT = Duration.ofSeconds(10);
 
   private static GroqProvider.Builder builder(ScriptedServer server, VirtualScheduler clock) {
     return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").scheduler(clock);
@@ -107,7 +109,7 @@ class StreamingBehaviourTest {
       assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
       assertThat(rec.events).isEmpty();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
-      assertThat(clock.pending()).as("first-token timer released").isZero();
+      assertThat(clock.pendingTasks()).as("first-token timer released").isZero();
     }
   }
 
@@ -123,7 +125,7 @@ class StreamingBehaviourTest {
         GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("hi");
-      assertThat(clock.pending()).as("timers released on completion").isZero();
+      assertThat(clock.pendingTasks()).as("timers released on completion").isZero();
       assertThat(r.usage().totalTokens()).isEqualTo(8);
       assertThat(closed.poll(10, TimeUnit.SECONDS)).as("the finished exchange is released").isTrue();
     }
@@ -185,7 +187,7 @@ class StreamingBehaviourTest {
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
       assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
       assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(clock.pending()).isZero();
+      assertThat(clock.pendingTasks()).isZero();
     }
   }
 
@@ -228,7 +230,7 @@ class StreamingBehaviourTest {
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
       Recorder rec = new Recorder();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
-      clock.awaitScheduled(1);
+      clock.awaitScheduled(1, CLOCK_WAIT);
       advanceTimersUntil(clock, Duration.ofSeconds(20), rec.done);
       Throwable t = rec.awaitError();
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
@@ -365,7 +367,7 @@ class StreamingBehaviourTest {
     for (int i = 0; i < 100 && !done.isDone(); i++) {
       CompletableFuture<Void> armed = clock.nextSchedule();
       clock.advance(step);
-      if (clock.pending() == 0) {
+      if (clock.pendingTasks() == 0) {
         awaitQuietly(CompletableFuture.anyOf(done, armed), 10);
       }
     }
