@@ -1,5 +1,10 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.UiSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,5 +1,10 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.TokenStream;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,4 +1,4 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;

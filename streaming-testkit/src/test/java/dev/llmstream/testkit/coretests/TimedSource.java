@@ -1,7 +1,10 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 
 /**
@@ -10,7 +13,7 @@ import java.time.Duration;
  * {@code firstDelay}. Each pull returns the next token at once if it is due, else when it falls due.
  */
 final class TimedSource implements StreamSource {
-  private final ManualScheduler clock;
+  private final VirtualScheduler clock;
   private final long count;
   private final int burst;
   private final long periodNanos;
@@ -21,7 +24,7 @@ final class TimedSource implements StreamSource {
   private long next;
   volatile boolean cancelled;
 
-  TimedSource(ManualScheduler clock, long count, int burst, Duration period, Duration firstDelay, String tokenText) {
+  TimedSource(VirtualScheduler clock, long count, int burst, Duration period, Duration firstDelay, String tokenText) {
     this.clock = clock;
     this.count = count;
     this.burst = burst;

@@ -1,8 +1,29 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.CallerException;
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ConnectionException;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.MetricsRecorder;
+import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamBufferConfig;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
+import dev.llmstream.core.StreamMetricsListener;
+import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.UiConnection;
+import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.Usage;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +37,7 @@ import org.junit.jupiter.api.Test;
 
 /** The sink adapter: order, serial calls, terminal exactly once, cancel, failures, slow UIs. */
 class UiStreamsTest {
-  private final ManualScheduler clock = new ManualScheduler();
+  private final VirtualScheduler clock = new VirtualScheduler();
   private final UiOptions options = UiOptions.builder().scheduler(clock).build();
 
   private static StreamEvent text(String s) {

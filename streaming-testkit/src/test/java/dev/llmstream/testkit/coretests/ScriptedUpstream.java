@@ -1,7 +1,8 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.StreamEvent;
 import java.util.concurrent.Flow;
 
 /**

@@ -1,8 +1,18 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.ConnectionException;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamBuffer;
+import dev.llmstream.core.StreamBufferConfig;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.Usage;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -14,18 +24,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every flush rule of {@link StreamBuffer}, on a virtual clock. */
 class StreamBufferTest {
   private static final Duration WINDOW = Duration.ofMillis(50);
-  private final ManualScheduler clock = new ManualScheduler();
+  private final VirtualScheduler clock = new VirtualScheduler();
   private final ScriptedUpstream up = new ScriptedUpstream();
 
-  private TimedSubscriber connect(StreamBufferConfig config, long demand) {
+  private TestSubscriber<StreamEvent> connect(StreamBufferConfig config, long demand) {
     StreamBuffer buffer = StreamBuffer.create(config, clock);
-    TimedSubscriber down = new TimedSubscriber(clock, demand);
+    TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(demand).timedBy(clock::nanoTime);
     buffer.subscribe(down);
     up.subscribe(buffer);
     return down;
   }
 
-  private TimedSubscriber connect(long demand) {
+  private TestSubscriber<StreamEvent> connect(long demand) {
     return connect(StreamBufferConfig.defaults(), demand);
   }
 
@@ -35,93 +45,93 @@ class StreamBufferTest {
 
   @Test
   void firstTokenGoesOutAtOnce() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     long t0 = clock.nanoTime();
     up.text("Hel");
-    assertThat(down.texts()).containsExactly("Hel");
-    assertThat(down.times).containsExactly(t0);
+    assertThat(Events.texts(down)).containsExactly("Hel");
+    assertThat(down.times()).containsExactly(t0);
   }
 
   @Test
   void textWithinTheWindowIsHeldAndReleasedWhenTheWindowEnds() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     long t0 = clock.nanoTime();
     up.text("Hel");
     clock.advance(ms(10));
     up.text("lo");
     clock.advance(ms(20));
     up.text(" wor");
-    assertThat(down.texts()).containsExactly("Hel");
+    assertThat(Events.texts(down)).containsExactly("Hel");
     clock.advance(ms(19));
-    assertThat(down.texts()).containsExactly("Hel");
+    assertThat(Events.texts(down)).containsExactly("Hel");
     clock.advance(ms(1));
-    assertThat(down.texts()).containsExactly("Hel", "lo wor");
-    assertThat(down.times.get(1) - t0).isEqualTo(WINDOW.toNanos());
+    assertThat(Events.texts(down)).containsExactly("Hel", "lo wor");
+    assertThat(down.times().get(1) - t0).isEqualTo(WINDOW.toNanos());
     assertThat(clock.pendingTasks()).isZero(); // no timer left when nothing is pending
   }
 
   @Test
   void aBatchReachingTheSizeLimitGoesOutBeforeTheWindowEnds() {
-    TimedSubscriber down = connect(StreamBufferConfig.builder().maxBatchChars(8).build(), Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(StreamBufferConfig.builder().maxBatchChars(8).build(), Long.MAX_VALUE);
     up.text("a");
     clock.advance(ms(5));
     up.text("bcdef");
     up.text("ghijk"); // pending "bcdefghijk" (10) >= 8
-    assertThat(down.texts()).containsExactly("a", "bcdefghi");
+    assertThat(Events.texts(down)).containsExactly("a", "bcdefghi");
     // the rest waits one window from the size-limited batch (at 5 ms), not from the first one
     clock.advance(ms(49));
-    assertThat(down.texts()).containsExactly("a", "bcdefghi");
+    assertThat(Events.texts(down)).containsExactly("a", "bcdefghi");
     clock.advance(ms(1));
-    assertThat(down.texts()).containsExactly("a", "bcdefghi", "jk");
+    assertThat(Events.texts(down)).containsExactly("a", "bcdefghi", "jk");
   }
 
   @Test
   void aSizeLimitCutNeverSplitsASurrogatePair() {
-    TimedSubscriber down =
+    TestSubscriber<StreamEvent> down =
         connect(StreamBufferConfig.builder().maxBatchChars(5).build(), Long.MAX_VALUE);
     up.text("x");
     up.text("abcd\uD83D\uDE00ef"); // the emoji occupies indexes 4 and 5: a cut at 5 would split it
     clock.advance(WINDOW);
-    assertThat(down.texts()).containsExactly("x", "abcd", "\uD83D\uDE00ef");
+    assertThat(Events.texts(down)).containsExactly("x", "abcd", "\uD83D\uDE00ef");
   }
 
   @Test
   void aSurrogatePairLongerThanATinyLimitStillArrivesWhole() {
-    TimedSubscriber down =
+    TestSubscriber<StreamEvent> down =
         connect(StreamBufferConfig.builder().maxBatchChars(1).build(), Long.MAX_VALUE);
     up.text("\uD83D\uDE00\uD83D\uDE01");
     clock.advance(WINDOW);
     clock.advance(WINDOW);
-    assertThat(down.texts()).containsExactly("\uD83D\uDE00", "\uD83D\uDE01");
+    assertThat(Events.texts(down)).containsExactly("\uD83D\uDE00", "\uD83D\uDE01");
   }
 
   @Test
   void textArrivingAfterAQuietWindowIsNotDelayed() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.text("a");
     clock.advance(ms(50));
     up.text("b"); // exactly one window after the last batch
     clock.advance(ms(200));
     up.text("c"); // a slow model: every token goes out at once
-    assertThat(down.texts()).containsExactly("a", "b", "c");
-    assertThat(down.times.get(1) - down.times.get(0)).isEqualTo(ms(50).toNanos());
-    assertThat(down.times.get(2) - down.times.get(1)).isEqualTo(ms(200).toNanos());
+    assertThat(Events.texts(down)).containsExactly("a", "b", "c");
+    assertThat(down.times().get(1) - down.times().get(0)).isEqualTo(ms(50).toNanos());
+    assertThat(down.times().get(2) - down.times().get(1)).isEqualTo(ms(200).toNanos());
   }
 
   @Test
   void zeroWindowDeliversEveryPieceAsDemandAllows() {
-    TimedSubscriber down =
+    TestSubscriber<StreamEvent> down =
         connect(StreamBufferConfig.builder().window(Duration.ZERO).build(), Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     up.text("c");
-    assertThat(down.texts()).containsExactly("a", "b", "c");
-    assertThat(clock.scheduledCount()).isZero();
+    assertThat(Events.texts(down)).containsExactly("a", "b", "c");
+    assertThat(clock.scheduledDelays().size()).isZero();
   }
 
   @Test
   void mixedEventsKeepTheirOrderAndFlushPendingTextFirst() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.push(new StreamEvent.Waiting("req-1"));
     up.reasoning("think");
     up.reasoning("ing");
@@ -133,7 +143,7 @@ class StreamBufferTest {
     up.push(new StreamEvent.UsageUpdate(Usage.of(1, 2, 3)));
     up.push(StreamEvent.Finish.of(FinishReason.STOP));
     up.complete();
-    assertThat(down.events)
+    assertThat(down.values())
         .containsExactly(
             new StreamEvent.Waiting("req-1"),
             new StreamEvent.ReasoningDelta("think"),
@@ -143,78 +153,78 @@ class StreamBufferTest {
             new StreamEvent.TextDelta("CD"),
             new StreamEvent.UsageUpdate(Usage.of(1, 2, 3)),
             StreamEvent.Finish.of(FinishReason.STOP));
-    assertThat(down.completed).isTrue();
+    assertThat(down.isCompleted()).isTrue();
     assertThat(clock.pendingTasks()).isZero();
   }
 
   @Test
   void recoveringAndReplacedPassThroughInOrder() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     up.push(new StreamEvent.Recovering(1, "connection reset"));
     up.push(new StreamEvent.Replaced("ab", ""));
     up.text("c");
-    assertThat(down.events)
+    assertThat(down.values())
         .containsExactly(
             new StreamEvent.TextDelta("a"),
             new StreamEvent.TextDelta("b"),
             new StreamEvent.Recovering(1, "connection reset"),
             new StreamEvent.Replaced("ab", ""));
     clock.advance(WINDOW);
-    assertThat(down.texts()).containsExactly("a", "b", "c");
+    assertThat(Events.texts(down)).containsExactly("a", "b", "c");
   }
 
   @Test
   void completionFlushesAtOnce() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     up.text("c");
     up.complete();
-    assertThat(down.texts()).containsExactly("a", "bc");
-    assertThat(down.completed).isTrue();
+    assertThat(Events.texts(down)).containsExactly("a", "bc");
+    assertThat(down.isCompleted()).isTrue();
     assertThat(clock.pendingTasks()).isZero();
   }
 
   @Test
   void anErrorFlushesPendingTextThenFails() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     StreamException boom = new ConnectionException("reset", StreamException.NO_STATUS, null, null);
     up.fail(boom);
-    assertThat(down.texts()).containsExactly("a", "b");
-    assertThat(down.error).isSameAs(boom);
+    assertThat(Events.texts(down)).containsExactly("a", "b");
+    assertThat(down.error()).isSameAs(boom);
     assertThat(clock.pendingTasks()).isZero();
   }
 
   @Test
   void anErrorWaitsForDemandToDeliverPendingText() {
-    TimedSubscriber down = connect(1);
+    TestSubscriber<StreamEvent> down = connect(1);
     up.text("a");
     up.text("b");
     up.fail(new ConnectionException("reset", StreamException.NO_STATUS, null, null));
-    assertThat(down.error).isNull();
+    assertThat(down.error()).isNull();
     down.request(1);
-    assertThat(down.texts()).containsExactly("a", "b");
-    assertThat(down.error).isInstanceOf(ConnectionException.class);
+    assertThat(Events.texts(down)).containsExactly("a", "b");
+    assertThat(down.error()).isInstanceOf(ConnectionException.class);
   }
 
   @Test
   void anEmptyStreamCompletesWithoutDemand() {
-    TimedSubscriber down = connect(0);
+    TestSubscriber<StreamEvent> down = connect(0);
     up.complete();
-    assertThat(down.completed).isTrue();
+    assertThat(down.isCompleted()).isTrue();
   }
 
   @Test
   void nonTextEventsWaitForDemandAndStopUpstreamReads() {
-    TimedSubscriber down = connect(0);
+    TestSubscriber<StreamEvent> down = connect(0);
     up.push(new StreamEvent.Waiting(null));
     assertThat(up.hasDemand()).as("holding a non-text event, the buffer reads no further").isFalse();
     down.request(1);
-    assertThat(down.events).containsExactly(new StreamEvent.Waiting(null));
+    assertThat(down.values()).containsExactly(new StreamEvent.Waiting(null));
     assertThat(up.hasDemand()).isTrue();
   }
 
@@ -222,9 +232,9 @@ class StreamBufferTest {
   void aSlowDownstreamGetsCoalescedBatchesAndMemoryStaysBounded() {
     StreamBufferConfig config =
         StreamBufferConfig.builder().maxBatchChars(16).maxPendingChars(1000).build();
-    TimedSubscriber down = connect(config, 1);
+    TestSubscriber<StreamEvent> down = connect(config, 1);
     up.text("first");
-    assertThat(down.texts()).containsExactly("first");
+    assertThat(Events.texts(down)).containsExactly("first");
     // The UI is busy: no demand. The model keeps sending 10-char tokens every millisecond.
     int pushed = 0;
     while (up.hasDemand()) {
@@ -237,11 +247,11 @@ class StreamBufferTest {
     long requestedWhileBlocked = up.totalRequested;
     clock.advance(Duration.ofSeconds(5));
     assertThat(up.totalRequested).isEqualTo(requestedWhileBlocked);
-    assertThat(down.events).hasSize(1);
+    assertThat(down.values()).hasSize(1);
     // The UI asks again: everything pending comes as one batch, larger than maxBatchChars.
     down.request(1);
-    assertThat(down.texts()).hasSize(2);
-    assertThat(down.texts().get(1)).hasSize(pushed * 10);
+    assertThat(Events.texts(down)).hasSize(2);
+    assertThat(Events.texts(down).get(1)).hasSize(pushed * 10);
     assertThat(up.hasDemand()).isTrue();
   }
 
@@ -259,7 +269,7 @@ class StreamBufferTest {
   @MethodSource("configs")
   void nothingWaitsLongerThanTheWindow(StreamBufferConfig config) {
     Random random = new Random(42);
-    TimedSubscriber down = connect(config, Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(config, Long.MAX_VALUE);
     ArrayDeque<Long> arrivals = new ArrayDeque<>(); // per character
     long maxDelay = 0;
     int delivered = 0;
@@ -278,10 +288,10 @@ class StreamBufferTest {
       sent.append(token);
       up.text(token);
       clock.runDue();
-      for (; delivered < down.events.size(); delivered++) {
-        String batch = ((StreamEvent.TextDelta) down.events.get(delivered)).text();
+      for (; delivered < down.values().size(); delivered++) {
+        String batch = ((StreamEvent.TextDelta) down.values().get(delivered)).text();
         received.append(batch);
-        long at = down.times.get(delivered);
+        long at = down.times().get(delivered);
         for (int c = 0; c < batch.length(); c++) {
           maxDelay = Math.max(maxDelay, at - arrivals.poll());
         }
@@ -289,43 +299,43 @@ class StreamBufferTest {
     }
     clock.advance(ms(1000));
     up.complete();
-    for (; delivered < down.events.size(); delivered++) {
-      received.append(((StreamEvent.TextDelta) down.events.get(delivered)).text());
+    for (; delivered < down.values().size(); delivered++) {
+      received.append(((StreamEvent.TextDelta) down.values().get(delivered)).text());
     }
     assertThat(received).hasToString(sent.toString());
     assertThat(maxDelay).isLessThanOrEqualTo(config.window().toNanos());
     // coalesced: far fewer batches than tokens, unless a tiny size limit forces them
-    assertThat(down.events.size()).isLessThan(5_000 / 2 + sent.length() / config.maxBatchChars());
+    assertThat(down.values().size()).isLessThan(5_000 / 2 + sent.length() / config.maxBatchChars());
   }
 
   @Test
   void cancellingStopsUpstreamAndTimers() {
-    TimedSubscriber down = connect(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     assertThat(clock.pendingTasks()).isEqualTo(1);
-    down.subscription.cancel();
+    down.cancel();
     assertThat(up.cancelled).isTrue();
     assertThat(clock.pendingTasks()).isZero();
     clock.advance(WINDOW);
-    assertThat(down.texts()).containsExactly("a");
+    assertThat(Events.texts(down)).containsExactly("a");
   }
 
   @Test
   void nonPositiveRequestFailsTheStream() {
-    TimedSubscriber down = connect(0);
+    TestSubscriber<StreamEvent> down = connect(0);
     down.request(0);
-    assertThat(down.error).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
+    assertThat(down.error()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
     assertThat(up.cancelled).isTrue();
   }
 
   @Test
   void aSecondSubscriberIsRejected() {
     StreamBuffer buffer = StreamBuffer.create(StreamBufferConfig.defaults(), clock);
-    buffer.subscribe(new TimedSubscriber(clock, 0));
-    TimedSubscriber second = new TimedSubscriber(clock, 0);
+    buffer.subscribe(TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime));
+    TestSubscriber<StreamEvent> second = TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime);
     buffer.subscribe(second);
-    assertThat(second.error).isInstanceOf(IllegalStateException.class);
+    assertThat(second.error()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -337,11 +347,11 @@ class StreamBufferTest {
                 new StreamEvent.TextDelta("b"),
                 new StreamEvent.TextDelta("c"),
                 StreamEvent.Finish.of(FinishReason.STOP)));
-    TimedSubscriber down = new TimedSubscriber(clock, Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE).timedBy(clock::nanoTime);
     StreamBuffer.buffer(stream, StreamBufferConfig.defaults(), clock).subscribe(down);
-    assertThat(down.texts()).containsExactly("a", "bc");
-    assertThat(down.events).last().isEqualTo(StreamEvent.Finish.of(FinishReason.STOP));
-    assertThat(down.completed).isTrue();
+    assertThat(Events.texts(down)).containsExactly("a", "bc");
+    assertThat(down.values()).last().isEqualTo(StreamEvent.Finish.of(FinishReason.STOP));
+    assertThat(down.isCompleted()).isTrue();
   }
 
   @Test

@@ -1,5 +1,6 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
+import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 

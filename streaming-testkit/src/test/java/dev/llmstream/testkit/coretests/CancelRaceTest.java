@@ -1,7 +1,13 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.TestSubscriber;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,9 +50,9 @@ class CancelRaceTest {
       TokenStream stream = TokenStream.create(source, CancellationToken.create());
       AtomicBoolean cancelReturned = new AtomicBoolean();
       AtomicInteger nextAfterCancel = new AtomicInteger();
-      RecordingSubscriber sub =
-          new RecordingSubscriber(Long.MAX_VALUE)
-              .onEvent(
+      TestSubscriber<StreamEvent> sub =
+          TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
+              .doOnNext(
                   (s, e) -> {
                     if (cancelReturned.get()) {
                       nextAfterCancel.incrementAndGet();
@@ -60,29 +66,29 @@ class CancelRaceTest {
             for (int i = 0; i < spin; i++) {
               Thread.onSpinWait();
             }
-            sub.subscription.cancel();
+            sub.cancel();
             cancelReturned.set(true);
             cancelled.countDown();
           });
       assertThat(cancelled.await(10, TimeUnit.SECONDS)).isTrue();
       drainProducer();
-      assertThat(sub.violations).as("round %d", round).isEmpty();
+      assertThat(sub.violations()).as("round %d", round).isEmpty();
       // At most the one onNext already in flight when cancel() ran; none after it.
       assertThat(nextAfterCancel.get()).as("round %d", round).isLessThanOrEqualTo(1);
       afterCancel += nextAfterCancel.get();
       StreamState end = stream.state();
-      if (sub.completed) {
+      if (sub.isCompleted()) {
         assertThat(end).isEqualTo(StreamState.COMPLETED);
-        assertThat(sub.events).hasSize(64);
+        assertThat(sub.values()).hasSize(64);
       } else {
         assertThat(end).isEqualTo(StreamState.CANCELLED);
-        assertThat(sub.terminals.get()).isZero();
+        assertThat(sub.isTerminated()).isFalse();
         // The source is released once, unless it had already finished producing.
         assertThat(source.cancels.get()).isLessThanOrEqualTo(1);
       }
-      int delivered = sub.events.size();
+      int delivered = sub.values().size();
       drainProducer();
-      assertThat(sub.events).as("nothing arrives once cancel settled").hasSize(delivered);
+      assertThat(sub.values()).as("nothing arrives once cancel settled").hasSize(delivered);
     }
     assertThat(afterCancel).isLessThanOrEqualTo(ROUNDS);
   }
@@ -94,7 +100,7 @@ class CancelRaceTest {
       GeneratingSource source = new GeneratingSource(32, 8, producer);
       CancellationToken token = CancellationToken.create();
       TokenStream stream = TokenStream.create(source, token);
-      RecordingSubscriber sub = new RecordingSubscriber(Long.MAX_VALUE);
+      TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE);
       stream.subscribe(sub);
       int spin = ThreadLocalRandom.current().nextInt(300);
       canceller.execute(
@@ -104,23 +110,23 @@ class CancelRaceTest {
             }
             token.cancel();
           });
-      sub.awaitTerminal();
+      sub.awaitTerminal(Events.WAIT);
       drainProducer();
-      assertThat(sub.violations).as("round %d", round).isEmpty();
-      assertThat(sub.terminals.get()).isEqualTo(1);
-      assertThat(sub.completed).isTrue();
-      StreamEvent last = sub.events.get(sub.events.size() - 1);
+      assertThat(sub.violations()).as("round %d", round).isEmpty();
+      assertThat(sub.isTerminated()).isTrue();
+      assertThat(sub.isCompleted()).isTrue();
+      StreamEvent last = sub.values().get(sub.values().size() - 1);
       if (stream.state() == StreamState.CANCELLED) {
         cancelledRounds++;
         assertThat(last).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
         assertThat(stream.partial().finishReason()).isEqualTo(FinishReason.CANCELLED);
         // Exactly one cancelled finish, and it is the last event.
-        assertThat(sub.events.stream().filter(e -> e instanceof StreamEvent.Finish)).hasSize(1);
+        assertThat(sub.values().stream().filter(e -> e instanceof StreamEvent.Finish)).hasSize(1);
       } else {
         assertThat(stream.state()).isEqualTo(StreamState.COMPLETED);
-        assertThat(sub.events).hasSize(32);
+        assertThat(sub.values()).hasSize(32);
       }
-      assertThat(stream.partial().text()).isEqualTo(sub.text());
+      assertThat(stream.partial().text()).isEqualTo(Events.text(sub));
     }
     // The race must really have been a race: both outcomes occur.
     assertThat(cancelledRounds).isBetween(1, ROUNDS - 1);
@@ -134,15 +140,15 @@ class CancelRaceTest {
       int cancelAt = 1 + ThreadLocalRandom.current().nextInt(50);
       AtomicInteger afterCancel = new AtomicInteger();
       AtomicBoolean cancelledFlag = new AtomicBoolean();
-      RecordingSubscriber sub =
-          new RecordingSubscriber(Long.MAX_VALUE)
-              .onEvent(
+      TestSubscriber<StreamEvent> sub =
+          TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
+              .doOnNext(
                   (s, e) -> {
                     if (cancelledFlag.get()) {
                       afterCancel.incrementAndGet();
                     }
-                    if (s.events.size() == cancelAt) {
-                      s.subscription.cancel();
+                    if (s.values().size() == cancelAt) {
+                      s.cancel();
                       cancelledFlag.set(true);
                     }
                   });
@@ -153,7 +159,7 @@ class CancelRaceTest {
       }
       drainProducer();
       assertThat(afterCancel.get()).as("round %d", round).isZero();
-      assertThat(sub.events).hasSize(cancelAt);
+      assertThat(sub.values()).hasSize(cancelAt);
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
     }
   }

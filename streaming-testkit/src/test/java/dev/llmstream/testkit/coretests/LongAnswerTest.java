@@ -1,7 +1,17 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamBufferConfig;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.UiConnection;
+import dev.llmstream.core.UiOptions;
+import dev.llmstream.core.UiSink;
+import dev.llmstream.core.UiStreams;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +30,7 @@ class LongAnswerTest {
   record Run(int textCalls, int progressCalls, long charsCopied, long allocatedBytes, Duration duration, String text) {}
 
   private static Run run(int tokens, boolean slowUi, StreamBufferConfig buffer) throws Exception {
-    ManualScheduler clock = new ManualScheduler();
+    VirtualScheduler clock = new VirtualScheduler();
     // Groq-like: bursts of 50 tokens every 20 ms (2,500 tokens/s), first burst after 200 ms
     TimedSource model = new TimedSource(clock, tokens, 50, Duration.ofMillis(20), Duration.ofMillis(200), TOKEN);
     QueueExecutor slow = new QueueExecutor();
@@ -58,7 +68,7 @@ class LongAnswerTest {
     ChatResponse r = c.done().get(1, TimeUnit.SECONDS);
     long allocated = mx.getThreadAllocatedBytes(tid) - before;
     assertThat(seen[0]).isEqualTo((long) tokens * TOKEN.length());
-    return new Run(calls[0], calls[1], ((UiAdapter) c).bufferCharsCopied(), allocated, model.duration(), r.text());
+    return new Run(calls[0], calls[1], CoreInternals.bufferCharsCopied(c), allocated, model.duration(), r.text());
   }
 
   /** Pacing by the window only: the size limit is above what one window collects. */

@@ -1,4 +1,4 @@
-package dev.llmstream.core.internal;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,6 @@ import dev.llmstream.core.ProtocolException;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.TokenStream;
@@ -21,9 +20,9 @@ import dev.llmstream.core.Usage;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +30,11 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Recovery after a mid-answer cut ({@code Recovery.source}), on the testkit's virtual clock. It lives in
+ * the testkit's tests because core's tests cannot use the testkit (the testkit depends on core); the pure
+ * dedupe rule is tested in core ({@code DedupeTest}).
+ */
 class RecoveringSourceTest {
   private static final ChatRequest REQUEST = ChatRequest.ofUser("Tell me");
   private static final RecoveryPolicy NO_JITTER =
@@ -74,38 +78,7 @@ class RecoveringSourceTest {
     }
   }
 
-  /** A virtual clock: tasks run only when the test advances time. */
-  static final class Clock implements StreamScheduler {
-    record Task(long at, Runnable r, boolean[] cancelled) {}
-
-    long now;
-    final List<Task> tasks = new ArrayList<>();
-
-    @Override
-    public long nanoTime() {
-      return now;
-    }
-
-    @Override
-    public Cancellable schedule(Duration delay, Runnable task) {
-      boolean[] c = {false};
-      tasks.add(new Task(now + delay.toNanos(), task, c));
-      return () -> !c[0] && (c[0] = true);
-    }
-
-    void advance(Duration d) {
-      now += d.toNanos();
-      tasks.sort(Comparator.comparingLong(Task::at));
-      while (!tasks.isEmpty() && tasks.get(0).at() <= now) {
-        Task t = tasks.remove(0);
-        if (!t.cancelled()[0]) {
-          t.r().run();
-        }
-      }
-    }
-  }
-
-  final Clock clock = new Clock();
+  final VirtualScheduler clock = new VirtualScheduler();
   final List<ChatRequest> requests = new ArrayList<>();
   final List<Attempt> opened = new ArrayList<>();
 
@@ -371,18 +344,6 @@ class RecoveringSourceTest {
     token.cancel();
     assertThat(hanging.cancelled).isTrue();
     assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("abc");
-  }
-
-  @Test
-  void dedupeIsLinearAndExact() {
-    RecoveringSource.Dedupe d = new RecoveringSource.Dedupe("abcdef");
-    assertThat(d.offer("ab")).isEmpty();
-    assertThat(d.offer("cd")).isEmpty();
-    assertThat(d.offer("efgh")).isEqualTo("gh");
-    assertThat(d.passedThrough()).isTrue();
-    RecoveringSource.Dedupe x = new RecoveringSource.Dedupe("abc");
-    assertThat(x.offer("abX")).isNull();
-    assertThat(x.candidate()).isEqualTo("abX");
   }
 
   @Test

@@ -1,8 +1,20 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.ChatResponse;
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.FinishReason;
+import dev.llmstream.core.LimitExceededException;
+import dev.llmstream.core.ProtocolException;
+import dev.llmstream.core.ServerException;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.TestSubscriber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,40 +53,40 @@ class TokenStreamTest {
   void deliversNothingWithoutDemandAndExactlyWhatWasRequested() throws Exception {
     GeneratingSource source = new GeneratingSource(100, 7, pool);
     TokenStream stream = TokenStream.create(source, CancellationToken.create());
-    RecordingSubscriber sub = new RecordingSubscriber(0);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(0);
     stream.subscribe(sub);
-    assertThat(sub.events).isEmpty();
+    assertThat(sub.values()).isEmpty();
     assertThat(source.pulls.get()).isZero();
 
-    sub.subscription.request(3);
+    sub.request(3);
     CompletableFuture.runAsync(() -> {}, pool).get(); // let the pool run the pull
     awaitCount(sub, 3);
     // The source's batch of 7 stays queued: no more than requested reaches the subscriber.
-    assertThat(sub.events).hasSize(3);
+    assertThat(sub.values()).hasSize(3);
     assertThat(source.pulls.get()).isEqualTo(1);
 
-    sub.subscription.request(Long.MAX_VALUE);
-    sub.awaitTerminal();
-    assertThat(sub.events).hasSize(100);
-    assertThat(sub.completed).isTrue();
+    sub.request(Long.MAX_VALUE);
+    sub.awaitTerminal(Events.WAIT);
+    assertThat(sub.values()).hasSize(100);
+    assertThat(sub.isCompleted()).isTrue();
     assertThat(source.overlappingPulls.get()).isZero();
-    assertThat(sub.violations).isEmpty();
+    assertThat(sub.violations()).isEmpty();
     assertThat(stream.state()).isEqualTo(StreamState.COMPLETED);
   }
 
   @Test
   void secondSubscriberGetsAClearError() throws Exception {
     TokenStream stream = TokenStream.of(answer("a"));
-    RecordingSubscriber first = new RecordingSubscriber(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> first = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE);
     stream.subscribe(first);
-    RecordingSubscriber second = new RecordingSubscriber(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> second = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE);
     stream.subscribe(second);
-    second.awaitTerminal();
-    assertThat(second.error)
+    second.awaitTerminal(Events.WAIT);
+    assertThat(second.error())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("single-use");
-    assertThat(first.completed).isTrue();
-    assertThat(first.text()).isEqualTo("a");
+    assertThat(first.isCompleted()).isTrue();
+    assertThat(Events.text(first)).isEqualTo("a");
   }
 
   @Test
@@ -88,26 +100,26 @@ class TokenStreamTest {
     CancellationToken token = CancellationToken.create();
     GeneratingSource source = new GeneratingSource(Long.MAX_VALUE, 1, Runnable::run);
     TokenStream stream = TokenStream.create(source, token);
-    RecordingSubscriber sub =
-        new RecordingSubscriber(Long.MAX_VALUE)
-            .onEvent(
+    TestSubscriber<StreamEvent> sub =
+        TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
+            .doOnNext(
                 (s, e) -> {
-                  if (s.events.size() == 5) {
+                  if (s.values().size() == 5) {
                     token.cancel();
                   }
                 });
     stream.subscribe(sub);
-    sub.awaitTerminal();
+    sub.awaitTerminal(Events.WAIT);
 
-    assertThat(sub.completed).isTrue();
-    assertThat(sub.events).hasSize(6);
-    assertThat(sub.events.get(5)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+    assertThat(sub.isCompleted()).isTrue();
+    assertThat(sub.values()).hasSize(6);
+    assertThat(sub.values().get(5)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
     assertThat(source.cancels.get()).isEqualTo(1);
     assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
     ChatResponse partial = stream.partial();
     assertThat(partial.text()).isEqualTo("t0t1t2t3t4");
     assertThat(partial.finishReason()).isEqualTo(FinishReason.CANCELLED);
-    assertThat(sub.violations).isEmpty();
+    assertThat(sub.violations()).isEmpty();
   }
 
   @Test
@@ -115,15 +127,15 @@ class TokenStreamTest {
     CancellationToken token = CancellationToken.create();
     GeneratingSource source = GeneratingSource.sync(10);
     TokenStream stream = TokenStream.create(source, token);
-    RecordingSubscriber sub = new RecordingSubscriber(2);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(2);
     stream.subscribe(sub);
-    assertThat(sub.events).hasSize(2);
+    assertThat(sub.values()).hasSize(2);
     token.cancel();
     assertThat(source.cancels.get()).isEqualTo(1);
-    assertThat(sub.terminals.get()).isZero();
-    sub.subscription.request(1);
-    assertThat(sub.events).hasSize(3).last().isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
-    assertThat(sub.completed).isTrue();
+    assertThat(sub.isTerminated()).isFalse();
+    sub.request(1);
+    assertThat(sub.values()).hasSize(3).last().isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+    assertThat(sub.isCompleted()).isTrue();
   }
 
   @Test
@@ -132,11 +144,11 @@ class TokenStreamTest {
     token.cancel();
     GeneratingSource source = GeneratingSource.sync(10);
     TokenStream stream = TokenStream.create(source, token);
-    RecordingSubscriber sub = new RecordingSubscriber(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE);
     stream.subscribe(sub);
-    sub.awaitTerminal();
+    sub.awaitTerminal(Events.WAIT);
     assertThat(source.starts.get()).isZero();
-    assertThat(sub.events).containsExactly(StreamEvent.Finish.of(FinishReason.CANCELLED));
+    assertThat(sub.values()).containsExactly(StreamEvent.Finish.of(FinishReason.CANCELLED));
     assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
   }
 
@@ -144,18 +156,18 @@ class TokenStreamTest {
   void subscriptionCancelStopsDeliveryAndReleasesTheSourceOnce() {
     GeneratingSource source = GeneratingSource.sync(1_000);
     TokenStream stream = TokenStream.create(source, CancellationToken.create());
-    RecordingSubscriber sub =
-        new RecordingSubscriber(Long.MAX_VALUE)
-            .onEvent(
+    TestSubscriber<StreamEvent> sub =
+        TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
+            .doOnNext(
                 (s, e) -> {
-                  if (s.events.size() == 3) {
-                    s.subscription.cancel();
-                    s.subscription.cancel();
+                  if (s.values().size() == 3) {
+                    s.cancel();
+                    s.cancel();
                   }
                 });
     stream.subscribe(sub);
-    assertThat(sub.events).hasSize(3);
-    assertThat(sub.terminals.get()).isZero();
+    assertThat(sub.values()).hasSize(3);
+    assertThat(sub.isTerminated()).isFalse();
     assertThat(source.cancels.get()).isEqualTo(1);
     assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
     assertThat(stream.partial().text()).isEqualTo("t0t1t2");
@@ -172,10 +184,10 @@ class TokenStreamTest {
                 new StreamEvent.TextDelta("Hel"),
                 new StreamEvent.TextDelta("lo")),
             boom);
-    RecordingSubscriber sub = new RecordingSubscriber(Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE);
     stream.subscribe(sub);
-    sub.awaitTerminal();
-    assertThat(sub.error).isSameAs(boom);
+    sub.awaitTerminal(Events.WAIT);
+    assertThat(sub.error()).isSameAs(boom);
     assertThat(boom.partial().text()).isEqualTo("Hello");
     assertThat(boom.partial().reasoning()).isEqualTo("think");
     assertThat(boom.partial().finishReason()).isEqualTo(FinishReason.ERROR);
@@ -198,22 +210,22 @@ class TokenStreamTest {
           @Override
           public void cancel() {}
         };
-    RecordingSubscriber sub = new RecordingSubscriber(1);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(1);
     TokenStream.create(broken, CancellationToken.create()).subscribe(sub);
-    sub.awaitTerminal();
-    assertThat(sub.error).isInstanceOf(StreamException.class).hasMessageContaining("bug in source");
-    assertThat(((StreamException) sub.error).kind()).isEqualTo(ErrorKind.UNKNOWN);
-    assertThat(sub.error.getCause()).isInstanceOf(IllegalStateException.class);
+    sub.awaitTerminal(Events.WAIT);
+    assertThat(sub.error()).isInstanceOf(StreamException.class).hasMessageContaining("bug in source");
+    assertThat(((StreamException) sub.error()).kind()).isEqualTo(ErrorKind.UNKNOWN);
+    assertThat(sub.error().getCause()).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
   void nonPositiveRequestFailsTheStreamWithIllegalArgument() throws Exception {
     GeneratingSource source = GeneratingSource.sync(10);
-    RecordingSubscriber sub = new RecordingSubscriber(0);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(0);
     TokenStream.create(source, CancellationToken.create()).subscribe(sub);
-    sub.subscription.request(0);
-    sub.awaitTerminal();
-    assertThat(sub.error).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
+    sub.request(0);
+    sub.awaitTerminal(Events.WAIT);
+    assertThat(sub.error()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
     assertThat(source.cancels.get()).isEqualTo(1);
   }
 
@@ -221,14 +233,14 @@ class TokenStreamTest {
   void aThrowingSubscriberCancelsTheSourceAndFailsTheStream() {
     GeneratingSource source = GeneratingSource.sync(10);
     TokenStream stream = TokenStream.create(source, CancellationToken.create());
-    RecordingSubscriber sub =
-        new RecordingSubscriber(Long.MAX_VALUE)
-            .onEvent(
+    TestSubscriber<StreamEvent> sub =
+        TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
+            .doOnNext(
                 (s, e) -> {
                   throw new IllegalStateException("sink bug");
                 });
     stream.subscribe(sub);
-    assertThat(sub.events).hasSize(1);
+    assertThat(sub.values()).hasSize(1);
     assertThat(source.cancels.get()).isEqualTo(1);
     assertThat(stream.state()).isEqualTo(StreamState.FAILED);
   }
@@ -280,7 +292,7 @@ class TokenStreamTest {
         new dev.llmstream.core.spi.StreamSource() {
           @Override
           public void start(dev.llmstream.core.spi.StreamEmitter emitter) {
-            for (int i = 0; i < DefaultTokenStream.MAX_QUEUED + 10; i++) {
+            for (int i = 0; i < CoreInternals.maxQueued() + 10; i++) {
               emitter.next(new StreamEvent.TextDelta("x"));
             }
           }
@@ -291,19 +303,19 @@ class TokenStreamTest {
           @Override
           public void cancel() {}
         };
-    RecordingSubscriber sub = new RecordingSubscriber(0);
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>withInitialRequest(0);
     TokenStream.create(flood, CancellationToken.create()).subscribe(sub);
-    sub.subscription.request(Long.MAX_VALUE);
-    sub.awaitTerminal();
-    assertThat(sub.error).isInstanceOf(LimitExceededException.class);
-    assertThat(sub.events).hasSize(DefaultTokenStream.MAX_QUEUED);
+    sub.request(Long.MAX_VALUE);
+    sub.awaitTerminal(Events.WAIT);
+    assertThat(sub.error()).isInstanceOf(LimitExceededException.class);
+    assertThat(sub.values()).hasSize(CoreInternals.maxQueued());
   }
 
-  private static void awaitCount(RecordingSubscriber sub, int n) throws InterruptedException {
+  private static void awaitCount(TestSubscriber<StreamEvent> sub, int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (sub.events.size() < n && System.nanoTime() < deadline) {
+    while (sub.values().size() < n && System.nanoTime() < deadline) {
       Thread.onSpinWait();
     }
-    assertThat(sub.events.size()).isGreaterThanOrEqualTo(n);
+    assertThat(sub.values().size()).isGreaterThanOrEqualTo(n);
   }
 }

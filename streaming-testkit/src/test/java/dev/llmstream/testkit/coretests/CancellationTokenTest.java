@@ -1,8 +1,13 @@
-package dev.llmstream.core;
+package dev.llmstream.testkit.coretests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.core.CancellationToken;
+import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamState;
+import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.TestSubscriber;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -109,15 +114,15 @@ class CancellationTokenTest {
 
     GeneratingSource a = GeneratingSource.sync(Long.MAX_VALUE);
     GeneratingSource b = GeneratingSource.sync(Long.MAX_VALUE);
-    RecordingSubscriber subA = new RecordingSubscriber(3);
-    RecordingSubscriber subB = new RecordingSubscriber(3);
+    TestSubscriber<StreamEvent> subA = TestSubscriber.<StreamEvent>withInitialRequest(3);
+    TestSubscriber<StreamEvent> subB = TestSubscriber.<StreamEvent>withInitialRequest(3);
     TokenStream sa = TokenStream.create(a, token);
     TokenStream sb = TokenStream.create(b, token);
     sa.subscribe(subA);
     sb.subscribe(subB);
     token.cancel();
-    subA.subscription.request(1);
-    subB.subscription.request(1);
+    subA.request(1);
+    subB.request(1);
     assertThat(sa.state()).isEqualTo(StreamState.CANCELLED);
     assertThat(sb.state()).isEqualTo(StreamState.CANCELLED);
     assertThat(finished.state()).isEqualTo(StreamState.COMPLETED);
