@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.testkit.TestSubscriber;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -32,12 +34,18 @@ class CancelRepeatedlyTest {
         });
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
       for (int i = 0; i < 1_000; i++) {
-        Recorder rec = new Recorder(Long.MAX_VALUE, e -> e instanceof StreamEvent.TextDelta);
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
+        TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
+          if (e instanceof StreamEvent.TextDelta && !cancelled.isDone()) {
+            self.cancel(); // on the first token
+            cancelled.complete(null);
+          }
+        });
         p.stream(ChatRequest.ofUser("x")).subscribe(rec);
-        rec.awaitComplete();
+        cancelled.get(10, TimeUnit.SECONDS);
         assertThat(closes.tryAcquire(10, TimeUnit.SECONDS)).as("server observed the close, round %d", i).isTrue();
-        assertThat(rec.eventsAfterCancel).as("events after cancel, round %d", i).isZero();
-        assertThat(rec.events).as("round %d", i).containsExactly(new StreamEvent.Waiting("req_scripted"), new StreamEvent.TextDelta("a"));
+        assertThat(rec.valuesAfterCancel()).as("events after cancel, round %d", i).isZero();
+        assertThat(rec.values()).as("round %d", i).containsExactly(new StreamEvent.Waiting("req_scripted"), new StreamEvent.TextDelta("a"));
       }
       assertThat(notClosed.get()).isZero();
       assertThat(server.connections.get()).isEqualTo(1_000);

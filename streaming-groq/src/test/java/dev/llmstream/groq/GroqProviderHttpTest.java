@@ -15,14 +15,16 @@ import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.LimitExceededException;
 import dev.llmstream.core.ProtocolException;
-import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.RateLimitException;
+import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.ServerException;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.ToolDefinition;
 import dev.llmstream.core.UpstreamErrorException;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +41,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import dev.llmstream.testkit.VirtualScheduler;
 
 /** The provider against a local mockwebserver3: requests, events, HTTP errors and retries. */
 class GroqProviderHttpTest {
@@ -105,8 +106,8 @@ class GroqProviderHttpTest {
         + finish + "\"}]," + USAGE + "}\n\n";
   }
 
-  private Recorder run(GroqProvider p, ChatRequest r) throws Exception {
-    Recorder rec = new Recorder();
+  private TestSubscriber<StreamEvent> run(GroqProvider p, ChatRequest r) throws Exception {
+    TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
     p.stream(r).subscribe(rec);
     return rec;
   }
@@ -117,16 +118,16 @@ class GroqProviderHttpTest {
         + ": ping\n\n" + chunk("{\"content\":\"Hel\"}", null) + chunk("{\"content\":\"lo\"}", null)
         + groqFinish("stop") + "data: [DONE]\n\n"));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("Hi"));
-      rec.awaitComplete();
-      assertThat(rec.events)
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("Hi"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values())
           .containsExactly(
               new StreamEvent.Waiting("req_abc"),
               new StreamEvent.TextDelta("Hel"),
               new StreamEvent.TextDelta("lo"),
-              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.events.get(3)).usage()),
+              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.values().get(3)).usage()),
               new StreamEvent.Finish(FinishReason.STOP, "stop"));
-      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.events.get(3);
+      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.values().get(3);
       assertThat(u.usage().totalTokens()).isEqualTo(8);
       assertThat(u.usage().timings().queue()).isEqualTo(Duration.ofMillis(10));
     }
@@ -221,11 +222,11 @@ class GroqProviderHttpTest {
             + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":53,\"completion_tokens\":15,\"total_tokens\":68}}\n\n"
             + "data: [DONE]\n\n"));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
-      assertThat(rec.events.get(rec.events.size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
-      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
+      assertThat(rec.values().get(rec.values().size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
+      assertThat(rec.values().stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
     }
     server.enqueue(sse(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}", null)
         + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null) + chunk("{}", "tool_calls")
@@ -243,9 +244,9 @@ class GroqProviderHttpTest {
   void finishReasons(String wire, FinishReason expected) throws Exception {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + groqFinish(wire)));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
     }
   }
 
@@ -255,7 +256,7 @@ class GroqProviderHttpTest {
         + "event: error\ndata: {\"error\":{\"message\":\"Tool choice is required\",\"type\":\"invalid_request_error\","
         + "\"code\":\"tool_use_failed\",\"status_code\":400}}\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(UpstreamErrorException.class);
       UpstreamErrorException e = (UpstreamErrorException) t;
       assertThat(e.type()).isEqualTo("invalid_request_error");
@@ -273,7 +274,7 @@ class GroqProviderHttpTest {
   void dataObjectWithErrorKeyCountsToo() throws Exception {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(UpstreamErrorException.class).hasMessageContaining("overloaded");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
@@ -283,7 +284,7 @@ class GroqProviderHttpTest {
   void malformedJsonIsAProtocolErrorHoldingThePartialAnswer() throws Exception {
     server.enqueue(sse(chunk("{\"content\":\"partial\"}", null) + "data: {\"choices\":[{\"delta\":{\"content\":\"x\"\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("not valid JSON");
       assertThat(((StreamException) t).partial().text()).isEqualTo("partial");
       assertThat(((StreamException) t).status()).isEqualTo(200);
@@ -294,7 +295,7 @@ class GroqProviderHttpTest {
   void tooLongLineFailsClearly() throws Exception {
     server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: " + "x".repeat(5000) + "\n\n"));
     try (GroqProvider p = builder().maxLineLength(2048).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(LimitExceededException.class).hasMessageContaining("maxLineLength (2048 bytes)");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
@@ -305,7 +306,7 @@ class GroqProviderHttpTest {
     server.enqueue(sse(chunk("{\"content\":\"cut\"}", null)));
     // the error one attempt reports; recovery from it is tested in dev.llmstream.groq.recovery
     try (GroqProvider p = builder().recovery(RecoveryPolicy.disabled()).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(ConnectionException.class).hasMessageContaining("before the answer finished");
       assertThat(((StreamException) t).partial().text()).isEqualTo("cut");
     }
@@ -315,7 +316,7 @@ class GroqProviderHttpTest {
   void nonEventStreamResponseIsAProtocolError() throws Exception {
     server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{\"id\":\"x\"}").build());
     try (GroqProvider p = builder().maxRetries(0).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(ProtocolException.class).hasMessageContaining("application/json");
     }
   }
@@ -323,12 +324,12 @@ class GroqProviderHttpTest {
   // ------------------------------------------------------------------ HTTP errors and retries
 
   private Throwable failAfterRetries(GroqProvider p, int expectedRetries) throws Exception {
-    Recorder rec = run(p, ChatRequest.ofUser("x"));
+    TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
     for (int i = 0; i < expectedRetries; i++) {
       Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       clock.advance(d);
     }
-    return rec.awaitError();
+    return rec.awaitError(CLOCK_WAIT);
   }
 
   @ParameterizedTest
@@ -363,10 +364,10 @@ class GroqProviderHttpTest {
     server.enqueue(error(413, "{\"error\":{\"message\":\"Request too large\"}}"));
     server.enqueue(error(498, "{\"error\":{\"message\":\"flex capacity\"}}"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(AuthenticationException.class)
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(AuthenticationException.class)
           .hasMessageContaining("GROQ_API_KEY");
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(BadRequestException.class);
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(CapacityException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(BadRequestException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(CapacityException.class);
     }
   }
 
@@ -379,7 +380,7 @@ class GroqProviderHttpTest {
     server.enqueue(error(429, "{\"error\":{\"message\":\"Rate limit reached\"}}", "retry-after-ms", "1250"));
     server.enqueue(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
       assertThat(clock.awaitPendingBelow(NEVER, CLOCK_WAIT)).isEqualTo(Duration.ofSeconds(3));
       clock.advance(Duration.ofMillis(2999));
       assertThat(server.getRequestCount()).isEqualTo(1);
@@ -387,8 +388,8 @@ class GroqProviderHttpTest {
       Duration second = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       assertThat(second).isEqualTo(Duration.ofMillis(1250)); // larger than the 1 s backoff (with jitter <= 1 s)
       clock.advance(second);
-      rec.awaitComplete();
-      assertThat(rec.events).contains(new StreamEvent.TextDelta("ok"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values()).contains(new StreamEvent.TextDelta("ok"));
     }
     assertThat(server.getRequestCount()).isEqualTo(3);
     GroqResponseInfo first = responses.get(0);
@@ -405,7 +406,7 @@ class GroqProviderHttpTest {
     server.enqueue(error(429, "{\"error\":{\"message\":\"slow down\"}}", "retry-after", "120",
         "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "1m"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(RateLimitException.class);
       RateLimitException e = (RateLimitException) t;
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(120));
@@ -419,15 +420,15 @@ class GroqProviderHttpTest {
   void xShouldRetryDecides() throws Exception {
     server.enqueue(error(500, "{}", "x-should-retry", "false"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(ServerException.class);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(ServerException.class);
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
     server.enqueue(error(400, "{}", "x-should-retry", "true"));
     server.enqueue(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
       clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
     }
     assertThat(server.getRequestCount()).isEqualTo(3);
   }
@@ -437,9 +438,9 @@ class GroqProviderHttpTest {
     server.enqueue(error(498, "{\"error\":{\"message\":\"flex\"}}"));
     server.enqueue(sse(groqFinish("stop")));
     try (GroqProvider p = builder().retryOn498(true).build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
       clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
     }
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
@@ -462,13 +463,13 @@ class GroqProviderHttpTest {
     server.enqueue(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
       dev.llmstream.core.CancellationToken token = dev.llmstream.core.CancellationToken.create();
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x"), token).subscribe(rec);
       Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       token.cancel();
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
       clock.advance(d.multipliedBy(10));
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
       assertThat(clock.pendingTasks()).as("timers released").isZero();
     }
     assertThat(server.getRequestCount()).isEqualTo(1);

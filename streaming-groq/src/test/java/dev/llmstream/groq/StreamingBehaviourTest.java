@@ -14,6 +14,8 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +25,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
-import dev.llmstream.testkit.VirtualScheduler;
 
 /**
  * The provider against a raw loopback server that controls every byte and observes the client closing
@@ -47,12 +48,18 @@ class StreamingBehaviourTest {
           closed.add(x.awaitClientClose());
         });
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> e instanceof StreamEvent.TextDelta);
+      CompletableFuture<Void> cancelled = new CompletableFuture<>();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
+        if (e instanceof StreamEvent.TextDelta && !cancelled.isDone()) {
+          self.cancel(); // on the first token
+          cancelled.complete(null);
+        }
+      });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
-      rec.awaitComplete();
+      cancelled.get(10, TimeUnit.SECONDS);
       assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the connection close").isTrue();
-      assertThat(rec.eventsAfterCancel).isZero();
+      assertThat(rec.valuesAfterCancel()).isZero();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
       assertThat(stream.partial().text()).isEqualTo("one");
     }
@@ -72,20 +79,19 @@ class StreamingBehaviourTest {
       CancellationToken token = CancellationToken.create();
       AtomicInteger texts = new AtomicInteger();
       CompletableFuture<Void> gotText = new CompletableFuture<>();
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
         if (e instanceof StreamEvent.TextDelta) {
           texts.incrementAndGet();
           gotText.complete(null);
         }
-        return false;
       });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"), token);
       stream.subscribe(rec);
       gotText.get(10, TimeUnit.SECONDS);
       token.cancel();
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
       assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
       assertThat(stream.partial().text()).isEqualTo("partial");
       assertThat(stream.partial().finishReason()).isEqualTo(FinishReason.CANCELLED);
     }
@@ -101,13 +107,13 @@ class StreamingBehaviourTest {
           closed.add(x.awaitClientClose()); // never answers
         });
         GroqProvider p = builder(server, clock).firstTokenTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       requestRead.get(10, TimeUnit.SECONDS);
-      rec.subscription.cancel();
+      rec.cancel();
       assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
-      assertThat(rec.events).isEmpty();
+      assertThat(rec.values()).isEmpty();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
       assertThat(clock.pendingTasks()).as("first-token timer released").isZero();
     }
@@ -154,12 +160,12 @@ class StreamingBehaviourTest {
           x.awaitClientClose();
         });
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(5)).firstTokenTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
-      advanceTimersUntil(clock, Duration.ofSeconds(5), rec.done);
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
+      advanceTimersUntil(clock, Duration.ofSeconds(5), rec.whenTerminated());
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
     }
   }
 
@@ -174,15 +180,15 @@ class StreamingBehaviourTest {
         });
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER)
             .recovery(RecoveryPolicy.disabled()).build()) { // recovery: see dev.llmstream.groq.recovery
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
       clock.advance(Duration.ofSeconds(9));
-      assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
+      assertThat(rec.whenTerminated()).as("nothing fires before the idle timeout").isNotDone();
       // the idle time counts from when the client asked for more bytes: the subscriber's next pull may
       // land after the 9 s above (the timer then re-arms for the rest), hence stepping, not one jump
-      advanceTimersUntil(clock, Duration.ofSeconds(1), rec.done);
-      Throwable t = rec.awaitError();
+      advanceTimersUntil(clock, Duration.ofSeconds(1), rec.whenTerminated());
+      Throwable t = rec.awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
       assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
@@ -208,16 +214,16 @@ class StreamingBehaviourTest {
           }
         });
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 1); // Waiting: headers arrived
       advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
       assertThat(firstClosed.get()).as("the stalled connection was closed").isTrue();
       // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
-      advanceUntil(clock, Duration.ofMillis(500), rec.done);
-      rec.awaitComplete();
-      assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
-      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
+      advanceUntil(clock, Duration.ofMillis(500), rec.whenTerminated());
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values()).contains(new StreamEvent.TextDelta("fresh"));
+      assertThat(rec.values().stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
     }
   }
 
@@ -228,11 +234,11 @@ class StreamingBehaviourTest {
           x.awaitClientClose(); // never answers
         });
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       clock.awaitScheduled(1, CLOCK_WAIT);
-      advanceTimersUntil(clock, Duration.ofSeconds(20), rec.done);
-      Throwable t = rec.awaitError();
+      advanceTimersUntil(clock, Duration.ofSeconds(20), rec.whenTerminated());
+      Throwable t = rec.awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.FIRST_TOKEN);
     }
@@ -303,17 +309,16 @@ class StreamingBehaviourTest {
           x.awaitClientClose();
         });
         GroqProvider p = builder(server, new VirtualScheduler()).inlineDelivery(inline).build()) {
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
         if (e instanceof StreamEvent.TextDelta) {
           threads.add(Thread.currentThread().getName());
         }
-        return false;
       });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       awaitEvents(rec, 1); // Waiting: the headers are in and the stream asks for the body
       go.complete(null);
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
       assertThat(stream.partial().text()).isEqualTo("inline");
     }
     return threads;
@@ -332,14 +337,14 @@ class StreamingBehaviourTest {
           serverDone.complete(null);
         });
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
-      Recorder rec = new Recorder(2, e -> false);
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>withInitialRequest(2);
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       awaitEvents(rec, 2);
       serverDone.get(10, TimeUnit.SECONDS);
-      assertThat(rec.events).hasSize(2); // Waiting + one token, no more without demand
-      rec.subscription.request(Long.MAX_VALUE);
-      rec.awaitComplete();
+      assertThat(rec.values()).hasSize(2); // Waiting + one token, no more without demand
+      rec.request(Long.MAX_VALUE);
+      rec.awaitComplete(CLOCK_WAIT);
       assertThat(stream.partial().text()).isEqualTo("t0t1t2t3t4");
     }
   }
@@ -383,7 +388,7 @@ class StreamingBehaviourTest {
     }
   }
 
-  static void awaitEvents(Recorder rec, int n) throws InterruptedException {
-    rec.awaitEvents(n);
+  static void awaitEvents(TestSubscriber<StreamEvent> rec, int n) {
+    rec.awaitCount(n, CLOCK_WAIT);
   }
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +58,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
   private int valuesAfterCancel; // guarded by lock
   private volatile @Nullable BiConsumer<? super TestSubscriber<T>, ? super T> onNextAction;
   private volatile @Nullable LongSupplier clock;
+  private final CompletableFuture<Void> terminal = new CompletableFuture<>();
   private int completions; // guarded by lock
   private long demand; // guarded by lock; Long.MAX_VALUE = unbounded
   private boolean terminated; // guarded by lock
@@ -211,6 +213,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         errors.add(throwable);
         lock.notifyAll();
       }
+      terminal.complete(null);
     } finally {
       exit(owner);
     }
@@ -229,6 +232,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         completions++;
         lock.notifyAll();
       }
+      terminal.complete(null);
     } finally {
       exit(owner);
     }
@@ -270,6 +274,35 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
     }
     if (s != null) {
       s.cancel();
+    }
+    return this;
+  }
+
+  /**
+   * A future completed (normally, whichever the signal) when the first terminal signal arrives, for tests
+   * that combine it with other events; not completed by {@link #cancel()}.
+   *
+   * @return the future
+   */
+  public CompletableFuture<Void> whenTerminated() {
+    return terminal;
+  }
+
+  /**
+   * Waits for the stream to complete.
+   *
+   * @param timeout the longest wait
+   * @return this subscriber
+   * @throws AssertionError if no terminal signal arrived in time, or the stream failed (its error is the
+   *     cause)
+   */
+  public TestSubscriber<T> awaitComplete(Duration timeout) {
+    awaitTerminal(timeout);
+    synchronized (lock) {
+      if (!errors.isEmpty()) {
+        throw new AssertionError("expected onComplete but the stream failed after " + values.size()
+            + " elements: " + errors.get(0), errors.get(0));
+      }
     }
     return this;
   }
