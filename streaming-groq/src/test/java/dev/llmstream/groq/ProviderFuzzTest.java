@@ -8,6 +8,9 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.RecordedRequest;
+import dev.llmstream.testkit.ResponseScript;
 import dev.llmstream.testkit.TestSubscriber;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,9 +48,9 @@ class ProviderFuzzTest {
     return p < 1 ? Ending.STALL : p < 15 ? Ending.ABRUPT : Ending.NORMAL;
   }
 
-  /** Writes the case for the seed named in the request, in random HTTP chunks. */
-  static void serve(ScriptedServer.Exchange x) throws Exception {
-    Matcher m = SEED.matcher(x.requestBody);
+  /** The case for the seed named in the request, in random HTTP chunks, ended as {@link #ending} says. */
+  static ResponseScript serve(RecordedRequest request) {
+    Matcher m = SEED.matcher(request.body());
     if (!m.find()) {
       throw new IllegalStateException("no seed in request");
     }
@@ -56,21 +59,19 @@ class ProviderFuzzTest {
     Ending ending = ending(seed);
     Random r = new Random(seed * 17 + 3);
     int stopAt = ending == Ending.NORMAL ? bytes.length : r.nextInt(bytes.length + 1);
-    x.startSse();
+    List<byte[]> writes = new ArrayList<>();
     int from = 0;
     while (from < stopAt) {
       int n = Math.min(stopAt - from, 1 + r.nextInt(r.nextBoolean() ? 16 : 2048));
-      x.chunk(Arrays.copyOfRange(bytes, from, from + n));
+      writes.add(Arrays.copyOfRange(bytes, from, from + n));
       from += n;
     }
-    switch (ending) {
-      case NORMAL -> x.end();
-      case ABRUPT -> x.socket.close();
-      case STALL -> {
-        x.awaitClientClose();
-        x.socket.close();
-      }
-    }
+    ResponseScript.Builder script = ResponseScript.builder().rawBody(writes);
+    return switch (ending) {
+      case NORMAL -> script.build();                                    // the body ends
+      case ABRUPT -> script.disconnectAfter(writes.size()).build();      // the connection is cut
+      case STALL -> script.stallAfter(writes.size()).build();            // silence until the client closes
+    };
   }
 
   /** Requests one event at a time, from inside onNext. */
@@ -119,7 +120,7 @@ class ProviderFuzzTest {
     kinds.add(ErrorKind.TIMEOUT);
     Map<String, Integer> outcomes = new TreeMap<>();
     CapturingLogs.start();
-    try (ScriptedServer server = new ScriptedServer(ProviderFuzzTest::serve);
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(ProviderFuzzTest::serve).build().start();
         GroqProvider normal = limited(server.baseUrl()).build();
         // a stalled server is only noticed by the timers: short ones for those cases alone
         GroqProvider impatient =

@@ -1,7 +1,8 @@
 package dev.llmstream.groq;
 
-import static dev.llmstream.groq.ScriptedServer.finishChunk;
-import static dev.llmstream.groq.ScriptedServer.textChunk;
+import static dev.llmstream.groq.Wire.finishChunk;
+import static dev.llmstream.groq.Wire.textChunk;
+import static dev.llmstream.groq.Wire.writeThenStall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.CancellationToken;
@@ -14,6 +15,9 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.StreamTimeoutException;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.ConnectionRecord;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.ResponseScript;
 import dev.llmstream.testkit.TestSubscriber;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
@@ -21,32 +25,41 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The provider against a raw loopback server that controls every byte and observes the client closing
- * the connection: cancellation, timeouts on a virtual clock, completion without waiting for the close,
- * UTF-8 split across network reads, concurrency.
+ * The provider against the testkit's fake server writing exact bytes ({@code ResponseScript.rawBody}) and
+ * observing the client closing the connection: cancellation, timeouts on a virtual clock, completion
+ * without waiting for the close, UTF-8 split across network reads, concurrency.
  */
 class StreamingBehaviourTest {
   private static final Duration NEVER = Duration.ofHours(1);
   private static final Duration CLOCK_WAIT = Duration.ofSeconds(10);
 
-  private static GroqProvider.Builder builder(ScriptedServer server, VirtualScheduler clock) {
+  /** A fake that answers each request with {@code script}. */
+  private static FakeGroqServer serve(ResponseScript script) {
+    return FakeGroqServer.builder().always(script).build().start();
+  }
+
+  /** A fake that never writes anything, not even headers: its clock is never moved. */
+  private static FakeGroqServer silent() {
+    return FakeGroqServer.builder().scheduler(new VirtualScheduler()).build().start();
+  }
+
+  /** Whether the client closed the connection of request {@code index} (waits, bounded). */
+  private static boolean closedByClient(FakeGroqServer server, int index) {
+    return server.awaitEnded(index, CLOCK_WAIT).ending() == ConnectionRecord.Ending.CLOSED_BY_CLIENT;
+  }
+
+  private static GroqProvider.Builder builder(FakeGroqServer server, VirtualScheduler clock) {
     return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").scheduler(clock);
   }
 
   @Test
   void cancellingTheSubscriptionClosesTheConnectionAndDeliversNothingMore() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("one") + textChunk("two") + textChunk("three"));
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("one") + textChunk("two") + textChunk("three")));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       CompletableFuture<Void> cancelled = new CompletableFuture<>();
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
@@ -58,7 +71,7 @@ class StreamingBehaviourTest {
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       cancelled.get(10, TimeUnit.SECONDS);
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the connection close").isTrue();
+      assertThat(closedByClient(server, 0)).as("server saw the connection close").isTrue();
       assertThat(rec.valuesAfterCancel()).isZero();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
       assertThat(stream.partial().text()).isEqualTo("one");
@@ -67,14 +80,7 @@ class StreamingBehaviourTest {
 
   @Test
   void cancellingTheTokenFinishesWithCancelledAndClosesTheConnection() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> firstSent = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("partial"));
-          firstSent.complete(null);
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("partial")));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       CancellationToken token = CancellationToken.create();
       AtomicInteger texts = new AtomicInteger();
@@ -90,7 +96,7 @@ class StreamingBehaviourTest {
       gotText.get(10, TimeUnit.SECONDS);
       token.cancel();
       rec.awaitComplete(CLOCK_WAIT);
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(closedByClient(server, 0)).isTrue();
       assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
       assertThat(stream.partial().text()).isEqualTo("partial");
       assertThat(stream.partial().finishReason()).isEqualTo(FinishReason.CANCELLED);
@@ -99,20 +105,15 @@ class StreamingBehaviourTest {
 
   @Test
   void cancellingBeforeTheResponseHeadersClosesTheConnection() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> requestRead = new CompletableFuture<>();
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requestRead.complete(null);
-          closed.add(x.awaitClientClose()); // never answers
-        });
+    try (FakeGroqServer server = silent();
         GroqProvider p = builder(server, clock).firstTokenTimeout(NEVER).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
-      requestRead.get(10, TimeUnit.SECONDS);
+      server.awaitRequests(1, CLOCK_WAIT);
       rec.cancel();
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
+      assertThat(closedByClient(server, 0)).as("server saw the close").isTrue();
       assertThat(rec.values()).isEmpty();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
       assertThat(clock.pendingTasks()).as("first-token timer released").isZero();
@@ -122,28 +123,20 @@ class StreamingBehaviourTest {
   @Test
   void completesOnTheFinalChunkWithoutDoneAndWithoutTheServerClosing() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop"));
-          closed.add(x.awaitClientClose()); // never sends [DONE], never ends the body
-        });
+    // never sends [DONE], never ends the body
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop")));
         GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("hi");
       assertThat(clock.pendingTasks()).as("timers released on completion").isZero();
       assertThat(r.usage().totalTokens()).isEqualTo(8);
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("the finished exchange is released").isTrue();
+      assertThat(closedByClient(server, 0)).as("the finished exchange is released").isTrue();
     }
   }
 
   @Test
   void doneCompletesAtOnceToo() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n");
-          x.awaitClientClose();
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n"));
         GroqProvider p = builder(server, new VirtualScheduler()).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("a");
@@ -154,11 +147,7 @@ class StreamingBehaviourTest {
   @Test
   void finishWithoutUsageThenSilenceCompletesOnTheIdleTimer() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("a") + finishChunk("length"));
-          x.awaitClientClose();
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("a") + finishChunk("length")));
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(5)).firstTokenTimeout(NEVER).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
@@ -172,12 +161,7 @@ class StreamingBehaviourTest {
   @Test
   void aStallingServerFailsWithTheIdleTimeoutAndThePartialAnswer() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(": keep-alive\n\n" + textChunk("so far"));
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(": keep-alive\n\n" + textChunk("so far")));
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER)
             .recovery(RecoveryPolicy.disabled()).build()) { // recovery: see dev.llmstream.groq.recovery
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
@@ -192,7 +176,7 @@ class StreamingBehaviourTest {
       assertThat(t).isInstanceOf(StreamTimeoutException.class);
       assertThat(((StreamTimeoutException) t).phase()).isEqualTo(StreamTimeoutException.Phase.IDLE);
       assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(closedByClient(server, 0)).isTrue();
       assertThat(clock.pendingTasks()).isZero();
     }
   }
@@ -200,23 +184,16 @@ class StreamingBehaviourTest {
   @Test
   void firstTokenTimeoutIsRetriedAndTheRetrySucceeds() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    AtomicInteger connection = new AtomicInteger();
-    CompletableFuture<Boolean> firstClosed = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          if (connection.incrementAndGet() == 1) {
-            // stalls before the first token; the client may time out and close the connection before
-            // the comment is written (the test advances the clock as soon as the headers arrived)
-            firstClosed.complete(x.chunkThenAwaitClientClose(": queued\n\n"));
-          } else {
-            x.chunk(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop"));
-            x.awaitClientClose();
-          }
-        });
+    // the first answer stalls before its first token, the retry answers
+    try (FakeGroqServer server = FakeGroqServer.builder()
+            .enqueue(writeThenStall(": queued\n\n"))
+            .always(writeThenStall(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop")))
+            .build().start();
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 1); // Waiting: headers arrived
+      CompletableFuture<Boolean> firstClosed = CompletableFuture.supplyAsync(() -> closedByClient(server, 0));
       advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
       assertThat(firstClosed.get()).as("the stalled connection was closed").isTrue();
       // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
@@ -230,9 +207,7 @@ class StreamingBehaviourTest {
   @Test
   void firstTokenTimeoutFailsWhenRetriesRunOut() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.awaitClientClose(); // never answers
-        });
+    try (FakeGroqServer server = silent();
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
@@ -249,13 +224,9 @@ class StreamingBehaviourTest {
     String text = "Grüße 😀 日本";
     byte[] whole = (textChunk(text) + GroqProviderHttpTest.groqFinish("stop")).getBytes(StandardCharsets.UTF_8);
     AtomicInteger cut = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          int at = cut.get();
-          x.startSse();
-          x.chunk(java.util.Arrays.copyOfRange(whole, 0, at));
-          x.chunk(java.util.Arrays.copyOfRange(whole, at, whole.length));
-          x.end();
-        });
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(request -> Wire.writes(List.of(
+            java.util.Arrays.copyOfRange(whole, 0, cut.get()),
+            java.util.Arrays.copyOfRange(whole, cut.get(), whole.length)))).build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       int start = new String(whole, StandardCharsets.UTF_8).indexOf("Gr");
       for (int at = start; at < start + text.getBytes(StandardCharsets.UTF_8).length + 2; at++) {
@@ -268,15 +239,15 @@ class StreamingBehaviourTest {
 
   @Test
   void oneProviderServesManyConcurrentStreams() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          String who = x.requestBody.replaceAll("(?s).*\"content\":\"([^\"]*)\".*", "$1");
-          x.startSse();
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(request -> {
+          String who = request.lastUserMessage();
+          List<byte[]> writes = new ArrayList<>();
           for (int i = 0; i < 20; i++) {
-            x.chunk(textChunk(who + i + " "));
+            writes.add(Wire.utf8(textChunk(who + i + " ")));
           }
-          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
-          x.end();
-        });
+          writes.add(Wire.utf8(GroqProviderHttpTest.groqFinish("stop")));
+          return Wire.writes(writes);
+        }).build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       List<CompletableFuture<ChatResponse>> all = new ArrayList<>();
       for (int u = 0; u < 40; u++) {
@@ -300,14 +271,14 @@ class StreamingBehaviourTest {
 
   /** The threads that called onNext with text, the text being sent only once the stream waits for it. */
   private static java.util.Set<String> deliveringThreads(boolean inline) throws Exception {
-    CompletableFuture<Void> go = new CompletableFuture<>();
     java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          go.get(10, TimeUnit.SECONDS);
-          x.chunk(textChunk("in") + textChunk("line") + GroqProviderHttpTest.groqFinish("stop"));
-          x.awaitClientClose();
-        });
+    // the fake writes on its own virtual clock: the headers when the test runs it, the body a second later
+    VirtualScheduler serverClock = new VirtualScheduler();
+    try (FakeGroqServer server = FakeGroqServer.builder().scheduler(serverClock)
+            .always(ResponseScript.builder()
+                .rawBody(List.of(Wire.utf8(textChunk("in") + textChunk("line") + GroqProviderHttpTest.groqFinish("stop"))))
+                .timeToFirstToken(Duration.ofSeconds(1)).stallAfter(1).build())
+            .build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).inlineDelivery(inline).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
         if (e instanceof StreamEvent.TextDelta) {
@@ -316,8 +287,10 @@ class StreamingBehaviourTest {
       });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
+      server.awaitRequests(1, CLOCK_WAIT);
+      serverClock.runDue(); // the headers
       awaitEvents(rec, 1); // Waiting: the headers are in and the stream asks for the body
-      go.complete(null);
+      serverClock.advance(Duration.ofSeconds(1)); // the body
       rec.awaitComplete(CLOCK_WAIT);
       assertThat(stream.partial().text()).isEqualTo("inline");
     }
@@ -326,22 +299,18 @@ class StreamingBehaviourTest {
 
   @Test
   void bytesAreReadOnlyAsDemandAllows() throws Exception {
-    CompletableFuture<Void> serverDone = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          for (int i = 0; i < 5; i++) {
-            x.chunk(textChunk("t" + i));
-          }
-          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
-          x.end();
-          serverDone.complete(null);
-        });
+    List<byte[]> writes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      writes.add(Wire.utf8(textChunk("t" + i)));
+    }
+    writes.add(Wire.utf8(GroqProviderHttpTest.groqFinish("stop")));
+    try (FakeGroqServer server = serve(Wire.writes(writes));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>withInitialRequest(2);
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       awaitEvents(rec, 2);
-      serverDone.get(10, TimeUnit.SECONDS);
+      server.awaitEnded(0, CLOCK_WAIT); // the whole body is written (it fits the socket buffers)
       assertThat(rec.values()).hasSize(2); // Waiting + one token, no more without demand
       rec.request(Long.MAX_VALUE);
       rec.awaitComplete(CLOCK_WAIT);

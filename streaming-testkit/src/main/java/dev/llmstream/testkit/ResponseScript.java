@@ -307,6 +307,32 @@ public final class ResponseScript {
     }
 
     /**
+     * Replaces the answer with exactly these bytes, each element one write to the socket (one HTTP
+     * chunk), neither framed nor parsed as SSE: for tests of a client's parser, which need an event cut
+     * at any byte, invalid UTF-8 or a body that is not SSE at all. The chunk positions of
+     * {@link #disconnectAfter(int)} and {@link #stallAfter(int)} count these writes (so
+     * {@code disconnectAfter(writes.size())} cuts right after the last one, without ending the body);
+     * pacing applies per write; the other faults do not apply.
+     *
+     * @param writes the writes, in order, each non-empty (the arrays are copied)
+     * @return this builder
+     * @throws NullPointerException if {@code writes} or an element is null
+     * @throws IllegalArgumentException if an element is empty (an empty HTTP chunk would end the body)
+     */
+    public Builder rawBody(java.util.List<byte[]> writes) {
+      java.util.List<byte[]> copy = new java.util.ArrayList<>(writes.size());
+      for (byte[] w : writes) {
+        Objects.requireNonNull(w, "writes element");
+        if (w.length == 0) {
+          throw new IllegalArgumentException("rawBody: write " + copy.size() + " is empty");
+        }
+        copy.add(w.clone());
+      }
+      spec.rawWrites = java.util.List.copyOf(copy);
+      return this;
+    }
+
+    /**
      * Same as {@link #transcript(String)} with the content of {@code file}.
      *
      * @param file an {@code .sse} file (UTF-8)

@@ -34,6 +34,7 @@ public final class ResponsePlan {
   private boolean finished;
   private int sent;
   private boolean firstChunkRoleOnly;
+  private int rawNext;
 
   /**
    * @param spec the script
@@ -46,7 +47,9 @@ public final class ResponsePlan {
     long seed = spec.seed != null ? spec.seed : 0x5DEECE66DL * (requestIndex + 1);
     this.random = new Random(seed);
     this.requestId = "req_" + ids(random, 26);
-    if (spec.transcript != null) {
+    if (spec.rawWrites != null) {
+      this.events = java.util.Collections.emptyIterator();
+    } else if (spec.transcript != null) {
       this.events = spec.transcript.iterator();
     } else {
       String chatId = "chatcmpl-" + new java.util.UUID(random.nextLong(), random.nextLong());
@@ -148,6 +151,10 @@ public final class ResponsePlan {
   }
 
   private void planNextEvent() {
+    if (spec.rawWrites != null) {
+      planNextRawWrite(spec.rawWrites);
+      return;
+    }
     if (!events.hasNext()) { // only for an empty transcript tail; normally the last event carries END
       ready.add(new Step(0, TERMINATOR, 0, Step.After.END));
       return;
@@ -183,6 +190,27 @@ public final class ResponsePlan {
     } else if (spec.stallAfter == n) {
       after = Step.After.STALL;
     } else if (!events.hasNext()) {
+      bytes = concat(bytes, TERMINATOR);
+      after = Step.After.END;
+    }
+    ready.add(new Step(delay, bytes, 1, after));
+  }
+
+  /** The next of the script's exact writes: framed as one HTTP chunk, never parsed. */
+  private void planNextRawWrite(java.util.List<byte[]> writes) {
+    if (rawNext >= writes.size()) { // only for an empty body
+      ready.add(new Step(0, TERMINATOR, 0, Step.After.END));
+      return;
+    }
+    int n = ++sent;
+    long delay = n == 1 ? spec.ttftNanos : gap(n);
+    byte[] bytes = frame(writes.get(rawNext++));
+    Step.After after = Step.After.CONTINUE;
+    if (spec.disconnectAfter == n) {
+      after = Step.After.CUT;
+    } else if (spec.stallAfter == n) {
+      after = Step.After.STALL;
+    } else if (rawNext == writes.size()) {
       bytes = concat(bytes, TERMINATOR);
       after = Step.After.END;
     }

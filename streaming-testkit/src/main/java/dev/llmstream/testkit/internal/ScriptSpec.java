@@ -35,6 +35,8 @@ public final class ScriptSpec {
   public @Nullable String finishReason;
   public long promptTokens = -1;
   public @Nullable List<String> transcript;
+  /** The body as exact writes (see {@code ResponseScript.Builder.rawBody}); arrays never changed. */
+  public @Nullable List<byte[]> rawWrites;
 
   public long ttftNanos;
   public double tokensPerSecond;
@@ -79,6 +81,7 @@ public final class ScriptSpec {
     c.finishReason = finishReason;
     c.promptTokens = promptTokens;
     c.transcript = transcript == null ? null : List.copyOf(transcript);
+    c.rawWrites = rawWrites == null ? null : List.copyOf(rawWrites);
     c.ttftNanos = ttftNanos;
     c.tokensPerSecond = tokensPerSecond;
     c.jitter = jitter;
