@@ -20,6 +20,7 @@ import dev.llmstream.core.Usage;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
+import dev.llmstream.testkit.TestSubscriber;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,13 +156,13 @@ class RecoveringSourceTest {
             CancellationToken.create(),
             new Attempt(events(new StreamEvent.ReasoningDelta("half a tho")), cut()),
             new Attempt(events(new StreamEvent.ReasoningDelta("a full thought"), "Answer."), null));
-    List<StreamEvent> got = new ArrayList<>();
-    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
-    s.subscribe(collector(got, f, s));
+    TestSubscriber<StreamEvent> got = TestSubscriber.create();
+    s.subscribe(got);
     clock.advance(Duration.ofSeconds(1));
-    ChatResponse r = f.get(5, TimeUnit.SECONDS);
+    got.awaitComplete(Events.WAIT);
+    ChatResponse r = s.partial();
     assertThat(requests.get(1)).isSameAs(requests.get(0)); // nothing to prefill: the same request
-    assertThat(got).contains(new StreamEvent.Replaced("", ""));
+    assertThat(got.values()).contains(new StreamEvent.Replaced("", ""));
     assertThat(r.reasoning()).isEqualTo("a full thought");
     assertThat(r.text()).isEqualTo("Answer.");
   }
@@ -179,20 +180,20 @@ class RecoveringSourceTest {
 
   @Test
   void toolCallFragmentsShownBeforeACutAreReplacedNotJoinedWithTheResentCall() throws Exception {
-    List<StreamEvent> got = new ArrayList<>();
+    TestSubscriber<StreamEvent> got = TestSubscriber.create();
     TokenStream s =
         stream(
             NO_JITTER,
             CancellationToken.create(),
             new Attempt(events("Let me look. ", new StreamEvent.ToolCallDelta(0, "c1", "weather", "{\"ci")), cut()),
             new Attempt(events(new StreamEvent.ToolCallDelta(0, "c2", "weather", "{\"city\":\"Paris\"}"), StreamEvent.Finish.of(FinishReason.TOOL_CALLS)), null));
-    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
-    s.subscribe(collector(got, f, s));
+    s.subscribe(got);
     clock.advance(Duration.ofSeconds(1));
-    ChatResponse r = f.get(5, TimeUnit.SECONDS);
+    got.awaitComplete(Events.WAIT);
+    ChatResponse r = s.partial();
     List<ChatMessage> sent = requests.get(1).messages();
     assertThat(sent.get(sent.size() - 1)).isEqualTo(ChatMessage.assistant("Let me look. "));
-    assertThat(got).contains(new StreamEvent.Replaced("Let me look. ", ""));
+    assertThat(got.values()).contains(new StreamEvent.Replaced("Let me look. ", ""));
     assertThat(r.text()).isEqualTo("Let me look. ");
     assertThat(r.toolCalls()).hasSize(1);
     assertThat(r.toolCalls().get(0).arguments()).isEqualTo("{\"city\":\"Paris\"}");
@@ -201,14 +202,14 @@ class RecoveringSourceTest {
   @Test
   void restartDedupeSkipsTheRepeatedPrefixAndUsesTheSameSeed() throws Exception {
     RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
-    List<StreamEvent> got = new ArrayList<>();
+    TestSubscriber<StreamEvent> got = TestSubscriber.create();
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("The qu", "ick "), cut()), new Attempt(events("The", " quick br", "own fox"), null));
-    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
-    s.subscribe(collector(got, f, s));
+    s.subscribe(got);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The quick brown fox");
-    assertThat(got).filteredOn(e -> e instanceof StreamEvent.TextDelta)
+    got.awaitComplete(Events.WAIT);
+    assertThat(s.partial().text()).isEqualTo("The quick brown fox");
+    assertThat(got.values()).filteredOn(e -> e instanceof StreamEvent.TextDelta)
         .extracting(e -> ((StreamEvent.TextDelta) e).text())
         .containsExactly("The qu", "ick ", "br", "own fox");
     assertThat(requests.get(0).seed()).isNotNull();
@@ -218,14 +219,14 @@ class RecoveringSourceTest {
   @Test
   void restartDedupeSignalsReplacedWhenTheNewAnswerDiverges() throws Exception {
     RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
-    List<StreamEvent> got = new ArrayList<>();
+    TestSubscriber<StreamEvent> got = TestSubscriber.create();
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("The quick"), cut()), new Attempt(events("The slow", " turtle"), null));
-    CompletableFuture<ChatResponse> f = new CompletableFuture<>();
-    s.subscribe(collector(got, f, s));
+    s.subscribe(got);
     clock.advance(Duration.ofSeconds(1));
-    assertThat(f.get(5, TimeUnit.SECONDS).text()).isEqualTo("The slow turtle");
-    assertThat(got).contains(new StreamEvent.Replaced("The slow", ""));
+    got.awaitComplete(Events.WAIT);
+    assertThat(s.partial().text()).isEqualTo("The slow turtle");
+    assertThat(got.values()).contains(new StreamEvent.Replaced("The slow", ""));
   }
 
   @Test
@@ -355,28 +356,4 @@ class RecoveringSourceTest {
     assertThat(RecoveryPolicy.defaults().backoff(10)).isEqualTo(Duration.ofSeconds(4));
   }
 
-  private static java.util.concurrent.Flow.Subscriber<StreamEvent> collector(
-      List<StreamEvent> got, CompletableFuture<ChatResponse> f, TokenStream s) {
-    return new java.util.concurrent.Flow.Subscriber<>() {
-      @Override
-      public void onSubscribe(java.util.concurrent.Flow.Subscription sub) {
-        sub.request(Long.MAX_VALUE);
-      }
-
-      @Override
-      public void onNext(StreamEvent item) {
-        got.add(item);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        f.completeExceptionally(t);
-      }
-
-      @Override
-      public void onComplete() {
-        f.complete(s.partial());
-      }
-    };
-  }
 }
