@@ -69,7 +69,7 @@ public final class ExchangeLog {
    *
    * @param requests the recorded requests
    * @param records how their responses went, in the same order (may be shorter)
-   * @param openConnections the TCP connections open now
+   * @param openConnections the TCP connections open now (the asking one included)
    * @return the JSON text
    */
   public static String connectionsJson(
