@@ -54,7 +54,15 @@ public record RecoveryPolicy(
     FAIL
   }
 
-  /** Validates the components (the builder validates each setting as it is set). */
+  /**
+   * Validates the components (the builder validates each setting as it is set).
+   *
+   * @param strategy what to do after a mid-answer failure
+   * @param maxAttempts how many recoveries one answer may use (at least 1; ignored for FAIL)
+   * @param initialBackoff delay before the first recovery attempt
+   * @param maxBackoff the cap of the doubling backoff
+   * @param jitter random spread of each delay, 0 (none) to 1 (±100%)
+   */
   public RecoveryPolicy {
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(initialBackoff, "initialBackoff");

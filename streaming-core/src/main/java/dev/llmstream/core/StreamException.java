@@ -28,12 +28,18 @@ public class StreamException extends RuntimeException {
     CoreAccess.registerPartialAttacher(StreamException::attachPartial);
   }
 
+  /** What went wrong. */
   private final ErrorKind kind;
+  /** The HTTP status, or {@link #NO_STATUS}. */
   private final int status;
+  /** The provider's request id, or {@code null}. */
   private final @Nullable String requestId;
+  /** The state whose timer expired ({@link ErrorKind#TIMEOUT} only), or {@code null}. */
   private final @Nullable StreamState timeoutPhase;
   private final transient @Nullable Duration timeout;
+  /** The provider's error type ({@link ErrorKind#UPSTREAM} only), or {@code null}. */
   private final @Nullable String errorType;
+  /** The provider's error code ({@link ErrorKind#UPSTREAM} only), or {@code null}. */
   private final @Nullable String errorCode;
   private transient volatile ChatResponse partial = ChatResponse.EMPTY;
 

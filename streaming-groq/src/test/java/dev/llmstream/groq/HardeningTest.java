@@ -1,7 +1,9 @@
 package dev.llmstream.groq;
 
-import static dev.llmstream.groq.ScriptedServer.finishChunk;
-import static dev.llmstream.groq.ScriptedServer.textChunk;
+import static dev.llmstream.groq.Wire.finishChunk;
+import static dev.llmstream.groq.Wire.textChunk;
+import static dev.llmstream.groq.Wire.utf8;
+import static dev.llmstream.groq.Wire.writeThenStall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ChatRequest;
@@ -11,13 +13,14 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
 import dev.llmstream.testkit.ResponseScript;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
@@ -25,26 +28,37 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 18: what a hostile or sloppy upstream used to break, each case over real HTTP (the byte-level
- * {@link ScriptedServer} or the testkit's fake server): a leading BOM, compressed bodies, a server that
+ * the testkit's fake server, exact bytes where they matter): a leading BOM, compressed bodies, a server that
  * does not stream, redirects, answers that never end (on a virtual clock, default settings), and restarted
  * continuations.
  */
 class HardeningTest {
   private static final String ANSWER = "Hello there, this is the whole answer.";
 
-  private static GroqProvider.Builder builder(ScriptedServer server) {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private static GroqProvider.Builder builder(FakeGroqServer server) {
     return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").apiKey("gsk_hardening_key");
   }
 
-  private static Recorder run(GroqProvider p) {
-    Recorder rec = new Recorder();
+  private static FakeGroqServer serve(ResponseScript script) {
+    return FakeGroqServer.builder().always(script).build().start();
+  }
+
+  /** A fake whose every response is due in an hour (real time): it never answers, not even headers. */
+  private static FakeGroqServer neverAnswers() {
+    return serve(ResponseScript.builder().slowHeaders(Duration.ofHours(1)).build());
+  }
+
+  private static TestSubscriber<StreamEvent> run(GroqProvider p) {
+    TestSubscriber<StreamEvent> rec = TestSubscriber.create();
     p.stream(ChatRequest.ofUser("x")).subscribe(rec);
     return rec;
   }
 
-  private static String text(Recorder rec) {
+  private static String text(TestSubscriber<StreamEvent> rec) {
     StringBuilder sb = new StringBuilder();
-    for (StreamEvent e : rec.events) {
+    for (StreamEvent e : rec.values()) {
       if (e instanceof StreamEvent.TextDelta t) {
         sb.append(t.text());
       } else if (e instanceof StreamEvent.Replaced r) {
@@ -59,29 +73,30 @@ class HardeningTest {
     return textChunk("Hello") + textChunk(", world") + GroqProviderHttpTest.groqFinish("stop");
   }
 
-  /** Writes a response head and then the body in small pieces, as chunked transfer encoding. */
-  private static void respond(ScriptedServer.Exchange x, String head, byte[] body) throws Exception {
-    x.out.write(("HTTP/1.1 200 OK\r\n" + head + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+  /** A 200 with {@code contentType} (and {@code encoding}, if not null) whose body goes in 7-byte writes. */
+  private static ResponseScript respond(String contentType, String encoding, byte[] body) {
+    List<byte[]> writes = new ArrayList<>();
     for (int i = 0; i < body.length; i += 7) {
-      x.chunk(java.util.Arrays.copyOfRange(body, i, Math.min(body.length, i + 7)));
+      writes.add(java.util.Arrays.copyOfRange(body, i, Math.min(body.length, i + 7)));
     }
-    x.end();
+    ResponseScript.Builder b = ResponseScript.builder().rawBody(writes).header("content-type", contentType);
+    if (encoding != null) {
+      b.header("content-encoding", encoding);
+    }
+    return b.build();
   }
 
   // ------------------------------------------------------------------ BOM
 
   @Test
   void aLeadingByteOrderMarkKeepsTheFirstEvent() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(new byte[] {(byte) 0xEF, (byte) 0xBB}); // the BOM split across reads
-          x.chunk(new byte[] {(byte) 0xBF});
-          x.chunk(sse());
-          x.end();
-        });
+    try (FakeGroqServer server = serve(Wire.writes(List.of(
+            new byte[] {(byte) 0xEF, (byte) 0xBB}, // the BOM split across reads
+            new byte[] {(byte) 0xBF},
+            utf8(sse()))));
         GroqProvider p = builder(server).build()) {
-      Recorder rec = run(p);
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p);
+      rec.awaitComplete(WAIT);
       assertThat(text(rec)).isEqualTo("Hello, world");
     }
   }
@@ -105,11 +120,10 @@ class HardeningTest {
     }
     Object[][] cases = {{"gzip", gz.toByteArray()}, {"deflate", zlib.toByteArray()}, {"deflate", raw.toByteArray()}};
     for (Object[] c : cases) {
-      try (ScriptedServer server = new ScriptedServer(x ->
-              respond(x, "Content-Type: text/event-stream\r\nContent-Encoding: " + c[0] + "\r\n", (byte[]) c[1]));
+      try (FakeGroqServer server = serve(respond("text/event-stream", (String) c[0], (byte[]) c[1]));
           GroqProvider p = builder(server).build()) {
-        Recorder rec = run(p);
-        rec.awaitComplete();
+        TestSubscriber<StreamEvent> rec = run(p);
+        rec.awaitComplete(WAIT);
         assertThat(text(rec)).as("%s", c[0]).isEqualTo("Hello, world");
       }
     }
@@ -117,25 +131,20 @@ class HardeningTest {
 
   @Test
   void anUnsupportedEncodingIsAProtocolErrorNamingItAndNotRetried() throws Exception {
-    AtomicInteger requests = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requests.incrementAndGet();
-          respond(x, "Content-Type: text/event-stream\r\nContent-Encoding: br\r\n", new byte[] {1, 2, 3, 4});
-        });
+    try (FakeGroqServer server = serve(respond("text/event-stream", "br", new byte[] {1, 2, 3, 4}));
         GroqProvider p = builder(server).build()) {
-      Throwable t = run(p).awaitError();
+      Throwable t = run(p).awaitError(WAIT);
       assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.PROTOCOL);
       assertThat(t).hasMessageContaining("'br'");
-      assertThat(requests.get()).isEqualTo(1);
+      assertThat(server.requests()).hasSize(1);
     }
   }
 
   @Test
   void aCorruptGzipBodyIsAProtocolError() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x ->
-            respond(x, "Content-Type: text/event-stream\r\nContent-Encoding: gzip\r\n", sse().getBytes(StandardCharsets.UTF_8)));
+    try (FakeGroqServer server = serve(respond("text/event-stream", "gzip", utf8(sse())));
         GroqProvider p = builder(server).build()) {
-      Throwable t = run(p).awaitError();
+      Throwable t = run(p).awaitError(WAIT);
       assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.PROTOCOL);
       assertThat(t).hasMessageContaining("gzip");
     }
@@ -149,18 +158,18 @@ class HardeningTest {
         + "\"message\":{\"role\":\"assistant\",\"content\":\"" + ANSWER + "\",\"tool_calls\":[{\"id\":\"call_1\","
         + "\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},\"finish_reason\":\"stop\"}],"
         + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":7,\"total_tokens\":10}}";
-    try (ScriptedServer server = new ScriptedServer(x ->
-            respond(x, "Content-Type: application/json\r\n", body.getBytes(StandardCharsets.UTF_8)));
+    try (FakeGroqServer server = serve(respond("application/json", null, utf8(body)));
         GroqProvider p = builder(server).build()) {
       CapturingLogs.start();
-      Recorder rec = run(p);
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p);
+      rec.awaitComplete(WAIT);
       List<String> logs = CapturingLogs.stop();
       assertThat(logs).as("a log line says the server did not stream").anyMatch(l -> l.contains("did not stream"));
       assertThat(text(rec)).isEqualTo(ANSWER);
-      assertThat(rec.events).anyMatch(e -> e instanceof StreamEvent.ToolCallDelta d && d.name().equals("f"));
-      assertThat(rec.events).anyMatch(e -> e instanceof StreamEvent.UsageUpdate u && u.usage().totalTokens() == 10);
-      assertThat(rec.events.get(rec.events.size() - 1)).isInstanceOf(StreamEvent.Finish.class);
+      List<StreamEvent> events = rec.values();
+      assertThat(events).anyMatch(e -> e instanceof StreamEvent.ToolCallDelta d && d.name().equals("f"));
+      assertThat(events).anyMatch(e -> e instanceof StreamEvent.UsageUpdate u && u.usage().totalTokens() == 10);
+      assertThat(events.get(events.size() - 1)).isInstanceOf(StreamEvent.Finish.class);
     }
   }
 
@@ -168,121 +177,97 @@ class HardeningTest {
 
   @Test
   void a307ToTheSameOriginIsFollowedWithTheSameBodyAndKey() throws Exception {
-    List<String> heads = new CopyOnWriteArrayList<>();
-    List<String> bodies = new CopyOnWriteArrayList<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          heads.add(x.requestHead);
-          bodies.add(x.requestBody);
-          if (x.requestHead.startsWith("POST /v1/")) {
-            x.out.write("HTTP/1.1 307 Temporary Redirect\r\nLocation: /v2/chat/completions\r\nContent-Length: 0\r\n\r\n"
-                .getBytes(StandardCharsets.ISO_8859_1));
-            x.out.flush();
-          } else {
-            x.startSse();
-            x.chunk(sse());
-            x.end();
-          }
-        });
+    // the fake answers the same chat endpoint under /openai/v1 and /v1: the redirect moves between them
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(r -> r.path().startsWith("/openai/")
+            ? ResponseScript.builder().status(307).header("location", "/v1/chat/completions").build()
+            : Wire.writes(List.of(utf8(sse())))).build().start();
         GroqProvider p = builder(server).build()) {
-      Recorder rec = run(p);
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p);
+      rec.awaitComplete(WAIT);
       assertThat(text(rec)).isEqualTo("Hello, world");
-      assertThat(heads).hasSize(2);
-      assertThat(heads.get(1)).startsWith("POST /v2/chat/completions").contains("Bearer gsk_hardening_key");
-      assertThat(bodies.get(1)).isEqualTo(bodies.get(0));
+      List<RecordedRequest> requests = server.requests();
+      assertThat(requests).hasSize(2);
+      assertThat(requests.get(1).method()).isEqualTo("POST");
+      assertThat(requests.get(1).path()).isEqualTo("/v1/chat/completions");
+      assertThat(requests.get(1).header("authorization")).isEqualTo("Bearer gsk_hardening_key");
+      assertThat(requests.get(1).body()).isEqualTo(requests.get(0).body());
     }
   }
 
   @Test
   void otherRedirectsFailNamingTheLocationAndNeverReachAnotherOrigin() throws Exception {
-    AtomicInteger elsewhere = new AtomicInteger();
-    try (ScriptedServer other = new ScriptedServer(x -> elsewhere.incrementAndGet())) {
-      String otherOrigin = other.baseUrl().replace("/v1", "") + "/v1/chat/completions";
+    try (FakeGroqServer other = FakeGroqServer.builder().build().start()) {
+      String otherOrigin = other.baseUrl() + "/chat/completions";
       for (String status : List.of("308 Permanent Redirect|" + otherOrigin, "301 Moved|/v2/chat/completions",
           "302 Found|/v2/chat/completions", "303 See Other|/v2/chat/completions")) {
         String[] parts = status.split("\\|");
-        try (ScriptedServer server = new ScriptedServer(x -> {
-              x.out.write(("HTTP/1.1 " + parts[0] + "\r\nLocation: " + parts[1] + "\r\nContent-Length: 0\r\n\r\n")
-                  .getBytes(StandardCharsets.ISO_8859_1));
-              x.out.flush();
-            });
+        int code = Integer.parseInt(parts[0].substring(0, 3));
+        try (FakeGroqServer server = serve(ResponseScript.builder().status(code).header("location", parts[1]).build());
             GroqProvider p = builder(server).build()) {
-          Throwable t = run(p).awaitError();
+          Throwable t = run(p).awaitError(WAIT);
           assertThat(((StreamException) t).kind()).as(parts[0]).isEqualTo(ErrorKind.BAD_REQUEST);
           assertThat(t).hasMessageContaining(parts[1]).hasMessageNotContaining("gsk_hardening_key");
         }
       }
-      assertThat(elsewhere.get()).as("nothing was sent to the other origin").isZero();
+      assertThat(other.requests()).as("nothing was sent to the other origin").isEmpty();
     }
   }
 
   // ------------------------------------------------------------------ answers that end (virtual clock, defaults)
 
   /** Advances the virtual clock in steps until the stream ends; returns the virtual time it took. */
-  private static Duration advanceUntilDone(VirtualScheduler clock, Recorder rec, Duration step) throws Exception {
+  private static Duration advanceUntilDone(VirtualScheduler clock, TestSubscriber<StreamEvent> rec, Duration step)
+      throws Exception {
     long start = clock.nanoTime();
-    for (int i = 0; i < 400 && !rec.done.isDone(); i++) {
+    for (int i = 0; i < 400 && !rec.whenTerminated().isDone(); i++) {
       clock.advance(step);
       try {
-        rec.done.get(20, TimeUnit.MILLISECONDS);
+        rec.whenTerminated().get(20, TimeUnit.MILLISECONDS);
       } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
         // not yet, or failed: the caller looks
       }
     }
-    assertThat(rec.done).as("ended within 400 steps of virtual time").isDone();
+    assertThat(rec.whenTerminated()).as("ended within 400 steps of virtual time").isDone();
     return Duration.ofNanos(clock.nanoTime() - start);
   }
 
   @Test
   void aServerThatNeverAnswersFailsAsATimeoutWithinTwoMinutesWithDefaults() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    AtomicInteger requests = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requests.incrementAndGet();
-          x.awaitClientClose(); // not even headers
-        });
+    try (FakeGroqServer server = neverAnswers();
         GroqProvider p = builder(server).scheduler(clock).build()) {
-      Recorder rec = run(p);
+      TestSubscriber<StreamEvent> rec = run(p);
       Duration took = advanceUntilDone(clock, rec, Duration.ofSeconds(1));
-      Throwable t = rec.awaitError();
+      Throwable t = rec.awaitError(WAIT);
       assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.TIMEOUT);
       assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(121));
-      assertThat(requests.get()).isBetween(1, 2);
+      assertThat(server.requests().size()).isBetween(1, 2);
     }
   }
 
   @Test
   void headersThenSilenceFailsAfterTheFirstTokenTimeoutWithOneRequest() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    AtomicInteger requests = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requests.incrementAndGet();
-          x.startSse();
-          x.chunkThenAwaitClientClose(": keep-alive\n\n");
-        });
+    try (FakeGroqServer server = serve(writeThenStall(": keep-alive\n\n"));
         GroqProvider p = builder(server).scheduler(clock).build()) {
-      Recorder rec = run(p);
+      TestSubscriber<StreamEvent> rec = run(p);
       awaitWaiting(rec);
       Duration took = advanceUntilDone(clock, rec, Duration.ofSeconds(1));
-      assertThat(((StreamException) rec.awaitError()).kind()).isEqualTo(ErrorKind.TIMEOUT);
+      assertThat(((StreamException) rec.awaitError(WAIT)).kind()).isEqualTo(ErrorKind.TIMEOUT);
       assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(61));
-      assertThat(requests.get()).isEqualTo(1);
+      assertThat(server.requests()).hasSize(1);
     }
   }
 
   @Test
   void aFinishWithoutUsageThenOnlyCommentsCompletesWithinTheGrace() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("Done.") + finishChunk("stop"));
-          commentsUntilClosed(x);
-        });
+    try (FakeGroqServer server = serve(commentsUntilClosed(textChunk("Done.") + finishChunk("stop")));
         GroqProvider p = builder(server).scheduler(clock).build()) {
-      Recorder rec = run(p);
+      TestSubscriber<StreamEvent> rec = run(p);
       awaitText(rec);
       Duration took = advanceUntilDone(clock, rec, Duration.ofMillis(250));
-      rec.awaitComplete();
+      rec.awaitComplete(WAIT);
       assertThat(text(rec)).isEqualTo("Done.");
       assertThat(took).isLessThanOrEqualTo(Duration.ofSeconds(3));
     }
@@ -291,46 +276,31 @@ class HardeningTest {
   @Test
   void commentsAfterSomeTextAreNotProgress() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    AtomicInteger requests = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requests.incrementAndGet();
-          x.startSse();
-          x.chunk(textChunk("Hello")); // every request restarts the answer, then only comments
-          commentsUntilClosed(x);
-        });
+    // every request restarts the answer, then only comments
+    try (FakeGroqServer server = serve(commentsUntilClosed(textChunk("Hello")));
         GroqProvider p = builder(server).scheduler(clock).build()) {
-      Recorder rec = run(p);
+      TestSubscriber<StreamEvent> rec = run(p);
       awaitText(rec);
       advanceUntilDone(clock, rec, Duration.ofSeconds(1));
-      Throwable t = rec.awaitError();
+      Throwable t = rec.awaitError(WAIT);
       assertThat(((StreamException) t).kind()).isIn(ErrorKind.TIMEOUT, ErrorKind.LIMIT_EXCEEDED);
       assertThat(((StreamException) t).partial().text()).isEqualTo("Hello"); // shown once, not per restart
       assertThat(text(rec)).isEqualTo("Hello");
-      assertThat(requests.get()).isBetween(2, GroqProvider.DEFAULT_MAX_REQUESTS_PER_ANSWER);
+      assertThat(server.requests().size()).isBetween(2, GroqProvider.DEFAULT_MAX_REQUESTS_PER_ANSWER);
     }
   }
 
-  /** Keep-alive comments until the client closes the connection, paced by a short read timeout. */
-  private static void commentsUntilClosed(ScriptedServer.Exchange x) throws Exception {
-    x.socket.setSoTimeout(5);
-    for (int i = 0; i < 6000; i++) {
-      x.chunk(": keep-alive\n\n");
-      try {
-        if (x.in.read() < 0) {
-          return; // the client closed it
-        }
-      } catch (java.net.SocketTimeoutException paced) {
-        // still open: next comment
-      }
-    }
+  /** {@code body} in one write, then keep-alive comments (5 ms apart, real time) until the client closes. */
+  private static ResponseScript commentsUntilClosed(String body) {
+    return ResponseScript.builder().rawBody(List.of(utf8(body))).commentsAfter(1, Duration.ofMillis(5)).build();
   }
 
-  private static void awaitWaiting(Recorder rec) throws InterruptedException {
-    rec.awaitEvents(1); // Waiting: the headers arrived
+  private static void awaitWaiting(TestSubscriber<StreamEvent> rec) {
+    rec.awaitCount(1, WAIT); // Waiting: the headers arrived
   }
 
-  private static void awaitText(Recorder rec) throws InterruptedException {
-    rec.awaitEvents(2); // Waiting, then the first text
+  private static void awaitText(TestSubscriber<StreamEvent> rec) {
+    rec.awaitCount(2, WAIT); // Waiting, then the first text
   }
 
   // ------------------------------------------------------------------ restarted continuations, request cap
@@ -342,8 +312,8 @@ class HardeningTest {
             .always(ResponseScript.text(ANSWER)) // ignores the prefill: the whole answer again
             .build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
-      Recorder rec = run(p);
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p);
+      rec.awaitComplete(WAIT);
       assertThat(text(rec)).isEqualTo(ANSWER);
       List<RecordedRequest> requests = server.requests();
       assertThat(requests).hasSize(2);
@@ -358,8 +328,8 @@ class HardeningTest {
             .dispatcher(r -> ResponseScript.continuing(ANSWER, r))
             .build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
-      Recorder rec = run(p);
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p);
+      rec.awaitComplete(WAIT);
       assertThat(text(rec)).isEqualTo(ANSWER);
     }
   }
@@ -372,8 +342,8 @@ class HardeningTest {
             .dispatcher(r -> ResponseScript.builder().text(" more").disconnectAfter(0).build())
             .build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
-      Recorder rec = run(p);
-      Throwable t = rec.awaitError();
+      TestSubscriber<StreamEvent> rec = run(p);
+      Throwable t = rec.awaitError(WAIT);
       assertThat(server.requests()).hasSize(GroqProvider.DEFAULT_MAX_REQUESTS_PER_ANSWER);
       assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.LIMIT_EXCEEDED);
       assertThat(t).hasMessageContaining("maxRequestsPerAnswer");

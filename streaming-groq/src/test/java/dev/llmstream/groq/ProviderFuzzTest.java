@@ -1,11 +1,10 @@
 package dev.llmstream.groq;
 
-import dev.llmstream.core.RecoveryPolicy;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.testkit.FakeGroqServer;
@@ -53,9 +52,9 @@ class ProviderFuzzTest {
     return new Random(seed ^ 0xC0FFEEL).nextInt(8) == 0;
   }
 
-  /** Writes the case for the seed named in the request, in random HTTP chunks. */
-  static void serve(ScriptedServer.Exchange x) throws Exception {
-    Matcher m = SEED.matcher(x.requestBody);
+  /** The case for the seed named in the request, in random HTTP chunks, ended as {@link #ending} says. */
+  static ResponseScript serve(RecordedRequest request) {
+    Matcher m = SEED.matcher(request.body());
     if (!m.find()) {
       throw new IllegalStateException("no seed in request");
     }
@@ -68,27 +67,28 @@ class ProviderFuzzTest {
       java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
       try (java.util.zip.GZIPOutputStream o = new java.util.zip.GZIPOutputStream(z)) {
         o.write(bytes);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
       bytes = z.toByteArray();
     }
     int stopAt = ending == Ending.NORMAL ? bytes.length : r.nextInt(bytes.length + 1);
-    x.out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
-        + (gzip ? "Content-Encoding: gzip\r\n" : "") + "\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-    x.out.flush();
+    List<byte[]> writes = new ArrayList<>();
     int from = 0;
     while (from < stopAt) {
       int n = Math.min(stopAt - from, 1 + r.nextInt(r.nextBoolean() ? 16 : 2048));
-      x.chunk(Arrays.copyOfRange(bytes, from, from + n));
+      writes.add(Arrays.copyOfRange(bytes, from, from + n));
       from += n;
     }
-    switch (ending) {
-      case NORMAL -> x.end();
-      case ABRUPT -> x.socket.close();
-      case STALL -> {
-        x.awaitClientClose();
-        x.socket.close();
-      }
+    ResponseScript.Builder script = ResponseScript.builder().rawBody(writes);
+    if (gzip) {
+      script.header("Content-Encoding", "gzip");
     }
+    return switch (ending) {
+      case NORMAL -> script.build();                                    // the body ends
+      case ABRUPT -> script.disconnectAfter(writes.size()).build();      // the connection is cut
+      case STALL -> script.stallAfter(writes.size()).build();            // silence until the client closes
+    };
   }
 
   /** Requests one event at a time, from inside onNext. */
@@ -137,7 +137,7 @@ class ProviderFuzzTest {
     kinds.add(ErrorKind.TIMEOUT);
     Map<String, Integer> outcomes = new TreeMap<>();
     CapturingLogs.start();
-    try (ScriptedServer server = new ScriptedServer(ProviderFuzzTest::serve);
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(ProviderFuzzTest::serve).build().start();
         GroqProvider normal = limited(server.baseUrl()).build();
         // a stalled server is only noticed by the timers: short ones for those cases alone
         GroqProvider impatient =
