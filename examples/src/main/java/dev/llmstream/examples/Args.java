@@ -1,5 +1,6 @@
 package dev.llmstream.examples;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +14,7 @@ final class Args {
   private final Set<String> flags = new HashSet<>();
 
   /** Thrown for bad command lines; the message is shown with the usage. */
-  static final class UsageException extends RuntimeException {
+  static final class UsageException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
     UsageException(String message) {
@@ -63,6 +64,29 @@ final class Args {
     } catch (NumberFormatException e) {
       throw new UsageException(name + " must be a whole number, was '" + v + "'");
     }
+  }
+
+  /**
+   * A duration such as {@code 500ms}, {@code 30s}, {@code 2m} or {@code 1h} (a bare number is seconds).
+   */
+  @Nullable Duration duration(String name, @Nullable Duration dflt) {
+    String v = values.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)?").matcher(v.trim().toLowerCase(java.util.Locale.ROOT));
+    if (!m.matches()) {
+      throw new UsageException(name + " must be a duration such as 500ms, 30s or 2m, was '" + v + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    Duration d = unit.equals("ms") ? Duration.ofMillis(n) : unit.equals("s") ? Duration.ofSeconds(n)
+        : unit.equals("m") ? Duration.ofMinutes(n) : Duration.ofHours(n);
+    if (d.isZero()) {
+      throw new UsageException(name + " must be positive, was '" + v + "'");
+    }
+    return d;
   }
 
   boolean has(String flag) {

@@ -17,6 +17,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.time.Duration;
+import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.groq.GroqProvider;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +42,19 @@ import org.jspecify.annotations.Nullable;
 final class AskCommand {
   static final String USAGE =
       "ask --prompt TEXT [--base-url URL] [--api-key KEY] [--model M] [--system TEXT]"
-          + " [--max-tokens N] [--json] [--allow-insecure-http]";
+          + " [--max-tokens N] [--json] [--allow-insecure-http]\n"
+          + "       [--connect-timeout D] [--first-token-timeout D] [--idle-timeout D] [--stall-timeout D]"
+          + " [--max-time D]\n"
+          + "       [--recovery continue|restart|fail] [--max-retries N] [--max-requests N]"
+          + "   (D: 500ms, 30s, 2m)";
+
+  /** The CLI's own cap on one answer (--max-time); ends as FAILED with a TIMEOUT error. */
+  static final Duration DEFAULT_MAX_TIME = Duration.ofMinutes(10);
 
   private static final Set<String> VALUED =
-      Set.of("--prompt", "--base-url", "--api-key", "--model", "--system", "--max-tokens");
+      Set.of("--prompt", "--base-url", "--api-key", "--model", "--system", "--max-tokens", "--connect-timeout",
+          "--first-token-timeout", "--idle-timeout", "--stall-timeout", "--max-time", "--recovery",
+          "--max-retries", "--max-requests");
   private static final Set<String> FLAGS = Set.of("--json", "--allow-insecure-http");
 
   private AskCommand() {}
@@ -60,15 +73,76 @@ final class AskCommand {
     if (maxTokens > 0) {
       request.maxTokens(maxTokens);
     }
+    Duration maxTime = args.duration("--max-time", DEFAULT_MAX_TIME);
+    Consumer<GroqProvider.Builder> tuning = tuning(args);
     try (Endpoint endpoint =
         Endpoint.open(
-            args.get("--base-url"), args.get("--api-key"), args.get("--model"), args.has("--allow-insecure-http"))) {
-      return ask(endpoint, request.build(), maxTokens, json, out, err);
+            args.get("--base-url"), args.get("--api-key"), args.get("--model"), args.has("--allow-insecure-http"),
+            tuning)) {
+      return ask(endpoint, request.build(), maxTokens, json, maxTime, out, err);
+    }
+  }
+
+  /** The provider settings given on the command line (validated here: a bad value is a usage error). */
+  private static Consumer<GroqProvider.Builder> tuning(Args args) {
+    Duration connect = args.duration("--connect-timeout", null);
+    Duration firstToken = args.duration("--first-token-timeout", null);
+    Duration idle = args.duration("--idle-timeout", null);
+    Duration stall = args.duration("--stall-timeout", null);
+    int retries = args.intValue("--max-retries", -1, 0);
+    int requests = args.intValue("--max-requests", -1, 1);
+    RecoveryPolicy recovery = recovery(args.get("--recovery"));
+    return b -> {
+      if (connect != null) {
+        b.connectTimeout(connect);
+      }
+      if (firstToken != null) {
+        b.firstTokenTimeout(firstToken);
+      }
+      if (idle != null) {
+        b.idleTimeout(idle);
+      }
+      if (stall != null) {
+        b.stallTimeout(stall);
+      }
+      if (retries >= 0) {
+        b.maxRetries(retries);
+      }
+      if (requests >= 0) {
+        b.maxRequestsPerAnswer(requests);
+      }
+      if (recovery != null) {
+        b.recovery(recovery);
+      }
+    };
+  }
+
+  private static @Nullable RecoveryPolicy recovery(@Nullable String name) {
+    if (name == null) {
+      return null;
+    }
+    switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "continue":
+        return RecoveryPolicy.defaults();
+      case "restart":
+      case "restart-dedupe":
+      case "restart_dedupe":
+        return RecoveryPolicy.builder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+      case "fail":
+        return RecoveryPolicy.disabled();
+      default:
+        throw new Args.UsageException("--recovery must be continue, restart or fail, was '" + name + "'");
     }
   }
 
   private static int ask(
-      Endpoint endpoint, ChatRequest request, int maxTokens, boolean json, PrintStream out, PrintStream err)
+      Endpoint endpoint,
+      ChatRequest request,
+      int maxTokens,
+      boolean json,
+      Duration maxTime,
+      PrintStream out,
+      PrintStream err)
       throws InterruptedException {
     CancellationToken token = CancellationToken.create();
     long start = System.nanoTime();
@@ -123,7 +197,7 @@ final class AskCommand {
             "ask-sigint");
     Runtime.getRuntime().addShutdownHook(hook);
 
-    Outcome outcome = await(connection);
+    Outcome outcome = await(connection, maxTime);
     long ttft = firstToken[0] < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(firstToken[0] - start);
     if (json) {
       out.println(toJson(outcome, ttft));
@@ -158,8 +232,12 @@ final class AskCommand {
   record Outcome(String state, ChatResponse response, @Nullable StreamException error) {}
 
   static Outcome await(UiConnection connection) throws InterruptedException {
+    return await(connection, DEFAULT_MAX_TIME);
+  }
+
+  static Outcome await(UiConnection connection, Duration maxTime) throws InterruptedException {
     try {
-      ChatResponse r = connection.done().get(10, TimeUnit.MINUTES);
+      ChatResponse r = connection.done().get(maxTime.toNanos(), TimeUnit.NANOSECONDS);
       String state =
           r.finishReason() == dev.llmstream.core.FinishReason.CANCELLED ? "CANCELLED" : "COMPLETED";
       return new Outcome(state, r, null);
@@ -182,8 +260,22 @@ final class AskCommand {
     } catch (java.util.concurrent.CancellationException e) {
       return new Outcome("CANCELLED", ChatResponse.EMPTY, null);
     } catch (TimeoutException e) {
+      // the CLI's own cap: not the user's Ctrl-C, so a failure (TIMEOUT) with whatever had arrived
       connection.cancel();
-      return new Outcome("CANCELLED", ChatResponse.EMPTY, null);
+      ChatResponse partial = ChatResponse.EMPTY;
+      try {
+        partial = connection.done().get(5, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException | java.util.concurrent.CancellationException ignored) {
+        // nothing more to hand back than an empty answer
+      }
+      StreamException timeout =
+          new StreamException(
+              dev.llmstream.core.ErrorKind.TIMEOUT,
+              "The answer did not finish within --max-time " + maxTime.toMillis() + " ms; stopped",
+              StreamException.NO_STATUS,
+              null,
+              null);
+      return new Outcome("FAILED", partial, timeout);
     }
   }
 

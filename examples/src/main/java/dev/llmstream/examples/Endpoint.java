@@ -37,6 +37,27 @@ public final class Endpoint implements AutoCloseable {
    */
   public static Endpoint open(
       @Nullable String baseUrl, @Nullable String apiKey, @Nullable String model, boolean allowInsecureHttp) {
+    return open(baseUrl, apiKey, model, allowInsecureHttp, b -> {});
+  }
+
+  /**
+   * Opens the endpoint with further provider settings (timeouts, recovery) from the command line.
+   *
+   * @param baseUrl an OpenAI-compatible base URL, or {@code null}
+   * @param apiKey the API key, or {@code null} for {@code GROQ_API_KEY}
+   * @param model the model, or {@code null} for {@link #DEFAULT_MODEL}
+   * @param allowInsecureHttp whether plain HTTP to a non-loopback host is allowed
+   * @param tuning applied to the provider's builder before it is built
+   * @return the endpoint; close it to stop an embedded server
+   * @throws IllegalArgumentException for a configuration the provider refuses (no key for a remote
+   *     server, plain http, a bad key): a usage problem, with a one-line message
+   */
+  public static Endpoint open(
+      @Nullable String baseUrl,
+      @Nullable String apiKey,
+      @Nullable String model,
+      boolean allowInsecureHttp,
+      java.util.function.Consumer<GroqProvider.Builder> tuning) {
     String key = apiKey != null ? apiKey : System.getenv("GROQ_API_KEY");
     if (key != null && key.isBlank()) {
       key = null;
@@ -59,10 +80,11 @@ public final class Endpoint implements AutoCloseable {
     if (url != null) {
       b.baseUrl(url);
     }
-    if (key != null) {
-      b.apiKey(key);
-    }
     try {
+      if (key != null) {
+        b.apiKey(key);
+      }
+      tuning.accept(b);
       return new Endpoint(b.build(), description, fake);
     } catch (RuntimeException e) {
       if (fake != null) {
@@ -70,6 +92,9 @@ public final class Endpoint implements AutoCloseable {
       }
       if (e instanceof IllegalArgumentException && String.valueOf(e.getMessage()).contains("allowInsecureHttp")) {
         throw new IllegalArgumentException(e.getMessage() + " (on the command line: --allow-insecure-http)", e);
+      }
+      if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("apiKey")) {
+        throw new IllegalArgumentException(e.getMessage() + " (on the command line: --api-key KEY)", e);
       }
       throw e;
     }

@@ -48,12 +48,8 @@ public final class Main {
           usage(err);
           code = 2;
       }
-    } catch (Args.UsageException e) {
-      err.println("error: " + e.getMessage());
-      usage(err);
-      code = 2;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
+    } catch (IllegalArgumentException e) { // Args.UsageException included: one line, exit 2
+      err.println("error: " + oneLine(e.getMessage()) + " (--help shows the usage)");
       code = 2;
     }
     out.flush();
@@ -61,6 +57,10 @@ public final class Main {
     if (code >= 0) {
       System.exit(code);
     }
+  }
+
+  private static String oneLine(@org.jspecify.annotations.Nullable String message) {
+    return String.valueOf(message).replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 
   private static void usage(PrintStream s) {

@@ -197,8 +197,114 @@ class AskCommandTest {
     try (FakeGroqServer server = FakeGroqServer.builder().always(ResponseScript.text("x")).build().start()) {
       Result r = ask(server, "--json");
       assertThat(r.code()).isEqualTo(2);
-      assertThat(r.stderr()).contains("--prompt is required").contains("usage:");
+      assertThat(r.stderr()).contains("--prompt is required");
+      assertThat(r.stderr().strip().lines()).as("one line: %s", r.stderr()).hasSize(1);
       assertThat(server.requests()).isEmpty();
+    }
+  }
+
+  // ------------------------------------------------------------------ issue 18: answers that end, usage errors
+
+  private static final String FINISH_NO_USAGE =
+      "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},"
+          + "\"finish_reason\":\"stop\"}]}";
+
+  private static String textEvent(String text) {
+    return "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+        + "{\"content\":\"" + text + "\"},\"finish_reason\":null}]}";
+  }
+
+  @Test
+  void aFinishWithoutUsageFollowedByKeepAlivesCompletesWithinSecondsWithDefaultSettings() throws Exception {
+    ResponseScript script = ResponseScript.builder()
+        .transcript("data: " + textEvent("All done.") + "\n\ndata: " + FINISH_NO_USAGE + "\n\n")
+        .commentsAfter(2, Duration.ofMillis(100)).build();
+    try (FakeGroqServer server = FakeGroqServer.builder().always(script).build().start()) {
+      long start = System.nanoTime();
+      Result r = ask(server, "--prompt", "x", "--json");
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(r.code()).as(r.stderr()).isZero();
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("COMPLETED");
+      assertThat(j.get("text").asText()).isEqualTo("All done.");
+      assertThat(j.get("finishReason").asText()).isEqualTo("stop");
+      assertThat(server.requests()).hasSize(1);
+      assertThat(millis).as("completed by the 2 s usage grace, not by a timeout").isLessThan(30_000);
+      System.out.println("ask, finish without usage then keep-alives: COMPLETED in " + millis + " ms (process)");
+    }
+  }
+
+  @Test
+  void keepAlivesAfterSomeTextAreNotProgressAndTheAnswerFailsAsATimeoutShownOnce() throws Exception {
+    // the server ignores the prefill: every request restarts the answer, then sends only comments
+    ResponseScript script = ResponseScript.builder().text("Hello there, this is the answer.")
+        .chunking(dev.llmstream.testkit.Chunking.perToken())
+        .commentsAfter(4, Duration.ofMillis(100)).build();
+    try (FakeGroqServer server = FakeGroqServer.builder().always(script).build().start()) {
+      long start = System.nanoTime();
+      Result r = ask(server, "--prompt", "x", "--json", "--idle-timeout", "700ms", "--stall-timeout", "30s");
+      System.out.println("ask, text then keep-alives (--idle-timeout 700ms): ended in "
+          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms after " + server.requests().size()
+          + " requests: " + r.stdout().strip());
+      assertThat(r.code()).as(r.stderr()).isEqualTo(1);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("FAILED");
+      assertThat(j.get("error").get("type").asText()).isIn("TIMEOUT", "LIMIT_EXCEEDED");
+      String text = j.get("text").asText();
+      assertThat(text).isNotEmpty();
+      assertThat("Hello there, this is the answer.").startsWith(text); // never repeated
+      assertThat(server.requests()).hasSizeBetween(2, 6);
+    }
+  }
+
+  @Test
+  void headersThenSilenceFailsAsATimeoutAfterOneRequest() throws Exception {
+    ResponseScript script = ResponseScript.builder().text("never").stallAfter(0).build();
+    try (FakeGroqServer server = FakeGroqServer.builder().always(script).build().start()) {
+      Result r = ask(server, "--prompt", "x", "--json", "--first-token-timeout", "800ms");
+      assertThat(r.code()).as(r.stderr()).isEqualTo(1);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("FAILED");
+      assertThat(j.get("error").get("type").asText()).isEqualTo("TIMEOUT");
+      assertThat(server.requests()).as("the prompt is not sent again to a silent model").hasSize(1);
+    }
+  }
+
+  @Test
+  void theCliCapEndsAsAFailedTimeoutNotAsCancelled() throws Exception {
+    ResponseScript script = ResponseScript.builder().text("one two three four five six seven eight nine ten")
+        .tokensPerSecond(4).build();
+    try (FakeGroqServer server = FakeGroqServer.builder().always(script).build().start()) {
+      Result r = ask(server, "--prompt", "x", "--json", "--max-time", "1500ms");
+      assertThat(r.code()).as(r.stderr()).isEqualTo(1);
+      JsonNode j = onlyJson(r);
+      assertThat(j.get("state").asText()).isEqualTo("FAILED");
+      assertThat(j.get("error").get("type").asText()).isEqualTo("TIMEOUT");
+      assertThat(j.get("error").get("message").asText()).contains("--max-time");
+      assertThat("one two three four five six seven eight nine ten").startsWith(j.get("text").asText());
+    }
+  }
+
+  @Test
+  void usageProblemsExitTwoWithOneLine() throws Exception {
+    List<List<String>> cases = List.of(
+        List.of("--prompt", "x", "--base-url", "https://llm.example.invalid/v1"),      // remote, no key
+        List.of("--prompt", "x", "--api-key", "gsk_abc\u200bdef_secret_tail"),            // zero-width space
+        List.of("--prompt", "x", "--api-key", "gsk_abc\u201cdef_secret_tail\u201d"),        // curly quotes
+        List.of("--prompt", "x", "--base-url", "http://llm.example.invalid/v1", "--api-key", "k"), // plain http
+        List.of("--prompt", "x", "--recovery", "sometimes"),
+        List.of("--prompt", "x", "--idle-timeout", "soon"),
+        List.of("--prompt", "x", "--max-requests", "0"),
+        List.of("--prompt", "x", "--base-url", "not a url"));
+    for (List<String> c : cases) {
+      Process p = start(null, c.toArray(new String[0]));
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      Result r = result(p);
+      assertThat(r.code()).as("%s: %s", c, r.stderr()).isEqualTo(2);
+      assertThat(r.stderr().strip().lines()).as("%s: one line: %s", c, r.stderr()).hasSize(1);
+      assertThat(r.stderr()).startsWith("error: ").doesNotContain("Exception").doesNotContain("\tat ")
+          .doesNotContain("secret_tail");
+      assertThat(r.stdout()).isEmpty();
     }
   }
 }

@@ -37,6 +37,11 @@ public record ChatMessage(
   /**
    * Validates the message.
    *
+   * @param role who wrote the message
+   * @param content the text; {@code null} only for an assistant message that carries tool calls
+   * @param name an optional participant name, or {@code null}
+   * @param toolCallId for a {@link Role#TOOL} message, the id of the call it answers; else {@code null}
+   * @param toolCalls for an assistant message, the tool calls it made (empty otherwise)
    * @throws IllegalArgumentException if the content is missing where the role needs it, or a tool
    *     message lacks its call id
    */

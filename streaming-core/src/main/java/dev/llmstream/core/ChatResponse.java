@@ -28,7 +28,15 @@ public record ChatResponse(
   /** The empty answer: nothing was received. */
   public static final ChatResponse EMPTY = new ChatResponse("", null, List.of(), null, null);
 
-  /** Validates the components and copies the list. */
+  /**
+   * Validates the components and copies the list.
+   *
+   * @param text the answer text, verbatim
+   * @param reasoning the reasoning text, or {@code null} when the model sent none
+   * @param toolCalls complete tool calls in index order
+   * @param usage the last usage reported, or {@code null}
+   * @param finishReason why the answer ended, or {@code null} while it has not ended
+   */
   public ChatResponse {
     Objects.requireNonNull(text, "text");
     toolCalls = List.copyOf(toolCalls);

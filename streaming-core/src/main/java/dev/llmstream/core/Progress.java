@@ -19,6 +19,10 @@ public record Progress(long tokens, long characters, Duration elapsed, int maxTo
   /**
    * Validates the components.
    *
+   * @param tokens tokens so far: the number of deltas received, or the provider's reported completion tokens when that is larger
+   * @param characters characters of text and reasoning so far
+   * @param elapsed time since the request was sent (from the injected {@link StreamScheduler})
+   * @param maxTokens the request's token limit, or 0 when unknown (see {@link UiConfig#maxTokens()})
    * @throws NullPointerException if {@code elapsed} is null
    * @throws IllegalArgumentException if a count is negative
    */

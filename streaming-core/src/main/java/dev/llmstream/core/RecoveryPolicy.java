@@ -14,13 +14,20 @@ import java.util.Objects;
  *       trailing assistant message (a "prefill"); the model continues where it stopped and the UI sees one
  *       continuous answer. The partial text is sent byte for byte, so whitespace at the cut is kept. If
  *       only reasoning or tool-call fragments had arrived there is nothing to prefill: the request is sent
- *       again and a {@link StreamEvent.Replaced} event tells the UI to drop what it showed.
+ *       again and a {@link StreamEvent.Replaced} event tells the UI to drop what it showed. A server that
+ *       ignores the prefill restarts the answer: a continuation that repeats the first 16 characters of
+ *       the answer (all of them, if shorter) is taken for a restart and de-duplicated as under
+ *       {@link Strategy#RESTART_DEDUPE}, so repeated text never reaches the UI.
  *   <li>{@link Strategy#RESTART_DEDUPE}: re-request the same prompt (with the same seed; one is chosen
  *       when the request has none) and skip the part already shown when the new answer repeats it; if it
  *       diverges, a {@link StreamEvent.Replaced} event carries the new text so the UI redraws.
  *   <li>{@link Strategy#FAIL}: end with the error; its {@link StreamException#partial()} holds the answer
  *       so far.
  * </ul>
+ *
+ * <p>Providers may bound what recovery costs: the Groq provider caps the requests of one answer
+ * ({@code maxRequestsPerAnswer}, 6) and the time without new content ({@code stallTimeout}, 2 min), retries
+ * and recoveries included.
  *
  * <p>Each recovery emits {@link StreamEvent.Recovering} (the UI can show "connection lost, resuming…").
  * Usage of all attempts is summed and marked {@link Usage#recovered()}. Cancellation always wins: a cancel
@@ -47,7 +54,15 @@ public record RecoveryPolicy(
     FAIL
   }
 
-  /** Validates the components (the builder validates each setting as it is set). */
+  /**
+   * Validates the components (the builder validates each setting as it is set).
+   *
+   * @param strategy what to do after a mid-answer failure
+   * @param maxAttempts how many recoveries one answer may use (at least 1; ignored for FAIL)
+   * @param initialBackoff delay before the first recovery attempt
+   * @param maxBackoff the cap of the doubling backoff
+   * @param jitter random spread of each delay, 0 (none) to 1 (±100%)
+   */
   public RecoveryPolicy {
     Objects.requireNonNull(strategy, "strategy");
     Objects.requireNonNull(initialBackoff, "initialBackoff");

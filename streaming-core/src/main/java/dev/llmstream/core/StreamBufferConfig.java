@@ -42,6 +42,10 @@ public record StreamBufferConfig(
   /**
    * Validates the components (the same checks as the builder).
    *
+   * @param window the pacing window, from 0 (no pacing: every piece goes out as demand allows) to 1 s
+   * @param maxBatchChars the size at which a batch is released before its window ends (at least 1)
+   * @param boundary where timed batches prefer to end (see {@link Boundary})
+   * @param maxPendingChars the most text held while the downstream is slow; at least {@code maxBatchChars}
    * @throws NullPointerException if {@code window} or {@code boundary} is null
    * @throws IllegalArgumentException if a value is out of range; the message names the setting
    */

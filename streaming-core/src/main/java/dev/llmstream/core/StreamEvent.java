@@ -40,7 +40,11 @@ public sealed interface StreamEvent
    * @param text the new text, never empty
    */
   record TextDelta(String text) implements StreamEvent {
-    /** Validates the text. */
+    /**
+     * Validates the text.
+     *
+     * @param text the new text, never empty
+     */
     public TextDelta {
       requireText(text);
     }
@@ -52,7 +56,11 @@ public sealed interface StreamEvent
    * @param text the new reasoning text, never empty
    */
   record ReasoningDelta(String text) implements StreamEvent {
-    /** Validates the text. */
+    /**
+     * Validates the text.
+     *
+     * @param text the new reasoning text, never empty
+     */
     public ReasoningDelta {
       requireText(text);
     }
@@ -70,7 +78,14 @@ public sealed interface StreamEvent
    */
   record ToolCallDelta(int index, @Nullable String id, @Nullable String name, String arguments)
       implements StreamEvent {
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param index the tool call's position in the answer
+     * @param id the call id when this fragment carries it, else {@code null}
+     * @param name the function name when this fragment carries it, else {@code null}
+     * @param arguments the next piece of the arguments (may be empty)
+     */
     public ToolCallDelta {
       if (index < 0) {
         throw new IllegalArgumentException("index must be >= 0, was " + index);
@@ -85,7 +100,11 @@ public sealed interface StreamEvent
    * @param usage the usage
    */
   record UsageUpdate(Usage usage) implements StreamEvent {
-    /** Validates the usage. */
+    /**
+     * Validates the usage.
+     *
+     * @param usage the usage
+     */
     public UsageUpdate {
       Objects.requireNonNull(usage, "usage");
     }
@@ -99,7 +118,12 @@ public sealed interface StreamEvent
    * @param rawReason the provider's raw {@code finish_reason}, or {@code null}
    */
   record Finish(FinishReason reason, @Nullable String rawReason) implements StreamEvent {
-    /** Validates the reason. */
+    /**
+     * Validates the reason.
+     *
+     * @param reason why the answer ended
+     * @param rawReason the provider's raw {@code finish_reason}, or {@code null}
+     */
     public Finish {
       Objects.requireNonNull(reason, "reason");
     }
@@ -123,7 +147,12 @@ public sealed interface StreamEvent
    * @param cause a short, displayable description of what broke (no secrets)
    */
   record Recovering(int attempt, String cause) implements StreamEvent {
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param attempt the recovery attempt, starting at 1
+     * @param cause a short, displayable description of what broke (no secrets)
+     */
     public Recovering {
       if (attempt < 1) {
         throw new IllegalArgumentException("attempt must be >= 1, was " + attempt);
@@ -141,7 +170,12 @@ public sealed interface StreamEvent
    * @param reasoning the reasoning text that stands from now on
    */
   record Replaced(String text, String reasoning) implements StreamEvent {
-    /** Validates the components. */
+    /**
+     * Validates the components.
+     *
+     * @param text the answer text that stands from now on
+     * @param reasoning the reasoning text that stands from now on
+     */
     public Replaced {
       Objects.requireNonNull(text, "text");
       Objects.requireNonNull(reasoning, "reasoning");

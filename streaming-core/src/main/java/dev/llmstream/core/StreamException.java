@@ -28,12 +28,18 @@ public class StreamException extends RuntimeException {
     CoreAccess.registerPartialAttacher(StreamException::attachPartial);
   }
 
+  /** What went wrong. */
   private final ErrorKind kind;
+  /** The HTTP status, or {@link #NO_STATUS}. */
   private final int status;
+  /** The provider's request id, or {@code null}. */
   private final @Nullable String requestId;
+  /** The state whose timer expired ({@link ErrorKind#TIMEOUT} only), or {@code null}. */
   private final @Nullable StreamState timeoutPhase;
   private final transient @Nullable Duration timeout;
+  /** The provider's error type ({@link ErrorKind#UPSTREAM} only), or {@code null}. */
   private final @Nullable String errorType;
+  /** The provider's error code ({@link ErrorKind#UPSTREAM} only), or {@code null}. */
   private final @Nullable String errorCode;
   private transient volatile ChatResponse partial = ChatResponse.EMPTY;
 
@@ -79,7 +85,8 @@ public class StreamException extends RuntimeException {
    * A {@link ErrorKind#TIMEOUT}: one of the stream's timers expired. The timer is named by the state it
    * guards: {@link StreamState#CONNECTING} (no connection within the connect timeout),
    * {@link StreamState#WAITING_FIRST_TOKEN} (the request was sent but no token came) or
-   * {@link StreamState#STREAMING} (the answer started, then no bytes arrived for the idle timeout).
+   * {@link StreamState#STREAMING} (the answer started, then no new content (text, reasoning, tool call)
+   * arrived for the idle timeout; keep-alive comments and empty chunks are data but not progress).
    *
    * @param phase the state whose timer expired: {@code CONNECTING}, {@code WAITING_FIRST_TOKEN} or
    *     {@code STREAMING}
@@ -103,7 +110,8 @@ public class StreamException extends RuntimeException {
         message = "No token within the first-token timeout of " + timeout.toMillis() + " ms";
         break;
       case STREAMING:
-        message = "No data for the idle timeout of " + timeout.toMillis() + " ms after the answer started";
+        message = "No new content for the idle timeout of " + timeout.toMillis()
+            + " ms after the answer started (keep-alive comments and empty chunks are not progress)";
         break;
       default:
         throw new IllegalArgumentException(

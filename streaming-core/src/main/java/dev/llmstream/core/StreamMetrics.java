@@ -48,7 +48,24 @@ public record StreamMetrics(
     int retries,
     int recoveries) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param state where the stream is: {@link StreamState#WAITING_FIRST_TOKEN}, {@link StreamState#STREAMING} or {@link StreamState#RECOVERING} while running, else how it ended
+   * @param timeToFirstToken from the request being sent to the first token handed to the sink, or {@code null} before that
+   * @param elapsed from the request being sent to now, or to the end
+   * @param tokens deltas received from the stream (text, reasoning and tool-call fragments)
+   * @param characters text and reasoning characters handed to the sink
+   * @param batches text and reasoning batches handed to the sink
+   * @param maxInterTokenGap the longest time between two consecutive deltas arriving
+   * @param meanInterTokenGap the mean time between consecutive deltas arriving
+   * @param maxStreamLatency the longest arrival-to-sink time of a batch (measured from its oldest delta)
+   * @param meanStreamLatency the mean arrival-to-sink time of the batches
+   * @param cancelLatency from {@link UiConnection#cancel()} to the sink's {@code onCancelled}, or {@code null} when not cancelled that way
+   * @param errorKind the kind of failure, or {@code null} if the stream did not fail
+   * @param retries new attempts before the answer started (repeated {@link StreamEvent.Waiting} events)
+   * @param recoveries resumptions after a broken connection ({@link StreamEvent.Recovering} events)
+   */
   public StreamMetrics {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(elapsed, "elapsed");

@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The clock and timer every time-based feature uses (buffer windows, first-token and idle timeouts,
@@ -67,32 +68,23 @@ public interface StreamScheduler {
    */
   static StreamScheduler of(ScheduledExecutorService executor) {
     Objects.requireNonNull(executor, "executor");
-    return new StreamScheduler() {
-      @Override
-      public long nanoTime() {
-        return System.nanoTime();
-      }
-
-      @Override
-      public Cancellable schedule(Duration delay, Runnable task) {
-        Objects.requireNonNull(task, "task");
-        ScheduledFuture<?> f = executor.schedule(task, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
-      }
-
-      @Override
-      public String toString() {
-        return "StreamScheduler.of(" + executor.getClass().getSimpleName() + ")";
-      }
-    };
+    return new SystemScheduler(executor);
   }
 }
 
-/** See {@link StreamScheduler#system()}. Stateless. */
+/**
+ * The JDK-clocked scheduler: {@link StreamScheduler#system()} (the shared delayed executor) and
+ * {@link StreamScheduler#of} (the caller's executor). The only implementation in the library; tests use
+ * the testkit's {@code VirtualScheduler}. Immutable.
+ */
 final class SystemScheduler implements StreamScheduler {
-  static final SystemScheduler INSTANCE = new SystemScheduler();
+  static final SystemScheduler INSTANCE = new SystemScheduler(null);
 
-  private SystemScheduler() {}
+  private final @Nullable ScheduledExecutorService executor;
+
+  SystemScheduler(@Nullable ScheduledExecutorService executor) {
+    this.executor = executor;
+  }
 
   @Override
   public long nanoTime() {
@@ -102,10 +94,15 @@ final class SystemScheduler implements StreamScheduler {
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
     Objects.requireNonNull(task, "task");
+    long nanos = Math.max(0, delay.toNanos());
+    ScheduledExecutorService own = executor;
+    if (own != null) {
+      ScheduledFuture<?> f = own.schedule(task, nanos, TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
+    }
     // The holder lets a cancelled task drop its action at once, so the JDK's delay queue only
     // retains a tiny shell until the delay passes.
     AtomicReference<Runnable> holder = new AtomicReference<>(task);
-    long nanos = Math.max(0, delay.toNanos());
     CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS)
         .execute(
             () -> {
@@ -119,6 +116,8 @@ final class SystemScheduler implements StreamScheduler {
 
   @Override
   public String toString() {
-    return "StreamScheduler.system()";
+    return executor == null
+        ? "StreamScheduler.system()"
+        : "StreamScheduler.of(" + executor.getClass().getSimpleName() + ")";
   }
 }

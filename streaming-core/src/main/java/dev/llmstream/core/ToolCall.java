@@ -12,7 +12,14 @@ import java.util.Objects;
  * @param arguments the arguments as the model wrote them, normally a JSON object
  */
 public record ToolCall(int index, String id, String name, String arguments) {
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param index the position of the call in the model's answer
+   * @param id the provider's call id (empty when the provider sent none)
+   * @param name the function name (empty when the provider sent none)
+   * @param arguments the arguments as the model wrote them, normally a JSON object
+   */
   public ToolCall {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(name, "name");

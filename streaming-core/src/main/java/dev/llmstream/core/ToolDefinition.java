@@ -16,6 +16,9 @@ public record ToolDefinition(String name, String description, String parametersJ
   /**
    * Validates the definition.
    *
+   * @param name the function name: letters, digits, {@code _} or {@code -}, at most 64 characters
+   * @param description what the function does, for the model (may be empty)
+   * @param parametersJsonSchema the parameters as a JSON Schema object, as JSON text (sent verbatim)
    * @throws IllegalArgumentException if the name is not a valid function name or the schema is not a
    *     JSON object
    */

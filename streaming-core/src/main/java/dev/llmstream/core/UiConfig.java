@@ -20,6 +20,10 @@ public record UiConfig(
   /**
    * Validates the components.
    *
+   * @param buffer how text is batched before it reaches the sink
+   * @param scheduler the clock and timer (buffer windows and every measured duration)
+   * @param metrics receives this stream's metrics (a {@link StreamMetricsListener}, which may be shared by streams)
+   * @param maxTokens the request's token limit for {@link Progress#percentOfMaxTokens()}, or 0 if unknown
    * @throws NullPointerException if a component is null
    * @throws IllegalArgumentException if {@code maxTokens} is negative
    */

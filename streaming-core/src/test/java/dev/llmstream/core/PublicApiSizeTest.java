@@ -48,7 +48,8 @@ class PublicApiSizeTest {
     for (String file : classNames) {
       String name = file.substring(0, file.length() - ".class".length()).replace('/', '.');
       int lastDot = name.lastIndexOf('.');
-      if (!EXPORTED.contains(name.substring(0, lastDot)) || name.endsWith("package-info")) {
+      if (lastDot < 0 // module-info
+          || !EXPORTED.contains(name.substring(0, lastDot)) || name.endsWith("package-info")) {
         continue;
       }
       Class<?> c = Class.forName(name, false, PublicApiSizeTest.class.getClassLoader());

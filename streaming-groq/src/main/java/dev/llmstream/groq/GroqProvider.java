@@ -9,14 +9,16 @@ import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.groq.internal.ApiKeys;
+import dev.llmstream.groq.internal.BaseUrls;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
 import dev.llmstream.groq.internal.PermitSource;
+import dev.llmstream.groq.internal.RequestBudget;
 import dev.llmstream.groq.internal.StreamPermits;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -75,8 +77,8 @@ import org.jspecify.annotations.Nullable;
  * ({@link dev.llmstream.core.TokenStream}).
  *
  * <p><b>Retries.</b> Before the first token only: {@code x-should-retry} decides when present; otherwise
- * connection failures, 408, 409, 429, 5xx and the first-token timeout are retried, 400/401/403/404/413/422
- * never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
+ * connection failures, 408, 409, 429, 5xx and a first-token timeout without any response are retried,
+ * 400/401/403/404/413/422 never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
  * {@code retry-after-ms}/{@code retry-after} and exponential backoff (0.5 s doubling to 8 s, up to 25 %
  * jitter), capped by {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not
  * retried. Nothing is retried after a cancel.
@@ -87,8 +89,20 @@ import org.jspecify.annotations.Nullable;
  * continues the answer: the request is sent again with the partial answer as a trailing assistant message
  * (Groq continues a prefilled assistant message), and the stream delivers a
  * {@link dev.llmstream.core.StreamEvent.Recovering} event and then the continuation, so the subscriber sees
- * one continuous answer. Each recovery attempt is one request with its own retries before its first
- * token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is recovered.
+ * one continuous answer; a continuation that restarts the answer (a server that ignores the prefill) is
+ * recognised and its repeat dropped. Each recovery attempt is one request with its own retries before its
+ * first token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is
+ * recovered.
+ *
+ * <p><b>Every answer ends.</b> Comments are not progress; a finished answer waits at most 2 s for its
+ * usage; {@link Builder#stallTimeout(Duration)} (2 min) bounds the time without new content across all
+ * retries and recoveries, and {@link Builder#maxRequestsPerAnswer(int)} (6) the requests one answer costs.
+ *
+ * <p><b>Upstream formats.</b> A leading UTF-8 byte order mark is skipped; {@code gzip} and {@code deflate}
+ * bodies are inflated as they stream (another {@code Content-Encoding} is a {@code PROTOCOL} error, not
+ * retried); a server that ignores {@code stream: true} and answers one {@code chat.completion} object is
+ * delivered as a one-chunk answer. Only 307/308 redirects to the same origin are followed; others fail
+ * naming the {@code Location}, and the API key never goes to another origin.
  *
  * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
@@ -99,6 +113,12 @@ import org.jspecify.annotations.Nullable;
 public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
   public static final String DEFAULT_BASE_URL = "https://api.groq.com/openai/v1";
+
+  /** The default of {@link Builder#stallTimeout(Duration)}: 2 minutes. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(2);
+
+  /** The default of {@link Builder#maxRequestsPerAnswer(int)}: 6. */
+  public static final int DEFAULT_MAX_REQUESTS_PER_ANSWER = 6;
 
   private final GroqConfig config;
   private final boolean emitWaiting;
@@ -115,8 +135,9 @@ public final class GroqProvider implements ChatProvider {
 
   /**
    * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
-   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, 2 retries, retry delay cap 60 s, recovery
-   * {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), and the limits:
+   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, stall timeout 2 min, 2 retries, retry delay
+   * cap 60 s, recovery {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), at most 6
+   * requests per answer, and the limits:
    * {@link Builder#maxLineLength(int) maxLineLength} 1 MiB, {@link Builder#maxEventBytes(int)
    * maxEventBytes} = maxLineLength, {@link Builder#maxAnswerChars(int) maxAnswerChars} 4 Mi characters,
    * {@link Builder#maxToolArgumentChars(int) maxToolArgumentChars} 1 Mi characters,
@@ -153,12 +174,17 @@ public final class GroqProvider implements ChatProvider {
               + "or GroqProvider.Builder.defaultModel(..)");
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
+    RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
     AttemptFactory attempts =
         (req, n) ->
-            new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
+            new GroqStreamSource(
+                config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
+                recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
     // One concurrency permit per answer, held across its recovery attempts.
     return TokenStream.create(
-        new PermitSource(Recovery.source(request, recovery, config.scheduler(), attempts), config.permits()),
+        new PermitSource(
+            Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()),
+            config.permits()),
         cancellation);
   }
 
@@ -200,6 +226,8 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable Duration firstTokenTimeout;
     private @Nullable Duration idleTimeout;
     private @Nullable Integer maxRetries;
+    private @Nullable Duration stallTimeout;
+    private @Nullable Integer maxRequestsPerAnswer;
     private @Nullable Boolean retryOn498;
     private @Nullable Duration maxRetryDelay;
     private @Nullable HttpClient httpClient;
@@ -226,16 +254,19 @@ public final class GroqProvider implements ChatProvider {
      * @param apiKey the key
      * @return this builder
      * @throws NullPointerException if {@code apiKey} is null
-     * @throws IllegalArgumentException if {@code apiKey} is blank or contains line breaks
+     * @throws IllegalArgumentException if {@code apiKey} is blank or, once leading and trailing white space
+     *     is stripped, has a character an HTTP header cannot carry or no key has (anything but printable
+     *     ASCII: a space, a line break, a control character, a zero-width space or curly quote picked up by
+     *     copy-paste); the message names the character's position and kind, never the key
      * @throws IllegalStateException if already set
      */
     public Builder apiKey(String apiKey) {
       Objects.requireNonNull(apiKey, "apiKey");
       unset(this.apiKey, "apiKey");
-      if (apiKey.isBlank() || apiKey.indexOf('\n') >= 0 || apiKey.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException("apiKey must not be blank or contain line breaks");
+      if (apiKey.isBlank()) {
+        throw new IllegalArgumentException("apiKey must not be blank");
       }
-      this.apiKey = apiKey.strip();
+      this.apiKey = ApiKeys.checked(apiKey.strip(), "apiKey");
       return this;
     }
 
@@ -253,7 +284,7 @@ public final class GroqProvider implements ChatProvider {
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl");
       unset(this.baseUrl, "baseUrl");
-      parseBase(baseUrl);
+      BaseUrls.parse(baseUrl);
       this.baseUrl = baseUrl;
       return this;
     }
@@ -295,8 +326,11 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets the longest wait from sending the request to the first token (default 60 s), including the
-     * response headers and Groq's queue time. Retried like a server error. The timer pauses while the
-     * subscriber has no demand.
+     * response headers and Groq's queue time; keep-alive comments do not stop it (a stalled model sends
+     * them too). Retried like a server error only when no response arrived at all: after 2xx headers the
+     * server has the request and its model is silent, and sending the prompt again would double the wait.
+     * The timer pauses while the subscriber has no demand. {@link #stallTimeout(Duration)} bounds the
+     * total.
      *
      * @param timeout positive
      * @return this builder
@@ -311,8 +345,10 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the longest silence between network reads after the first token (default 30 s). Any bytes,
-     * keep-alive comments included, reset it; it does not run while the subscriber has no demand.
+     * Sets the longest wait for new content (a text, reasoning or tool-call delta, usage, the finish) after
+     * the first token (default 30 s). Keep-alive comments and empty chunks keep the connection alive but
+     * do not reset it; it does not run while the subscriber has no demand. An expired idle timeout is
+     * recovered as the {@link #recovery(RecoveryPolicy) recovery policy} says.
      *
      * @param timeout positive
      * @return this builder
@@ -323,6 +359,47 @@ public final class GroqProvider implements ChatProvider {
     public Builder idleTimeout(Duration timeout) {
       unset(this.idleTimeout, "idleTimeout");
       this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the longest one answer may go without new content (a text, reasoning or tool-call delta) while
+     * the subscriber is waiting, counted across all its requests: retries, recovery attempts and the
+     * backoffs between them (default {@link GroqProvider#DEFAULT_STALL_TIMEOUT 2 minutes}). Then the current
+     * request is aborted and the stream fails with an {@link dev.llmstream.core.ErrorKind#TIMEOUT}
+     * {@link dev.llmstream.core.StreamException} holding the partial answer, whatever retries or recoveries
+     * were left. Keep-alive comments are not content. It bounds what {@link #firstTokenTimeout(Duration)},
+     * {@link #idleTimeout(Duration)}, {@link #maxRetries(int)} and the {@link #recovery(RecoveryPolicy)
+     * recovery policy} would add up to.
+     *
+     * @param timeout positive
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if not positive
+     * @throws IllegalStateException if already set
+     */
+    public Builder stallTimeout(Duration timeout) {
+      unset(this.stallTimeout, "stallTimeout");
+      this.stallTimeout = positive(timeout, "stallTimeout");
+      return this;
+    }
+
+    /**
+     * Sets the most HTTP requests one answer may cost: the first, its retries, every recovery attempt and
+     * their retries, and followed redirects together (default
+     * {@link GroqProvider#DEFAULT_MAX_REQUESTS_PER_ANSWER 6}). A retry or recovery that would exceed it is not
+     * made: the stream fails with a {@link dev.llmstream.core.ErrorKind#LIMIT_EXCEEDED} error naming this setting,
+     * the last failure as its cause and the partial answer kept. It wins over {@link #maxRetries(int)} and
+     * {@link RecoveryPolicy#maxAttempts()}.
+     *
+     * @param requests from 1 to 100
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     * @throws IllegalStateException if already set
+     */
+    public Builder maxRequestsPerAnswer(int requests) {
+      unset(this.maxRequestsPerAnswer, "maxRequestsPerAnswer");
+      this.maxRequestsPerAnswer = inRange(requests, 1, 100, "maxRequestsPerAnswer");
       return this;
     }
 
@@ -422,7 +499,8 @@ public final class GroqProvider implements ChatProvider {
      * @param value the value
      * @return this builder
      * @throws NullPointerException if an argument is null
-     * @throws IllegalArgumentException if the name is blank, contains line breaks, is managed by the
+     * @throws IllegalArgumentException if the name is not a token, the value has a character a header cannot
+     *     carry (a line break or another control character, anything above U+00FF), the name is managed by the
      *     provider ({@code Authorization}: use {@link #apiKey(String)}; {@code Content-Type},
      *     {@code Accept}, ...) or was already added
      */
@@ -432,8 +510,14 @@ public final class GroqProvider implements ChatProvider {
       if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
         throw new IllegalArgumentException("header name must be a token, was '" + name + "'");
       }
-      if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException("header value of '" + name + "' must not contain line breaks");
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (!(c == '\t' || (c >= 0x20 && c < 0x7F) || (c >= 0x80 && c <= 0xFF))) {
+          // named by position and kind, never quoted: header values are often tokens too
+          throw new IllegalArgumentException(
+              "header value of '" + name + "': character " + (i + 1) + " is " + ApiKeys.describe(value.codePointAt(i))
+                  + ", which an HTTP header cannot carry");
+        }
       }
       String lower = name.toLowerCase(Locale.ROOT);
       if (RESERVED_HEADERS.contains(lower)) {
@@ -629,12 +713,13 @@ public final class GroqProvider implements ChatProvider {
      *     base URL, or {@link #connectTimeout(Duration)} or {@link #inlineDelivery(boolean)} was combined
      *     with {@link #httpClient(HttpClient)}
      * @throws IllegalArgumentException if the base URL is plain http on a non-loopback host without
-     *     {@link #allowInsecureHttp(boolean)}
+     *     {@link #allowInsecureHttp(boolean)}, the {@link #httpClient(HttpClient)} follows redirects, or {@code GROQ_API_KEY} holds a character no key has (see
+     *     {@link #apiKey(String)}; the message names its position and kind, never the key)
      */
     public GroqProvider build() {
       String base = baseUrl != null ? baseUrl : DEFAULT_BASE_URL;
-      URI baseUri = parseBase(base);
-      boolean loopback = isLoopback(baseUri.getHost());
+      URI baseUri = BaseUrls.parse(base);
+      boolean loopback = BaseUrls.isLoopback(baseUri.getHost());
       boolean http = baseUri.getScheme().equalsIgnoreCase("http");
       if (http && !loopback && !Boolean.TRUE.equals(allowInsecureHttp)) {
         throw new IllegalArgumentException(
@@ -644,11 +729,17 @@ public final class GroqProvider implements ChatProvider {
       String key = apiKey;
       if (key == null) {
         String env = environment.apply("GROQ_API_KEY");
-        key = env == null || env.isBlank() ? null : env.strip();
+        key = env == null || env.isBlank() ? null : ApiKeys.checked(env.strip(), "GROQ_API_KEY");
       }
       if (key == null && !loopback) {
         throw new IllegalStateException(
             "apiKey: no API key for " + baseUri.getHost() + "; set GROQ_API_KEY or call apiKey(..)");
+      }
+      if (httpClient != null && httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalArgumentException(
+            "httpClient: the client follows redirects (" + httpClient.followRedirects() + "), which could send "
+                + "the Authorization header to another origin; build it with followRedirects(Redirect.NEVER): "
+                + "the provider itself follows 307/308 redirects to the same origin");
       }
       if (httpClient != null && connectTimeout != null) {
         throw new IllegalStateException(
@@ -689,7 +780,9 @@ public final class GroqProvider implements ChatProvider {
                   maxEventBytes != null ? maxEventBytes : maxLineLength != null ? maxLineLength : 1024 * 1024,
                   maxAnswerChars != null ? maxAnswerChars : 4 * 1024 * 1024,
                   maxToolArgumentChars != null ? maxToolArgumentChars : 1024 * 1024),
-              new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE));
+              new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE),
+              stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT,
+              maxRequestsPerAnswer != null ? maxRequestsPerAnswer : DEFAULT_MAX_REQUESTS_PER_ANSWER);
       return new GroqProvider(
           config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
     }
@@ -723,48 +816,5 @@ public final class GroqProvider implements ChatProvider {
       return d;
     }
 
-    private static URI parseBase(String baseUrl) {
-      URI uri;
-      try {
-        uri = new URI(baseUrl.strip());
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("baseUrl is not a valid URL: " + e.getMessage(), e);
-      }
-      String scheme = uri.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "baseUrl must be an absolute http(s) URL with a host, such as " + DEFAULT_BASE_URL + ", was '"
-                + baseUrl + "'");
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw new IllegalArgumentException("baseUrl must not have a query or fragment, was '" + baseUrl + "'");
-      }
-      if (uri.getRawUserInfo() != null) {
-        throw new IllegalArgumentException("baseUrl must not contain user info; use apiKey(..) or header(..)");
-      }
-      return uri;
-    }
-
-    static boolean isLoopback(String host) {
-      String h = host.toLowerCase(Locale.ROOT);
-      if (h.startsWith("[") && h.endsWith("]")) {
-        h = h.substring(1, h.length() - 1);
-      }
-      if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
-        return true;
-      }
-      String[] parts = h.split("\\.", -1);
-      if (parts.length != 4 || !parts[0].equals("127")) {
-        return false;
-      }
-      for (String p : parts) {
-        if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
-          return false;
-        }
-      }
-      return true;
-    }
   }
 }

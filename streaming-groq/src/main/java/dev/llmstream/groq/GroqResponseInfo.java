@@ -19,7 +19,15 @@ import org.jspecify.annotations.Nullable;
 public record GroqResponseInfo(
     int status, @Nullable String requestId, RateLimitInfo rateLimit, String model, int attempt) {
 
-  /** Validates the components. */
+  /**
+   * Validates the components.
+   *
+   * @param status the HTTP status
+   * @param requestId Groq's {@code x-request-id}, or {@code null}
+   * @param rateLimit the rate-limit headers ({@link RateLimitInfo#NONE} values where absent)
+   * @param model the model the request named
+   * @param attempt the attempt number within one stream, from 1 (retries count up)
+   */
   public GroqResponseInfo {
     Objects.requireNonNull(rateLimit, "rateLimit");
     Objects.requireNonNull(model, "model");

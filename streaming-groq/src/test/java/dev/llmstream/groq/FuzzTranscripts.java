@@ -3,8 +3,10 @@ package dev.llmstream.groq;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Generates random and mutated Groq SSE transcripts from a seed: windows of the recorded fixtures and
@@ -53,8 +55,13 @@ final class FuzzTranscripts {
 
   private FuzzTranscripts() {}
 
-  /** One generated case. */
-  record Case(long seed, byte[] bytes, String recipe) {}
+  /**
+   * One generated case. {@code equivalent}, when not null, is what the bytes must decode like: the same transcript
+   * without the leading byte order mark, or with one blank line instead of the comment-only tail.
+   */
+  record Case(long seed, byte[] bytes, String recipe, byte @Nullable [] equivalent) {}
+
+  static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   static Case generate(long seed) {
     Random r = new Random(seed);
@@ -72,7 +79,27 @@ final class FuzzTranscripts {
     for (int m = 0; m < byteMutations; m++) {
       bytes = mutateBytes(r, bytes, recipe);
     }
-    return new Case(seed, bytes, recipe.toString());
+    // issue 18's mutations draw from their own generator, so every earlier seed keeps its case
+    Random more = new Random(seed * 0x9E3779B97F4A7C15L + 11);
+    byte[] equivalent = null;
+    boolean tailAdded = more.nextInt(8) == 0;
+    if (tailAdded) {
+      // keep-alive comments after everything (after the finish, or where the body was cut)
+      byte[] tail = ": keep-alive\n\n".repeat(1 + more.nextInt(20)).getBytes(StandardCharsets.US_ASCII);
+      boolean lineEnded = bytes.length > 0 && (bytes[bytes.length - 1] == '\n' || bytes[bytes.length - 1] == '\r');
+      // after a line end, the comments are skipped and their blank lines end any pending event, as one
+      // more blank line would; appended to a cut line, the comment would join that line
+      equivalent = !lineEnded ? null
+          : concat(bytes, new byte[] {bytes[bytes.length - 1] == '\r' ? (byte) '\r' : (byte) '\n'});
+      bytes = concat(bytes, tail);
+      recipe.append(" commentTail");
+    }
+    if (more.nextInt(8) == 0) {
+      equivalent = tailAdded ? equivalent : bytes;
+      bytes = concat(BOM, bytes);
+      recipe.append(" bom");
+    }
+    return new Case(seed, bytes, recipe.toString(), equivalent);
   }
 
   // ------------------------------------------------------------------ sources
@@ -195,6 +222,12 @@ final class FuzzTranscripts {
         }
       }
     }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   private static byte[] insertLine(Random r, byte[] event, String line) {

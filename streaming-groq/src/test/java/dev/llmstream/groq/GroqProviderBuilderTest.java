@@ -54,7 +54,7 @@ class GroqProviderBuilderTest {
     assertThatThrownBy(() -> GroqProvider.builder().defaultModel("")).hasMessageContaining("defaultModel");
     assertThatThrownBy(() -> GroqProvider.builder().header("Authorization", "Bearer x")).hasMessageContaining("apiKey(..)");
     assertThatThrownBy(() -> GroqProvider.builder().header("X-A", "1").header("x-a", "2")).hasMessageContaining("already added");
-    assertThatThrownBy(() -> GroqProvider.builder().header("X-A", "1\r\nInjected: 1")).hasMessageContaining("line breaks");
+    assertThatThrownBy(() -> GroqProvider.builder().header("X-A", "1\r\nInjected: 1")).hasMessageContaining("line break");
     assertThatThrownBy(() -> GroqProvider.builder().maxRetries(1).maxRetries(2))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxRetries was already set");
     assertThatThrownBy(() -> noEnv().apiKey("k").httpClient(HttpClient.newHttpClient()).connectTimeout(Duration.ofSeconds(1)).build())
@@ -75,5 +75,16 @@ class GroqProviderBuilderTest {
     p.close();
     p.close();
     assertThatThrownBy(() -> p.stream(ChatRequest.ofUser("x"))).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void hardeningSettingsAreValidatedAndAClientThatFollowsRedirectsIsRefused() {
+    assertThatThrownBy(() -> noEnv().stallTimeout(Duration.ZERO)).hasMessageContaining("stallTimeout");
+    assertThatThrownBy(() -> noEnv().maxRequestsPerAnswer(0)).hasMessageContaining("maxRequestsPerAnswer");
+    assertThatThrownBy(() -> noEnv().maxRequestsPerAnswer(101)).hasMessageContaining("maxRequestsPerAnswer");
+    assertThatThrownBy(() -> noEnv().apiKey("k")
+            .httpClient(HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Redirect.NEVER");
+    assertThat(noEnv().apiKey("k").stallTimeout(Duration.ofSeconds(5)).maxRequestsPerAnswer(1).build()).isNotNull();
   }
 }

@@ -15,16 +15,20 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.ToolDefinition;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.RecordedRequest;
+import dev.llmstream.testkit.ResponseScript;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,19 +36,28 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The provider against a local mockwebserver3: requests, events, HTTP errors and retries. */
+/**
+ * The provider against the testkit's fake server, answering each request with the next queued script
+ * (exact bytes): requests, events, HTTP errors and retries.
+ */
 class GroqProviderHttpTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Duration NEVER = Duration.ofHours(1);
+  private static final Duration CLOCK_WAIT = Duration.ofSeconds(10);
 
-  private MockWebServer server;
+  private final ConcurrentLinkedQueue<ResponseScript> scripts = new ConcurrentLinkedQueue<>();
+  private FakeGroqServer server;
+  private int taken;
   private VirtualScheduler clock;
   private final List<GroqResponseInfo> responses = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
+  void start() {
+    // a request with no script queued gets a 500 whose message says so
+    server = FakeGroqServer.builder().dispatcher(request -> {
+      ResponseScript next = scripts.poll();
+      return next != null ? next : error(500, "{\"error\":{\"message\":\"no script queued for this request\"}}");
+    }).build().start();
     clock = new VirtualScheduler();
   }
 
@@ -55,30 +68,34 @@ class GroqProviderHttpTest {
 
   private GroqProvider.Builder builder() {
     return GroqProvider.builder()
-        .baseUrl(server.url("/openai/v1").toString())
+        .baseUrl(server.baseUrl())
         .apiKey("gsk_secret_key_123")
         .defaultModel("llama-3.3-70b-versatile")
         .scheduler(clock)
         .firstTokenTimeout(NEVER)
+        // these tests step the virtual clock from one retry timer to the next; the answer's stall timeout
+        // (HardeningTest) must not be one of the timers they pick
+        .stallTimeout(Duration.ofDays(1))
         .onResponse(responses::add);
   }
 
-  private static MockResponse sse(String body) {
-    return new MockResponse.Builder()
-        .code(200)
-        .addHeader("Content-Type", "text/event-stream")
-        .addHeader("x-request-id", "req_abc")
-        .body(body)
-        .build();
+  /** An event-stream response whose body is exactly {@code body}. */
+  private static ResponseScript sse(String body) {
+    return ResponseScript.builder().rawBody(List.of(body.getBytes(StandardCharsets.UTF_8)))
+        .header("x-request-id", "req_abc").build();
   }
 
-  private static MockResponse error(int status, String body, String... headers) {
-    MockResponse.Builder b = new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json")
-        .addHeader("x-request-id", "req_err").body(body);
+  private static ResponseScript error(int status, String body, String... headers) {
+    ResponseScript.Builder b = ResponseScript.builder().status(status).rawErrorBody(body).header("x-request-id", "req_err");
     for (int i = 0; i < headers.length; i += 2) {
-      b.addHeader(headers[i], headers[i + 1]);
+      b.header(headers[i], headers[i + 1]);
     }
     return b.build();
+  }
+
+  /** The next request the server received (waits, bounded), in order. */
+  private RecordedRequest takeRequest() {
+    return server.awaitRequests(taken + 1, CLOCK_WAIT).get(taken++);
   }
 
   static String chunk(String delta, String finish) {
@@ -95,38 +112,38 @@ class GroqProviderHttpTest {
         + finish + "\"}]," + USAGE + "}\n\n";
   }
 
-  private Recorder run(GroqProvider p, ChatRequest r) throws Exception {
-    Recorder rec = new Recorder();
+  private TestSubscriber<StreamEvent> run(GroqProvider p, ChatRequest r) throws Exception {
+    TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
     p.stream(r).subscribe(rec);
     return rec;
   }
 
   @Test
   void plainTextWithKeepAlivesAndTheRequestOnTheWire() throws Exception {
-    server.enqueue(sse(": keep-alive\n\n" + chunk("{\"role\":\"assistant\",\"content\":\"\"}", null)
+    scripts.add(sse(": keep-alive\n\n" + chunk("{\"role\":\"assistant\",\"content\":\"\"}", null)
         + ": ping\n\n" + chunk("{\"content\":\"Hel\"}", null) + chunk("{\"content\":\"lo\"}", null)
         + groqFinish("stop") + "data: [DONE]\n\n"));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("Hi"));
-      rec.awaitComplete();
-      assertThat(rec.events)
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("Hi"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values())
           .containsExactly(
               new StreamEvent.Waiting("req_abc"),
               new StreamEvent.TextDelta("Hel"),
               new StreamEvent.TextDelta("lo"),
-              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.events.get(3)).usage()),
+              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.values().get(3)).usage()),
               new StreamEvent.Finish(FinishReason.STOP, "stop"));
-      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.events.get(3);
+      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.values().get(3);
       assertThat(u.usage().totalTokens()).isEqualTo(8);
       assertThat(u.usage().timings().queue()).isEqualTo(Duration.ofMillis(10));
     }
-    RecordedRequest req = server.takeRequest(5, TimeUnit.SECONDS);
-    assertThat(req.getMethod()).isEqualTo("POST");
-    assertThat(req.getTarget()).isEqualTo("/openai/v1/chat/completions");
-    assertThat(req.getHeaders().get("Authorization")).isEqualTo("Bearer gsk_secret_key_123");
-    assertThat(req.getHeaders().get("Accept")).isEqualTo("text/event-stream");
-    assertThat(req.getHeaders().get("Content-Type")).startsWith("application/json");
-    JsonNode body = MAPPER.readTree(req.getBody().utf8());
+    RecordedRequest req = takeRequest();
+    assertThat(req.method()).isEqualTo("POST");
+    assertThat(req.path()).isEqualTo("/openai/v1/chat/completions");
+    assertThat(req.header("Authorization")).isEqualTo("Bearer gsk_secret_key_123");
+    assertThat(req.header("Accept")).isEqualTo("text/event-stream");
+    assertThat(req.header("Content-Type")).startsWith("application/json");
+    JsonNode body = MAPPER.readTree(req.body());
     assertThat(body).isEqualTo(MAPPER.readTree(
         "{\"model\":\"llama-3.3-70b-versatile\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"stream\":true}"));
     assertThat(responses).hasSize(1);
@@ -136,7 +153,7 @@ class GroqProviderHttpTest {
 
   @Test
   void requestBodyMatchesGroqsDocumentedFields() throws Exception {
-    server.enqueue(sse(groqFinish("stop")));
+    scripts.add(sse(groqFinish("stop")));
     ChatRequest request =
         ChatRequest.builder()
             .model("openai/gpt-oss-120b")
@@ -162,7 +179,7 @@ class GroqProviderHttpTest {
     try (GroqProvider p = builder().build()) {
       p.stream(request).collect().get(10, TimeUnit.SECONDS);
     }
-    JsonNode body = MAPPER.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+    JsonNode body = MAPPER.readTree(takeRequest().body());
     assertThat(body).isEqualTo(MAPPER.readTree(
         "{\"model\":\"openai/gpt-oss-120b\",\"messages\":["
             + "{\"role\":\"system\",\"content\":\"Be brief.\"},"
@@ -179,18 +196,18 @@ class GroqProviderHttpTest {
 
   @Test
   void namedToolChoiceIsAnObject() throws Exception {
-    server.enqueue(sse(groqFinish("stop")));
+    scripts.add(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
       p.stream(ChatRequest.builder().addMessage(ChatMessage.user("x"))
           .addTool(new ToolDefinition("f", "", "{}")).toolChoice("f").build()).collect().get(10, TimeUnit.SECONDS);
     }
-    JsonNode body = MAPPER.readTree(server.takeRequest(5, TimeUnit.SECONDS).getBody().utf8());
+    JsonNode body = MAPPER.readTree(takeRequest().body());
     assertThat(body.get("tool_choice")).isEqualTo(MAPPER.readTree("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}"));
   }
 
   @Test
   void reasoningThenText() throws Exception {
-    server.enqueue(sse(chunk("{\"role\":\"assistant\",\"channel\":\"analysis\",\"reasoning\":\"Think\"}", null)
+    scripts.add(sse(chunk("{\"role\":\"assistant\",\"channel\":\"analysis\",\"reasoning\":\"Think\"}", null)
         + chunk("{\"channel\":\"analysis\",\"reasoning\":\"ing.\"}", null)
         + chunk("{\"channel\":\"final\",\"content\":\"Done\"}", null) + groqFinish("stop") + "data: [DONE]\n\n"));
     try (GroqProvider p = builder().build()) {
@@ -202,7 +219,7 @@ class GroqProviderHttpTest {
 
   @Test
   void toolCallArgumentsInFragmentsAndATrailingUsageChunk() throws Exception {
-    server.enqueue(sse(
+    scripts.add(sse(
         chunk("{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"index\":0,\"id\":\"call_9\",\"type\":\"function\",\"function\":{\"name\":\"get_capital\",\"arguments\":\"\"}}]}", null)
             + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{\\\"coun\"}}]}", null)
             + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"try\\\":\\\"UK\\\"}\"}}]}", null)
@@ -211,16 +228,16 @@ class GroqProviderHttpTest {
             + "data: {\"id\":\"c1\",\"choices\":[],\"usage\":{\"prompt_tokens\":53,\"completion_tokens\":15,\"total_tokens\":68}}\n\n"
             + "data: [DONE]\n\n"));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
-      assertThat(rec.events.get(rec.events.size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
-      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
+      assertThat(rec.values().get(rec.values().size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
+      assertThat(rec.values().stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
     }
-    server.enqueue(sse(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}", null)
+    scripts.add(sse(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}", null)
         + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null) + chunk("{}", "tool_calls")
         + "data: [DONE]\n\n"));
-    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/v1").toString()).defaultModel("m").build()) {
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.toolCalls()).containsExactly(new ToolCall(0, "a", "f", "{\"x\":1}"));
       assertThat(r.usage()).isNull();
@@ -231,21 +248,21 @@ class GroqProviderHttpTest {
   @ParameterizedTest
   @CsvSource({"stop,STOP", "length,LENGTH", "tool_calls,TOOL_CALLS", "content_filter,CONTENT_FILTER", "weird,OTHER"})
   void finishReasons(String wire, FinishReason expected) throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + groqFinish(wire)));
+    scripts.add(sse(chunk("{\"content\":\"a\"}", null) + groqFinish(wire)));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
     }
   }
 
   @Test
   void errorEventMidStreamFailsWithTypeCodeStatusAndPartial() throws Exception {
-    server.enqueue(sse(chunk("{\"reasoning\":\"hmm\"}", null) + chunk("{\"content\":\"may\"}", null)
+    scripts.add(sse(chunk("{\"reasoning\":\"hmm\"}", null) + chunk("{\"content\":\"may\"}", null)
         + "event: error\ndata: {\"error\":{\"message\":\"Tool choice is required\",\"type\":\"invalid_request_error\","
         + "\"code\":\"tool_use_failed\",\"status_code\":400}}\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM);
       StreamException e = (StreamException) t;
       assertThat(e.errorType()).isEqualTo("invalid_request_error");
@@ -256,14 +273,14 @@ class GroqProviderHttpTest {
       assertThat(e.partial().reasoning()).isEqualTo("hmm");
       assertThat(e.partial().finishReason()).isEqualTo(FinishReason.ERROR);
     }
-    assertThat(server.getRequestCount()).isEqualTo(1); // a token had arrived: no retry
+    assertThat(server.requests().size()).isEqualTo(1); // a token had arrived: no retry
   }
 
   @Test
   void dataObjectWithErrorKeyCountsToo() throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
+    scripts.add(sse(chunk("{\"content\":\"a\"}", null) + "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.UPSTREAM).hasMessageContaining("overloaded");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
@@ -271,9 +288,9 @@ class GroqProviderHttpTest {
 
   @Test
   void malformedJsonIsAProtocolErrorHoldingThePartialAnswer() throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"partial\"}", null) + "data: {\"choices\":[{\"delta\":{\"content\":\"x\"\n\n"));
+    scripts.add(sse(chunk("{\"content\":\"partial\"}", null) + "data: {\"choices\":[{\"delta\":{\"content\":\"x\"\n\n"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL).hasMessageContaining("not valid JSON");
       assertThat(((StreamException) t).partial().text()).isEqualTo("partial");
       assertThat(((StreamException) t).status()).isEqualTo(200);
@@ -282,9 +299,9 @@ class GroqProviderHttpTest {
 
   @Test
   void tooLongLineFailsClearly() throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"a\"}", null) + "data: " + "x".repeat(5000) + "\n\n"));
+    scripts.add(sse(chunk("{\"content\":\"a\"}", null) + "data: " + "x".repeat(5000) + "\n\n"));
     try (GroqProvider p = builder().maxLineLength(2048).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED).hasMessageContaining("maxLineLength (2048 bytes)");
       assertThat(((StreamException) t).partial().text()).isEqualTo("a");
     }
@@ -292,10 +309,10 @@ class GroqProviderHttpTest {
 
   @Test
   void bodyEndingBeforeTheAnswerFinishedIsAConnectionError() throws Exception {
-    server.enqueue(sse(chunk("{\"content\":\"cut\"}", null)));
+    scripts.add(sse(chunk("{\"content\":\"cut\"}", null)));
     // the error one attempt reports; recovery from it is tested in dev.llmstream.groq.recovery
     try (GroqProvider p = builder().recovery(RecoveryPolicy.disabled()).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("before the answer finished");
       assertThat(((StreamException) t).partial().text()).isEqualTo("cut");
     }
@@ -303,9 +320,10 @@ class GroqProviderHttpTest {
 
   @Test
   void nonEventStreamResponseIsAProtocolError() throws Exception {
-    server.enqueue(new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json").body("{\"id\":\"x\"}").build());
+    scripts.add(ResponseScript.builder().rawBody(List.of("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
+        .header("content-type", "application/json").build());
     try (GroqProvider p = builder().maxRetries(0).build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.PROTOCOL).hasMessageContaining("application/json");
     }
   }
@@ -313,12 +331,12 @@ class GroqProviderHttpTest {
   // ------------------------------------------------------------------ HTTP errors and retries
 
   private Throwable failAfterRetries(GroqProvider p, int expectedRetries) throws Exception {
-    Recorder rec = run(p, ChatRequest.ofUser("x"));
+    TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
     for (int i = 0; i < expectedRetries; i++) {
-      Duration d = clock.awaitPendingBelow(NEVER);
+      Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       clock.advance(d);
     }
-    return rec.awaitError();
+    return rec.awaitError(CLOCK_WAIT);
   }
 
   @ParameterizedTest
@@ -329,7 +347,7 @@ class GroqProviderHttpTest {
   })
   void httpErrorStatuses(int status, ErrorKind kind, int retries) throws Exception {
     for (int i = 0; i <= retries; i++) {
-      server.enqueue(error(status, "{\"error\":{\"message\":\"server says " + status + "\",\"type\":\"t\"}}"));
+      scripts.add(error(status, "{\"error\":{\"message\":\"server says " + status + "\",\"type\":\"t\"}}"));
     }
     try (GroqProvider p = builder().build()) {
       Throwable t = failAfterRetries(p, retries);
@@ -342,21 +360,21 @@ class GroqProviderHttpTest {
       assertThat(e.toString()).doesNotContain("gsk_secret_key_123");
       assertThat(e.partial().text()).isEmpty();
     }
-    assertThat(server.getRequestCount()).isEqualTo(retries + 1);
+    assertThat(server.requests().size()).isEqualTo(retries + 1);
     assertThat(responses).hasSize(retries + 1);
     assertThat(responses.get(responses.size() - 1).attempt()).isEqualTo(retries + 1);
   }
 
   @Test
   void typesAreTheOnesUsersCatch() throws Exception {
-    server.enqueue(error(401, "{\"error\":{\"message\":\"Invalid API Key\"}}"));
-    server.enqueue(error(413, "{\"error\":{\"message\":\"Request too large\"}}"));
-    server.enqueue(error(498, "{\"error\":{\"message\":\"flex capacity\"}}"));
+    scripts.add(error(401, "{\"error\":{\"message\":\"Invalid API Key\"}}"));
+    scripts.add(error(413, "{\"error\":{\"message\":\"Request too large\"}}"));
+    scripts.add(error(498, "{\"error\":{\"message\":\"flex capacity\"}}"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.AUTHENTICATION)
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.AUTHENTICATION)
           .hasMessageContaining("GROQ_API_KEY");
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST);
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
     }
   }
 
@@ -365,22 +383,22 @@ class GroqProviderHttpTest {
     String[] rl = {"retry-after", "3", "x-ratelimit-limit-requests", "14400", "x-ratelimit-remaining-requests", "0",
         "x-ratelimit-reset-requests", "2m59.56s", "x-ratelimit-limit-tokens", "6000", "x-ratelimit-remaining-tokens", "12",
         "x-ratelimit-reset-tokens", "400ms"};
-    server.enqueue(error(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}", rl));
-    server.enqueue(error(429, "{\"error\":{\"message\":\"Rate limit reached\"}}", "retry-after-ms", "1250"));
-    server.enqueue(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
+    scripts.add(error(429, "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"tokens\",\"code\":\"rate_limit_exceeded\"}}", rl));
+    scripts.add(error(429, "{\"error\":{\"message\":\"Rate limit reached\"}}", "retry-after-ms", "1250"));
+    scripts.add(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      assertThat(clock.awaitPendingBelow(NEVER)).isEqualTo(Duration.ofSeconds(3));
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      assertThat(clock.awaitPendingBelow(NEVER, CLOCK_WAIT)).isEqualTo(Duration.ofSeconds(3));
       clock.advance(Duration.ofMillis(2999));
-      assertThat(server.getRequestCount()).isEqualTo(1);
+      assertThat(server.requests().size()).isEqualTo(1);
       clock.advance(Duration.ofMillis(1));
-      Duration second = clock.awaitPendingBelow(NEVER);
+      Duration second = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       assertThat(second).isEqualTo(Duration.ofMillis(1250)); // larger than the 1 s backoff (with jitter <= 1 s)
       clock.advance(second);
-      rec.awaitComplete();
-      assertThat(rec.events).contains(new StreamEvent.TextDelta("ok"));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values()).contains(new StreamEvent.TextDelta("ok"));
     }
-    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(server.requests().size()).isEqualTo(3);
     GroqResponseInfo first = responses.get(0);
     assertThat(first.status()).isEqualTo(429);
     assertThat(first.rateLimit().limitRequests()).isEqualTo(14400L);
@@ -392,76 +410,76 @@ class GroqProviderHttpTest {
 
   @Test
   void rateLimitErrorCarriesTheSnapshotWhenRetriesRunOut() throws Exception {
-    server.enqueue(error(429, "{\"error\":{\"message\":\"slow down\"}}", "retry-after", "120",
+    scripts.add(error(429, "{\"error\":{\"message\":\"slow down\"}}", "retry-after", "120",
         "x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "1m"));
     try (GroqProvider p = builder().build()) {
-      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError();
+      Throwable t = run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(RateLimitException.class);
       GroqRateLimitException e = (GroqRateLimitException) t;
       assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(120));
       assertThat(e.rateLimit().remainingRequests()).isZero();
       assertThat(e.rateLimit().resetRequests()).isEqualTo(Duration.ofMinutes(1));
     }
-    assertThat(server.getRequestCount()).as("a wait above maxRetryDelay is not retried").isEqualTo(1);
+    assertThat(server.requests().size()).as("a wait above maxRetryDelay is not retried").isEqualTo(1);
   }
 
   @Test
   void xShouldRetryDecides() throws Exception {
-    server.enqueue(error(500, "{}", "x-should-retry", "false"));
+    scripts.add(error(500, "{}", "x-should-retry", "false"));
     try (GroqProvider p = builder().build()) {
-      assertThat(run(p, ChatRequest.ofUser("x")).awaitError()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.SERVER);
+      assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.SERVER);
     }
-    assertThat(server.getRequestCount()).isEqualTo(1);
-    server.enqueue(error(400, "{}", "x-should-retry", "true"));
-    server.enqueue(sse(groqFinish("stop")));
+    assertThat(server.requests().size()).isEqualTo(1);
+    scripts.add(error(400, "{}", "x-should-retry", "true"));
+    scripts.add(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      clock.advance(clock.awaitPendingBelow(NEVER));
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
+      rec.awaitComplete(CLOCK_WAIT);
     }
-    assertThat(server.getRequestCount()).isEqualTo(3);
+    assertThat(server.requests().size()).isEqualTo(3);
   }
 
   @Test
   void retryOn498WhenConfigured() throws Exception {
-    server.enqueue(error(498, "{\"error\":{\"message\":\"flex\"}}"));
-    server.enqueue(sse(groqFinish("stop")));
+    scripts.add(error(498, "{\"error\":{\"message\":\"flex\"}}"));
+    scripts.add(sse(groqFinish("stop")));
     try (GroqProvider p = builder().retryOn498(true).build()) {
-      Recorder rec = run(p, ChatRequest.ofUser("x"));
-      clock.advance(clock.awaitPendingBelow(NEVER));
-      rec.awaitComplete();
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      clock.advance(clock.awaitPendingBelow(NEVER, CLOCK_WAIT));
+      rec.awaitComplete(CLOCK_WAIT);
     }
-    assertThat(server.getRequestCount()).isEqualTo(2);
+    assertThat(server.requests().size()).isEqualTo(2);
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1})
   void maxRetriesIsRespected(int maxRetries) throws Exception {
     for (int i = 0; i < 3; i++) {
-      server.enqueue(error(503, "{}"));
+      scripts.add(error(503, "{}"));
     }
     try (GroqProvider p = builder().maxRetries(maxRetries).build()) {
       assertThat(failAfterRetries(p, maxRetries)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
     }
-    assertThat(server.getRequestCount()).isEqualTo(maxRetries + 1);
+    assertThat(server.requests().size()).isEqualTo(maxRetries + 1);
   }
 
   @Test
   void cancelDuringBackoffSendsNothingMore() throws Exception {
-    server.enqueue(error(500, "{}"));
-    server.enqueue(sse(groqFinish("stop")));
+    scripts.add(error(500, "{}"));
+    scripts.add(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
       dev.llmstream.core.CancellationToken token = dev.llmstream.core.CancellationToken.create();
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x"), token).subscribe(rec);
-      Duration d = clock.awaitPendingBelow(NEVER);
+      Duration d = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
       token.cancel();
-      rec.awaitComplete();
+      rec.awaitComplete(CLOCK_WAIT);
       clock.advance(d.multipliedBy(10));
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
-      assertThat(clock.pending()).as("timers released").isZero();
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      assertThat(clock.pendingTasks()).as("timers released").isZero();
     }
-    assertThat(server.getRequestCount()).isEqualTo(1);
+    assertThat(server.requests().size()).isEqualTo(1);
   }
 
   @Test
@@ -471,7 +489,7 @@ class GroqProviderHttpTest {
       port = s.getLocalPort();
     }
     try (GroqProvider p = GroqProvider.builder().baseUrl("http://127.0.0.1:" + port + "/v1").defaultModel("m")
-        .scheduler(clock).firstTokenTimeout(NEVER).build()) {
+        .scheduler(clock).firstTokenTimeout(NEVER).stallTimeout(Duration.ofDays(1)).build()) {
       Throwable t = failAfterRetries(p, 2);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("127.0.0.1:" + port);
     }
@@ -479,7 +497,7 @@ class GroqProviderHttpTest {
 
   @Test
   void noModelAnywhereIsAClearError() {
-    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/v1").toString()).build()) {
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).build()) {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.stream(ChatRequest.ofUser("x")))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultModel");
     }
@@ -493,12 +511,12 @@ class GroqProviderHttpTest {
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.stream(r))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tool 'f'");
     }
-    assertThat(server.getRequestCount()).isZero();
+    assertThat(server.requests().size()).isZero();
   }
 
   @Test
   void futureFailureUnwrapsToTheTypedError() throws Exception {
-    server.enqueue(error(404, "{\"error\":{\"message\":\"The model `x` does not exist\",\"code\":\"model_not_found\"}}"));
+    scripts.add(error(404, "{\"error\":{\"message\":\"The model `x` does not exist\",\"code\":\"model_not_found\"}}"));
     try (GroqProvider p = builder().build()) {
       try {
         p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);

@@ -1,13 +1,14 @@
 package dev.llmstream.groq;
 
-import static dev.llmstream.groq.ScriptedServer.textChunk;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.FakeGroqServer;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
 import org.reactivestreams.tck.TestEnvironment;
@@ -29,21 +30,21 @@ import org.testng.annotations.Test;
  */
 @Test
 public class GroqTokenStreamTckTest extends FlowPublisherVerification<StreamEvent> {
-  private final ScriptedServer server;
+  private final FakeGroqServer server;
   private final GroqProvider provider;
 
   public GroqTokenStreamTckTest() throws IOException {
     super(new TestEnvironment(5_000, 300));
-    server = new ScriptedServer(x -> {
-      String model = x.requestBody.replaceAll("(?s).*\"model\":\"n-([0-9]+)\".*", "$1");
-      long n = Long.parseLong(model);
-      x.startSse();
+    // exactly n events for model "n-<n>": n - 1 text chunks and a finish (no role, no usage chunk)
+    server = FakeGroqServer.builder().dispatcher(request -> {
+      long n = Long.parseLong(request.model().substring("n-".length()));
+      List<byte[]> writes = new ArrayList<>();
       for (long i = 0; i < n - 1; i++) {
-        x.chunk(textChunk("t" + i));
+        writes.add(Wire.utf8(Wire.textChunk("t" + i)));
       }
-      x.chunk(ScriptedServer.finishChunk("stop") + "data: [DONE]\n\n");
-      x.end();
-    });
+      writes.add(Wire.utf8(Wire.finishChunk("stop") + "data: [DONE]\n\n"));
+      return Wire.writes(writes);
+    }).build().start();
     provider = GroqProvider.builder().baseUrl(server.baseUrl()).emitWaiting(false).build();
   }
 

@@ -13,6 +13,7 @@ import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.ResponseScript;
 import dev.llmstream.testkit.TestSubscriber;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every size limit of the provider fails the stream with a typed error naming the setting, with the partial answer. */
@@ -170,11 +171,9 @@ class LimitsTest {
   /** Regression (found by ParserFuzzTest, seed 20261141): bytes after the final chunk in the same read. */
   @Test
   void anOverLongLineAfterTheFinalChunkInTheSameReadDoesNotFailACompleteAnswer() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-      x.startSse();
-      x.chunk(text("done") + FINISH.replace("data: [DONE]\n\n", "") + "data: " + "z".repeat(3000) + "\n\n");
-      x.end();
-    });
+    try (FakeGroqServer server = FakeGroqServer.builder().always(Wire.writes(List.of(Wire.utf8(
+            text("done") + FINISH.replace("data: [DONE]\n\n", "") + "data: " + "z".repeat(3000) + "\n\n"))))
+            .build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").maxLineLength(1024).build()) {
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("hi")).subscribe(sub);

@@ -14,16 +14,18 @@ import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.internal.AnswerAccumulator;
 import dev.llmstream.groq.internal.ChunkDecoder;
 import dev.llmstream.groq.internal.SseScanner;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.ResponseScript;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,12 +39,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RecordedStreamsTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static MockWebServer server;
+  private static final ConcurrentLinkedQueue<ResponseScript> SCRIPTS = new ConcurrentLinkedQueue<>();
+  private static FakeGroqServer server;
 
   @BeforeAll
-  static void start() throws IOException {
-    server = new MockWebServer();
-    server.start();
+  static void start() {
+    server = FakeGroqServer.builder().dispatcher(request -> Objects.requireNonNull(SCRIPTS.poll(), "no script queued"))
+        .build().start();
   }
 
   @AfterAll
@@ -110,14 +113,13 @@ class RecordedStreamsTest {
   void providerOverHttpMatchesExpected(String name) throws Exception {
     byte[] sse = Fixtures.bytes(name + ".sse");
     JsonNode expected = MAPPER.readTree(Fixtures.bytes(name + ".expected.json"));
-    server.enqueue(
-        new MockResponse.Builder()
-            .code(200)
-            .addHeader("Content-Type", "text/event-stream")
-            .addHeader("x-request-id", "req_fixture")
-            .chunkedBody(new String(sse, StandardCharsets.UTF_8), 777)
-            .build());
-    try (GroqProvider p = GroqProvider.builder().baseUrl(server.url("/openai/v1").toString()).defaultModel("m").build()) {
+    // the recorded body byte for byte, in writes of 777 bytes: events and characters cut anywhere
+    List<byte[]> writes = new ArrayList<>();
+    for (int from = 0; from < sse.length; from += 777) {
+      writes.add(Arrays.copyOfRange(sse, from, Math.min(sse.length, from + 777)));
+    }
+    SCRIPTS.add(ResponseScript.builder().rawBody(writes).header("x-request-id", "req_fixture").build());
+    try (GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").build()) {
       ChatResponse answer = null;
       StreamException error = null;
       try {
@@ -131,7 +133,7 @@ class RecordedStreamsTest {
         assertThat(error.requestId()).isNotNull();
       }
     }
-    server.takeRequest(5, TimeUnit.SECONDS);
+    assertThat(server.requests()).isNotEmpty();
   }
 
   private static void assertMatches(String name, JsonNode expected, ChatResponse answer, StreamException error) {

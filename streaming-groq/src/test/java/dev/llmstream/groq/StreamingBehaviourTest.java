@@ -1,7 +1,8 @@
 package dev.llmstream.groq;
 
-import static dev.llmstream.groq.ScriptedServer.finishChunk;
-import static dev.llmstream.groq.ScriptedServer.textChunk;
+import static dev.llmstream.groq.Wire.finishChunk;
+import static dev.llmstream.groq.Wire.textChunk;
+import static dev.llmstream.groq.Wire.writeThenStall;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.CancellationToken;
@@ -14,43 +15,64 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.testkit.ConnectionRecord;
+import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.ResponseScript;
+import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.testkit.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The provider against a raw loopback server that controls every byte and observes the client closing
- * the connection: cancellation, timeouts on a virtual clock, completion without waiting for the close,
- * UTF-8 split across network reads, concurrency.
+ * The provider against the testkit's fake server writing exact bytes ({@code ResponseScript.rawBody}) and
+ * observing the client closing the connection: cancellation, timeouts on a virtual clock, completion
+ * without waiting for the close, UTF-8 split across network reads, concurrency.
  */
 class StreamingBehaviourTest {
   private static final Duration NEVER = Duration.ofHours(1);
+  private static final Duration CLOCK_WAIT = Duration.ofSeconds(10);
 
-  private static GroqProvider.Builder builder(ScriptedServer server, VirtualScheduler clock) {
+  /** A fake that answers each request with {@code script}. */
+  private static FakeGroqServer serve(ResponseScript script) {
+    return FakeGroqServer.builder().always(script).build().start();
+  }
+
+  /** A fake that never writes anything, not even headers: its clock is never moved. */
+  private static FakeGroqServer silent() {
+    return FakeGroqServer.builder().scheduler(new VirtualScheduler()).build().start();
+  }
+
+  /** Whether the client closed the connection of request {@code index} (waits, bounded). */
+  private static boolean closedByClient(FakeGroqServer server, int index) {
+    return server.awaitEnded(index, CLOCK_WAIT).ending() == ConnectionRecord.Ending.CLOSED_BY_CLIENT;
+  }
+
+  private static GroqProvider.Builder builder(FakeGroqServer server, VirtualScheduler clock) {
     return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").scheduler(clock);
   }
 
   @Test
   void cancellingTheSubscriptionClosesTheConnectionAndDeliversNothingMore() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("one") + textChunk("two") + textChunk("three"));
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("one") + textChunk("two") + textChunk("three")));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> e instanceof StreamEvent.TextDelta);
+      CompletableFuture<Void> cancelled = new CompletableFuture<>();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
+        if (e instanceof StreamEvent.TextDelta && !cancelled.isDone()) {
+          self.cancel(); // on the first token
+          cancelled.complete(null);
+        }
+      });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
-      rec.awaitComplete();
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the connection close").isTrue();
-      assertThat(rec.eventsAfterCancel).isZero();
+      cancelled.get(10, TimeUnit.SECONDS);
+      assertThat(closedByClient(server, 0)).as("server saw the connection close").isTrue();
+      assertThat(rec.valuesAfterCancel()).isZero();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
       assertThat(stream.partial().text()).isEqualTo("one");
     }
@@ -58,32 +80,24 @@ class StreamingBehaviourTest {
 
   @Test
   void cancellingTheTokenFinishesWithCancelledAndClosesTheConnection() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> firstSent = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("partial"));
-          firstSent.complete(null);
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("partial")));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       CancellationToken token = CancellationToken.create();
       AtomicInteger texts = new AtomicInteger();
       CompletableFuture<Void> gotText = new CompletableFuture<>();
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
         if (e instanceof StreamEvent.TextDelta) {
           texts.incrementAndGet();
           gotText.complete(null);
         }
-        return false;
       });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"), token);
       stream.subscribe(rec);
       gotText.get(10, TimeUnit.SECONDS);
       token.cancel();
-      rec.awaitComplete();
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(closedByClient(server, 0)).isTrue();
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));
       assertThat(stream.partial().text()).isEqualTo("partial");
       assertThat(stream.partial().finishReason()).isEqualTo(FinishReason.CANCELLED);
     }
@@ -91,51 +105,38 @@ class StreamingBehaviourTest {
 
   @Test
   void cancellingBeforeTheResponseHeadersClosesTheConnection() throws Exception {
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    CompletableFuture<Void> requestRead = new CompletableFuture<>();
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          requestRead.complete(null);
-          closed.add(x.awaitClientClose()); // never answers
-        });
+    try (FakeGroqServer server = silent();
         GroqProvider p = builder(server, clock).firstTokenTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
-      requestRead.get(10, TimeUnit.SECONDS);
-      rec.subscription.cancel();
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("server saw the close").isTrue();
-      assertThat(rec.events).isEmpty();
+      server.awaitRequests(1, CLOCK_WAIT);
+      rec.cancel();
+      assertThat(closedByClient(server, 0)).as("server saw the close").isTrue();
+      assertThat(rec.values()).isEmpty();
       assertThat(stream.state()).isEqualTo(StreamState.CANCELLED);
-      assertThat(clock.pending()).as("first-token timer released").isZero();
+      assertThat(clock.pendingTasks()).as("first-token timer released").isZero();
     }
   }
 
   @Test
   void completesOnTheFinalChunkWithoutDoneAndWithoutTheServerClosing() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop"));
-          closed.add(x.awaitClientClose()); // never sends [DONE], never ends the body
-        });
+    // never sends [DONE], never ends the body
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("hi") + GroqProviderHttpTest.groqFinish("stop")));
         GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("hi");
-      assertThat(clock.pending()).as("timers released on completion").isZero();
+      assertThat(clock.pendingTasks()).as("timers released on completion").isZero();
       assertThat(r.usage().totalTokens()).isEqualTo(8);
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).as("the finished exchange is released").isTrue();
+      assertThat(closedByClient(server, 0)).as("the finished exchange is released").isTrue();
     }
   }
 
   @Test
   void doneCompletesAtOnceToo() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n");
-          x.awaitClientClose();
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n"));
         GroqProvider p = builder(server, new VirtualScheduler()).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("a");
@@ -146,91 +147,95 @@ class StreamingBehaviourTest {
   @Test
   void finishWithoutUsageThenSilenceCompletesOnTheIdleTimer() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(textChunk("a") + finishChunk("length"));
-          x.awaitClientClose();
-        });
+    try (FakeGroqServer server = serve(writeThenStall(textChunk("a") + finishChunk("length")));
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(5)).firstTokenTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
-      advanceTimersUntil(clock, Duration.ofSeconds(5), rec.done);
-      rec.awaitComplete();
-      assertThat(rec.events.get(rec.events.size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
+      // the usage grace is armed once the finish is decoded: advancing before would race the stall watchdog
+      assertThat(clock.awaitPendingBelow(Duration.ofSeconds(3), CLOCK_WAIT)).isEqualTo(Duration.ofSeconds(2));
+      advanceTimersUntil(clock, Duration.ofSeconds(5), rec.whenTerminated());
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.LENGTH, "length"));
     }
   }
 
   @Test
   void aStallingServerFailsWithTheIdleTimeoutAndThePartialAnswer() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    LinkedBlockingQueue<Boolean> closed = new LinkedBlockingQueue<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          x.chunk(": keep-alive\n\n" + textChunk("so far"));
-          closed.add(x.awaitClientClose());
-        });
+    try (FakeGroqServer server = serve(writeThenStall(": keep-alive\n\n" + textChunk("so far")));
         GroqProvider p = builder(server, clock).idleTimeout(Duration.ofSeconds(10)).firstTokenTimeout(NEVER)
             .recovery(RecoveryPolicy.disabled()).build()) { // recovery: see dev.llmstream.groq.recovery
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 2);
       clock.advance(Duration.ofSeconds(9));
-      assertThat(rec.done).as("nothing fires before the idle timeout").isNotDone();
+      assertThat(rec.whenTerminated()).as("nothing fires before the idle timeout").isNotDone();
       // the idle time counts from when the client asked for more bytes: the subscriber's next pull may
       // land after the 9 s above (the timer then re-arms for the rest), hence stepping, not one jump
-      advanceTimersUntil(clock, Duration.ofSeconds(1), rec.done);
-      Throwable t = rec.awaitError();
+      advanceTimersUntil(clock, Duration.ofSeconds(1), rec.whenTerminated());
+      Throwable t = rec.awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.TIMEOUT);
       assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.STREAMING);
       assertThat(((StreamException) t).partial().text()).isEqualTo("so far");
-      assertThat(closed.poll(10, TimeUnit.SECONDS)).isTrue();
-      assertThat(clock.pending()).isZero();
+      assertThat(closedByClient(server, 0)).isTrue();
+      assertThat(clock.pendingTasks()).isZero();
     }
   }
 
   @Test
-  void firstTokenTimeoutIsRetriedAndTheRetrySucceeds() throws Exception {
+  void firstTokenTimeoutWithoutAnyResponseIsRetriedAndTheRetrySucceeds() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    AtomicInteger connection = new AtomicInteger();
-    CompletableFuture<Boolean> firstClosed = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          if (connection.incrementAndGet() == 1) {
-            // stalls before the first token; the client may time out and close the connection before
-            // the comment is written (the test advances the clock as soon as the headers arrived)
-            firstClosed.complete(x.chunkThenAwaitClientClose(": queued\n\n"));
-          } else {
-            x.chunk(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop"));
-            x.awaitClientClose();
-          }
-        });
+    // the first request gets no response at all (its status line is due in an hour), the retry answers
+    try (FakeGroqServer server = FakeGroqServer.builder()
+            .enqueue(ResponseScript.builder().slowHeaders(Duration.ofHours(1)).build())
+            .always(writeThenStall(textChunk("fresh") + GroqProviderHttpTest.groqFinish("stop")))
+            .build().start();
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
+      p.stream(ChatRequest.ofUser("x")).subscribe(rec);
+      server.awaitRequests(1, CLOCK_WAIT);
+      CompletableFuture<Boolean> firstClosed = CompletableFuture.supplyAsync(() -> closedByClient(server, 0));
+      advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
+      assertThat(firstClosed.get()).as("the silent connection was closed").isTrue();
+      // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
+      advanceUntil(clock, Duration.ofMillis(500), rec.whenTerminated());
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values()).contains(new StreamEvent.TextDelta("fresh"));
+      assertThat(rec.values().stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
+      assertThat(server.requests()).hasSize(2);
+    }
+  }
+
+  @Test
+  void firstTokenTimeoutAfterHeadersIsNotRetried() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    // the server took the request (headers and a comment); its model never says anything
+    try (FakeGroqServer server = serve(writeThenStall(": queued\n\n"));
+        GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).idleTimeout(NEVER).build()) {
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
       awaitEvents(rec, 1); // Waiting: headers arrived
-      advanceUntil(clock, Duration.ofSeconds(20), firstClosed);
-      assertThat(firstClosed.get()).as("the stalled connection was closed").isTrue();
-      // the retry's backoff (0.5 s with jitter) may already be over if the close took more than one step
-      advanceUntil(clock, Duration.ofMillis(500), rec.done);
-      rec.awaitComplete();
-      assertThat(rec.events).contains(new StreamEvent.TextDelta("fresh"));
-      assertThat(rec.events.stream().filter(e -> e instanceof StreamEvent.Waiting)).hasSize(1);
+      advanceUntil(clock, Duration.ofSeconds(20), rec.whenTerminated());
+      Throwable t = rec.awaitError(CLOCK_WAIT);
+      assertThat(t).isInstanceOf(StreamException.class);
+      assertThat(((StreamException) t).kind()).isEqualTo(ErrorKind.TIMEOUT);
+      assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.WAITING_FIRST_TOKEN);
+      assertThat(closedByClient(server, 0)).as("the silent connection was closed").isTrue();
+      assertThat(server.requests()).as("the prompt was sent once").hasSize(1);
     }
   }
 
   @Test
   void firstTokenTimeoutFailsWhenRetriesRunOut() throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.awaitClientClose(); // never answers
-        });
+    try (FakeGroqServer server = silent();
         GroqProvider p = builder(server, clock).firstTokenTimeout(Duration.ofSeconds(20)).maxRetries(0).build()) {
-      Recorder rec = new Recorder();
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create();
       p.stream(ChatRequest.ofUser("x")).subscribe(rec);
-      clock.awaitScheduled(1);
-      advanceTimersUntil(clock, Duration.ofSeconds(20), rec.done);
-      Throwable t = rec.awaitError();
+      clock.awaitScheduled(1, CLOCK_WAIT);
+      advanceTimersUntil(clock, Duration.ofSeconds(20), rec.whenTerminated());
+      Throwable t = rec.awaitError(CLOCK_WAIT);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.TIMEOUT);
       assertThat(((StreamException) t).timeoutPhase()).isEqualTo(StreamState.WAITING_FIRST_TOKEN);
     }
@@ -241,13 +246,9 @@ class StreamingBehaviourTest {
     String text = "Grüße 😀 日本";
     byte[] whole = (textChunk(text) + GroqProviderHttpTest.groqFinish("stop")).getBytes(StandardCharsets.UTF_8);
     AtomicInteger cut = new AtomicInteger();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          int at = cut.get();
-          x.startSse();
-          x.chunk(java.util.Arrays.copyOfRange(whole, 0, at));
-          x.chunk(java.util.Arrays.copyOfRange(whole, at, whole.length));
-          x.end();
-        });
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(request -> Wire.writes(List.of(
+            java.util.Arrays.copyOfRange(whole, 0, cut.get()),
+            java.util.Arrays.copyOfRange(whole, cut.get(), whole.length)))).build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       int start = new String(whole, StandardCharsets.UTF_8).indexOf("Gr");
       for (int at = start; at < start + text.getBytes(StandardCharsets.UTF_8).length + 2; at++) {
@@ -260,15 +261,15 @@ class StreamingBehaviourTest {
 
   @Test
   void oneProviderServesManyConcurrentStreams() throws Exception {
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          String who = x.requestBody.replaceAll("(?s).*\"content\":\"([^\"]*)\".*", "$1");
-          x.startSse();
+    try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(request -> {
+          String who = request.lastUserMessage();
+          List<byte[]> writes = new ArrayList<>();
           for (int i = 0; i < 20; i++) {
-            x.chunk(textChunk(who + i + " "));
+            writes.add(Wire.utf8(textChunk(who + i + " ")));
           }
-          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
-          x.end();
-        });
+          writes.add(Wire.utf8(GroqProviderHttpTest.groqFinish("stop")));
+          return Wire.writes(writes);
+        }).build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
       List<CompletableFuture<ChatResponse>> all = new ArrayList<>();
       for (int u = 0; u < 40; u++) {
@@ -292,26 +293,27 @@ class StreamingBehaviourTest {
 
   /** The threads that called onNext with text, the text being sent only once the stream waits for it. */
   private static java.util.Set<String> deliveringThreads(boolean inline) throws Exception {
-    CompletableFuture<Void> go = new CompletableFuture<>();
     java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          go.get(10, TimeUnit.SECONDS);
-          x.chunk(textChunk("in") + textChunk("line") + GroqProviderHttpTest.groqFinish("stop"));
-          x.awaitClientClose();
-        });
+    // the fake writes on its own virtual clock: the headers when the test runs it, the body a second later
+    VirtualScheduler serverClock = new VirtualScheduler();
+    try (FakeGroqServer server = FakeGroqServer.builder().scheduler(serverClock)
+            .always(ResponseScript.builder()
+                .rawBody(List.of(Wire.utf8(textChunk("in") + textChunk("line") + GroqProviderHttpTest.groqFinish("stop"))))
+                .timeToFirstToken(Duration.ofSeconds(1)).stallAfter(1).build())
+            .build().start();
         GroqProvider p = builder(server, new VirtualScheduler()).inlineDelivery(inline).build()) {
-      Recorder rec = new Recorder(Long.MAX_VALUE, e -> {
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
         if (e instanceof StreamEvent.TextDelta) {
           threads.add(Thread.currentThread().getName());
         }
-        return false;
       });
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
+      server.awaitRequests(1, CLOCK_WAIT);
+      serverClock.runDue(); // the headers
       awaitEvents(rec, 1); // Waiting: the headers are in and the stream asks for the body
-      go.complete(null);
-      rec.awaitComplete();
+      serverClock.advance(Duration.ofSeconds(1)); // the body
+      rec.awaitComplete(CLOCK_WAIT);
       assertThat(stream.partial().text()).isEqualTo("inline");
     }
     return threads;
@@ -319,25 +321,21 @@ class StreamingBehaviourTest {
 
   @Test
   void bytesAreReadOnlyAsDemandAllows() throws Exception {
-    CompletableFuture<Void> serverDone = new CompletableFuture<>();
-    try (ScriptedServer server = new ScriptedServer(x -> {
-          x.startSse();
-          for (int i = 0; i < 5; i++) {
-            x.chunk(textChunk("t" + i));
-          }
-          x.chunk(GroqProviderHttpTest.groqFinish("stop"));
-          x.end();
-          serverDone.complete(null);
-        });
+    List<byte[]> writes = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      writes.add(Wire.utf8(textChunk("t" + i)));
+    }
+    writes.add(Wire.utf8(GroqProviderHttpTest.groqFinish("stop")));
+    try (FakeGroqServer server = serve(Wire.writes(writes));
         GroqProvider p = builder(server, new VirtualScheduler()).build()) {
-      Recorder rec = new Recorder(2, e -> false);
+      TestSubscriber<StreamEvent> rec = TestSubscriber.<StreamEvent>withInitialRequest(2);
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       stream.subscribe(rec);
       awaitEvents(rec, 2);
-      serverDone.get(10, TimeUnit.SECONDS);
-      assertThat(rec.events).hasSize(2); // Waiting + one token, no more without demand
-      rec.subscription.request(Long.MAX_VALUE);
-      rec.awaitComplete();
+      server.awaitEnded(0, CLOCK_WAIT); // the whole body is written (it fits the socket buffers)
+      assertThat(rec.values()).hasSize(2); // Waiting + one token, no more without demand
+      rec.request(Long.MAX_VALUE);
+      rec.awaitComplete(CLOCK_WAIT);
       assertThat(stream.partial().text()).isEqualTo("t0t1t2t3t4");
     }
   }
@@ -363,9 +361,10 @@ class StreamingBehaviourTest {
    */
   static void advanceTimersUntil(VirtualScheduler clock, Duration step, CompletableFuture<?> done) throws Exception {
     for (int i = 0; i < 100 && !done.isDone(); i++) {
+      Duration due = clock.nextDelay();
       CompletableFuture<Void> armed = clock.nextSchedule();
       clock.advance(step);
-      if (clock.pending() == 0) {
+      if (due != null && due.compareTo(step) <= 0) { // a timer fired (the stall watchdog is always pending)
         awaitQuietly(CompletableFuture.anyOf(done, armed), 10);
       }
     }
@@ -381,7 +380,7 @@ class StreamingBehaviourTest {
     }
   }
 
-  static void awaitEvents(Recorder rec, int n) throws InterruptedException {
-    rec.awaitEvents(n);
+  static void awaitEvents(TestSubscriber<StreamEvent> rec, int n) {
+    rec.awaitCount(n, CLOCK_WAIT);
   }
 }

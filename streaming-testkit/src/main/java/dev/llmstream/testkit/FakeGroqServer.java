@@ -2,11 +2,13 @@ package dev.llmstream.testkit;
 
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.testkit.internal.Exchange;
+import dev.llmstream.testkit.internal.ExchangeLog;
 import dev.llmstream.testkit.internal.ExchangeState;
 import dev.llmstream.testkit.internal.GroqWire;
 import dev.llmstream.testkit.internal.LoopbackServer;
 import dev.llmstream.testkit.internal.ParsedRequest;
 import dev.llmstream.testkit.internal.ResponsePlan;
+import dev.llmstream.testkit.internal.ScriptSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,6 +52,14 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#dispatcher dispatcher} decides (default: a short fixed answer). Other paths get Groq's
  * 404 body, other methods a 405. Requests are answered as streams whatever their {@code stream} flag.
  *
+ * <p><b>Seeing it from outside.</b> {@code GET /_testkit/connections} answers with JSON listing every
+ * exchange so far: the request's method, path, model, number of messages and size, and the response's
+ * status, chunks sent and how it ended ({@link ConnectionRecord.Ending}); for a test that drives an
+ * application out of process and must see, say, that a Stop closed the connection. Control requests are
+ * not recorded; with a {@link VirtualScheduler} their answer is written when the clock runs, like any
+ * other. {@link Builder#logExchanges(Consumer)} reports each exchange as it starts and ends, in one line
+ * each (the standalone server logs them).
+ *
  * <p><b>Threads and limits.</b> One selector thread per server reads requests and notices clients that
  * close; responses are written in small non-blocking steps by tasks on the {@link StreamScheduler}
  * (default: one daemon thread owned by the server; or the one given to
@@ -68,6 +79,7 @@ public final class FakeGroqServer implements AutoCloseable {
   private final int requestedPort;
   private final @Nullable StreamScheduler givenScheduler;
   private final Function<RecordedRequest, ResponseScript> dispatcher;
+  private final @Nullable Consumer<String> exchangeLog;
   private final Object lock = new Object();
   private final ArrayDeque<ResponseScript> queue; // guarded by lock
   private final List<RecordedRequest> requests = new ArrayList<>(); // guarded by lock
@@ -82,6 +94,7 @@ public final class FakeGroqServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.givenScheduler = b.scheduler;
     this.dispatcher = b.dispatcher;
+    this.exchangeLog = b.exchangeLog;
     this.queue = new ArrayDeque<>(b.queue);
   }
 
@@ -336,6 +349,9 @@ public final class FakeGroqServer implements AutoCloseable {
 
   /** On the selector thread: record the request and pick its script (the dispatcher runs unlocked). */
   private Exchange handle(ParsedRequest req, StreamScheduler clock) {
+    if (ExchangeLog.isControl(req.target())) {
+      return control(req, clock);
+    }
     RecordedRequest recorded;
     ResponseScript script;
     synchronized (lock) {
@@ -349,12 +365,41 @@ public final class FakeGroqServer implements AutoCloseable {
       script = route(req, recorded);
     }
     ResponsePlan plan = new ResponsePlan(script.spec(), recorded.index(), req.body().length, clock::nanoTime);
-    ExchangeState state = new ExchangeState(recorded.index(), plan.status(), this::changed);
+    Consumer<String> log = exchangeLog;
+    ExchangeState state = new ExchangeState(recorded.index(), plan.status(), this::changed,
+        log == null ? r -> { } : r -> log.accept(ExchangeLog.ended(recorded, r)));
     synchronized (lock) {
       exchanges.add(state);
       lock.notifyAll();
     }
+    if (log != null) {
+      log.accept(ExchangeLog.started(recorded, plan.status()));
+    }
     return new Exchange(plan, state);
+  }
+
+  /** {@code GET /_testkit/connections}: the exchanges so far as JSON; not recorded itself. */
+  private Exchange control(ParsedRequest req, StreamScheduler clock) {
+    ScriptSpec spec = new ScriptSpec();
+    if (!pathOf(req.target()).equals(ExchangeLog.CONNECTIONS_PATH)) {
+      spec.status = 404;
+      spec.rawErrorBody = GroqWire.errorBody("Unknown testkit endpoint: " + pathOf(req.target())
+          + "; the testkit serves GET " + ExchangeLog.CONNECTIONS_PATH, "invalid_request_error", "unknown_url");
+    } else if (!"GET".equals(req.method())) {
+      spec.status = 405;
+      spec.rawErrorBody = GroqWire.errorBody("Method Not Allowed: use GET", "invalid_request_error", null);
+    } else {
+      int open = openConnections();
+      List<RecordedRequest> recorded;
+      List<ConnectionRecord> records;
+      synchronized (lock) {
+        recorded = List.copyOf(requests);
+        records = connectionsLocked();
+      }
+      spec.jsonBody = ExchangeLog.connectionsJson(recorded, records, open);
+    }
+    ResponsePlan plan = new ResponsePlan(spec, 0, 0, clock::nanoTime);
+    return new Exchange(plan, new ExchangeState(-1, spec.status, () -> { }, r -> { }));
   }
 
   private ResponseScript route(ParsedRequest req, RecordedRequest recorded) {
@@ -410,6 +455,7 @@ public final class FakeGroqServer implements AutoCloseable {
     private final List<ResponseScript> queue = new ArrayList<>();
     private Function<RecordedRequest, ResponseScript> dispatcher =
         r -> ResponseScript.text("Hello! This is a scripted answer from the fake Groq server.");
+    private @Nullable Consumer<String> exchangeLog;
 
     private Builder() {}
 
@@ -495,6 +541,28 @@ public final class FakeGroqServer implements AutoCloseable {
     public Builder always(ResponseScript script) {
       Objects.requireNonNull(script, "script");
       return dispatcher(r -> script);
+    }
+
+    /**
+     * Reports each exchange in one line when its request arrives ({@code exchange #0: POST
+     * /openai/v1/chat/completions model=m messages=2 body=120 chars -> 200}) and one when its response
+     * ends ({@code exchange #0 ended CLOSED_BY_CLIENT (the client closed the connection) after 5
+     * chunk(s): ...}); default: not reported. A request is summarised, never quoted: no prompt, headers
+     * or key. Called on the server's threads, never under its lock; must be quick and thread-safe (a
+     * logger's {@code info} is). The standalone server ({@link FakeGroqServerMain}) logs them.
+     *
+     * @param log receives one line per event
+     * @return this builder
+     * @throws NullPointerException if {@code log} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder logExchanges(Consumer<String> log) {
+      Objects.requireNonNull(log, "log");
+      if (this.exchangeLog != null) {
+        throw new IllegalStateException("logExchanges was already set");
+      }
+      this.exchangeLog = log;
+      return this;
     }
 
     /**

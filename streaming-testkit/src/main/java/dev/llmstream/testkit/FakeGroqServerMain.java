@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>On start it prints exactly one line to standard output, {@code base-url: <url>}, for scripts to
- * parse; everything else goes to the log (standard error). It runs until killed. See {@link #usage()}
- * for the flags.
+ * parse; everything else goes to the log (standard error): one line when each request arrives and one
+ * when its response ends, saying how ({@code COMPLETED}, {@code CLOSED_BY_CLIENT} for a Stop ...). The
+ * same record is served as JSON at {@code GET /_testkit/connections} (see {@link FakeGroqServer}). It
+ * runs until killed. See {@link #usage()} for the flags.
  *
  * <p>Stateless; {@link #start(String[], PrintStream)} may be called from tests.
  */
@@ -76,6 +80,20 @@ public final class FakeGroqServerMain {
    * @throws IllegalArgumentException on a bad or unknown flag, naming it
    */
   public static FakeGroqServer start(String[] args, PrintStream out) {
+    return start(args, out, LOG::info);
+  }
+
+  /**
+   * As {@link #start(String[], PrintStream)}, with the exchange log going to {@code exchangeLog} instead
+   * of the logger (for tests).
+   *
+   * @param args the flags, see {@link #usage()}
+   * @param out where the base-url line goes
+   * @param exchangeLog receives one line per request and one per ended response
+   * @return the started server; the caller closes it
+   * @throws IllegalArgumentException on a bad or unknown flag, naming it
+   */
+  public static FakeGroqServer start(String[] args, PrintStream out, Consumer<String> exchangeLog) {
     String host = "127.0.0.1";
     int port = 0;
     SimulatedModel.Builder model = SimulatedModel.builder();
@@ -141,7 +159,7 @@ public final class FakeGroqServerMain {
     double jit = jitter == null ? 0 : jitter;
     int faulty = faultRequests;
     Long replaySeed = seed;
-    FakeGroqServer server = FakeGroqServer.builder().host(host).port(port).dispatcher(req -> {
+    Function<RecordedRequest, ResponseScript> dispatcher = req -> {
       ResponseScript.Builder b = replayScript != null
           ? replayScript.toBuilder().timeToFirstToken(ttft).tokensPerSecond(rate).jitter(jit)
           : simulated.script(req).toBuilder();
@@ -149,10 +167,13 @@ public final class FakeGroqServerMain {
         b.seed(replaySeed + req.index());
       }
       return (req.index() < faulty ? faultOp.apply(b) : b).build();
-    }).build().start();
+    };
+    FakeGroqServer server = FakeGroqServer.builder().host(host).port(port).logExchanges(exchangeLog)
+        .dispatcher(dispatcher).build().start();
     out.println("base-url: " + server.baseUrl());
     out.flush();
-    LOG.info("fake Groq server ready at {} ({}{}{})", server.baseUrl(),
+    LOG.info("fake Groq server ready at {}; exchanges at GET {} ({}{}{})", server.baseUrl(),
+        server.baseUrl().replace("/openai/v1", "") + "/_testkit/connections",
         replay != null ? "replaying " + replay : simulated.toString(),
         fault != null ? ", fault " + fault : "", faultRequests != Integer.MAX_VALUE ? " on the first "
             + faultRequests + " request(s)" : "");
@@ -169,6 +190,8 @@ public final class FakeGroqServerMain {
         "usage: java -jar streaming-testkit-<version>-server.jar [flags]",
         "Starts a fake Groq endpoint (POST /openai/v1/chat/completions) that streams a simulated answer",
         "to any prompt, and prints one line: base-url: http://HOST:PORT/openai/v1",
+        "Logs each exchange (request summary, how the connection ended) to standard error and lists them",
+        "as JSON at GET http://HOST:PORT/_testkit/connections",
         "",
         "  --host H                 bind address (default 127.0.0.1)",
         "  --port N                 port, 0 = a free port (default 0)",

@@ -45,8 +45,10 @@ import java.util.function.LongFunction;
  * {@code stallAfter}, {@code malformedAt}, {@code errorEventAt}, {@code garbageAt}) use this count.
  *
  * <p><b>Pacing.</b> Unpaced by default (as fast as the socket takes it), so tests are fast. The
- * headers go out at once; the first chunk waits {@link Builder#timeToFirstToken(Duration)}; each later
- * chunk waits {@code 1 / tokensPerSecond}, scaled by a random factor in {@code [1 - jitter, 1 + jitter]}
+ * headers go out at once; the first token (the first chunk with text, reasoning or a tool call) goes
+ * out {@link Builder#timeToFirstToken(Duration)} after the request, together with the content-less
+ * {@code role} chunk before it (Groq sends the two back to back); each later chunk waits
+ * {@code 1 / tokensPerSecond}, scaled by a random factor in {@code [1 - jitter, 1 + jitter]}
  * from a seeded generator; with bursts, {@code n} chunks go at that rate, then the pause. Time comes from
  * the server's {@link dev.llmstream.core.StreamScheduler}, so a {@link VirtualScheduler} makes pacing
  * deterministic.
@@ -305,6 +307,32 @@ public final class ResponseScript {
     }
 
     /**
+     * Replaces the answer with exactly these bytes, each element one write to the socket (one HTTP
+     * chunk), neither framed nor parsed as SSE: for tests of a client's parser, which need an event cut
+     * at any byte, invalid UTF-8 or a body that is not SSE at all. The chunk positions of
+     * {@link #disconnectAfter(int)} and {@link #stallAfter(int)} count these writes (so
+     * {@code disconnectAfter(writes.size())} cuts right after the last one, without ending the body);
+     * pacing applies per write; the other faults do not apply.
+     *
+     * @param writes the writes, in order, each non-empty (the arrays are copied)
+     * @return this builder
+     * @throws NullPointerException if {@code writes} or an element is null
+     * @throws IllegalArgumentException if an element is empty (an empty HTTP chunk would end the body)
+     */
+    public Builder rawBody(java.util.List<byte[]> writes) {
+      java.util.List<byte[]> copy = new java.util.ArrayList<>(writes.size());
+      for (byte[] w : writes) {
+        Objects.requireNonNull(w, "writes element");
+        if (w.length == 0) {
+          throw new IllegalArgumentException("rawBody: write " + copy.size() + " is empty");
+        }
+        copy.add(w.clone());
+      }
+      spec.rawWrites = java.util.List.copyOf(copy);
+      return this;
+    }
+
+    /**
      * Same as {@link #transcript(String)} with the content of {@code file}.
      *
      * @param file an {@code .sse} file (UTF-8)
@@ -321,7 +349,11 @@ public final class ResponseScript {
     }
 
     /**
-     * Time from the request to the first chunk; default zero.
+     * Time from the request to the first token: at this time after the request the stream's first text
+     * (or reasoning, or tool call) is written, so on a {@link VirtualScheduler} a client sees the first
+     * text at exactly this virtual time, not one token gap later. The {@code role} chunk that opens the
+     * stream goes out at the same time, just before it. A replayed transcript whose first chunk carries
+     * content has that chunk sent at this time. Default zero.
      *
      * @param ttft the delay, not negative
      * @return this builder
@@ -426,15 +458,16 @@ public final class ResponseScript {
     /**
      * Answers with this HTTP status instead of a stream. Error statuses get Groq's error body
      * ({@code {"error":{"message","type","code"}}}) and headers ({@code x-request-id},
-     * {@code x-ratelimit-*}, and {@code retry-after} for 429/498/503).
+     * {@code x-ratelimit-*}, and {@code retry-after} for 429/498/503). A redirect (300..399) gets the same
+     * body; give it a {@code location} with {@link #header(String, String)}.
      *
-     * @param status 200, or an error status 400..599
+     * @param status 200, a redirect 300..399, or an error status 400..599
      * @return this builder
      * @throws IllegalArgumentException for other values
      */
     public Builder status(int status) {
-      if (status != 200 && (status < 400 || status > 599)) {
-        throw new IllegalArgumentException("status must be 200 or 400..599, was " + status);
+      if (status != 200 && (status < 300 || status > 599)) {
+        throw new IllegalArgumentException("status must be 200, 300..399 or 400..599, was " + status);
       }
       spec.status = status;
       return this;
@@ -523,6 +556,26 @@ public final class ResponseScript {
      */
     public Builder stallAfter(int n) {
       spec.stallAfter = atLeast(n, 0, "n");
+      return this;
+    }
+
+    /**
+     * Like {@link #stallAfter(int)}, but the stalled response keeps sending SSE comments
+     * ({@code : keep-alive}), one every {@code interval}, until the client closes it: a comment-only tail,
+     * as a proxy or a stuck server sends (alive, but no content).
+     *
+     * @param n the number of chunks to send first, {@code >= 0}
+     * @param interval the delay before each comment, positive
+     * @return this builder
+     * @throws IllegalArgumentException if {@code n} is negative or {@code interval} not positive
+     */
+    public Builder commentsAfter(int n, Duration interval) {
+      long nanos = nonNegative(interval, "interval");
+      if (nanos == 0) {
+        throw new IllegalArgumentException("interval must be positive");
+      }
+      stallAfter(n);
+      spec.stallCommentNanos = nanos;
       return this;
     }
 

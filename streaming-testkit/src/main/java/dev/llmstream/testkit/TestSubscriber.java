@@ -4,9 +4,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * subscriber records instead of throwing; only a null argument also throws
  * {@link NullPointerException}, as rule 2.13 requires.
  *
+ * <p><b>Reacting and timing.</b> {@link #doOnNext(BiConsumer)} runs an action after each element is
+ * recorded (request more, cancel when a given event arrives); {@link #timedBy(LongSupplier)} stamps each
+ * element with a clock such as a {@link VirtualScheduler}'s {@code nanoTime}, read back with
+ * {@link #times()}; {@link #valuesAfterCancel()} counts what arrived after {@link #cancel()}.
+ *
  * <p><b>Threads.</b> Thread-safe: signals may arrive on any thread; the query, wait and control methods
  * may be called from any thread. {@link #request(long)} and {@link #cancel()} call the publisher's
  * subscription outside any lock.
@@ -46,6 +54,11 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
   private final List<Throwable> errors = new ArrayList<>(); // guarded by lock
   private final List<String> violations = new ArrayList<>(); // guarded by lock
   private final List<String> signals = new ArrayList<>(); // guarded by lock
+  private final List<Long> times = new ArrayList<>(); // guarded by lock
+  private int valuesAfterCancel; // guarded by lock
+  private volatile @Nullable BiConsumer<? super TestSubscriber<T>, ? super T> onNextAction;
+  private volatile @Nullable LongSupplier clock;
+  private final CompletableFuture<Void> terminal = new CompletableFuture<>();
   private int completions; // guarded by lock
   private long demand; // guarded by lock; Long.MAX_VALUE = unbounded
   private boolean terminated; // guarded by lock
@@ -80,6 +93,34 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
       throw new IllegalArgumentException("n must be >= 0, was " + n);
     }
     return new TestSubscriber<>(n);
+  }
+
+  /**
+   * Runs {@code action} after each element is recorded, on the signalling thread and outside this
+   * subscriber's lock, so it may {@link #request(long)} or {@link #cancel()}; set it before subscribing.
+   * What it throws propagates to the publisher (which must then cancel and may signal {@code onError}).
+   *
+   * @param action receives this subscriber and the element
+   * @return this subscriber
+   * @throws NullPointerException if {@code action} is null
+   */
+  public TestSubscriber<T> doOnNext(BiConsumer<? super TestSubscriber<T>, ? super T> action) {
+    this.onNextAction = Objects.requireNonNull(action, "action");
+    return this;
+  }
+
+  /**
+   * Stamps each element with {@code clock} as it arrives (see {@link #times()}); set it before
+   * subscribing. With a {@link VirtualScheduler} ({@code clock::nanoTime}) the stamps are exact virtual
+   * times.
+   *
+   * @param clock the time source, in nanoseconds
+   * @return this subscriber
+   * @throws NullPointerException if {@code clock} is null
+   */
+  public TestSubscriber<T> timedBy(LongSupplier clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
   }
 
   @Override
@@ -119,6 +160,8 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
   public void onNext(T item) {
     boolean owner = enter("onNext");
     try {
+      LongSupplier c = clock;
+      long at = c == null ? 0 : c.getAsLong(); // outside the lock: the clock has its own
       synchronized (lock) {
         signals.add("onNext");
         if (item == null) {
@@ -136,7 +179,17 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
           demand--;
         }
         values.add(item);
+        if (c != null) {
+          times.add(at);
+        }
+        if (cancelled) {
+          valuesAfterCancel++;
+        }
         lock.notifyAll();
+      }
+      BiConsumer<? super TestSubscriber<T>, ? super T> action = onNextAction;
+      if (action != null) {
+        action.accept(this, item);
       }
     } finally {
       exit(owner);
@@ -160,6 +213,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         errors.add(throwable);
         lock.notifyAll();
       }
+      terminal.complete(null);
     } finally {
       exit(owner);
     }
@@ -178,6 +232,7 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
         completions++;
         lock.notifyAll();
       }
+      terminal.complete(null);
     } finally {
       exit(owner);
     }
@@ -221,6 +276,53 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
       s.cancel();
     }
     return this;
+  }
+
+  /**
+   * A future completed (normally, whichever the signal) when the first terminal signal arrives, for tests
+   * that combine it with other events; not completed by {@link #cancel()}.
+   *
+   * @return the future
+   */
+  public CompletableFuture<Void> whenTerminated() {
+    return terminal;
+  }
+
+  /**
+   * Waits for the stream to complete.
+   *
+   * @param timeout the longest wait
+   * @return this subscriber
+   * @throws AssertionError if no terminal signal arrived in time, or the stream failed (its error is the
+   *     cause)
+   */
+  public TestSubscriber<T> awaitComplete(Duration timeout) {
+    awaitTerminal(timeout);
+    synchronized (lock) {
+      if (!errors.isEmpty()) {
+        throw new AssertionError("expected onComplete but the stream failed after " + values.size()
+            + " elements: " + errors.get(0), errors.get(0));
+      }
+    }
+    return this;
+  }
+
+  /**
+   * Waits for the stream to fail and returns its error.
+   *
+   * @param timeout the longest wait
+   * @return the error of the {@code onError} signal
+   * @throws AssertionError if no terminal signal arrived in time, or the stream completed instead
+   */
+  public Throwable awaitError(Duration timeout) {
+    awaitTerminal(timeout);
+    synchronized (lock) {
+      if (errors.isEmpty()) {
+        throw new AssertionError("expected onError but the stream completed after " + values.size()
+            + " elements: " + values);
+      }
+      return errors.get(0);
+    }
   }
 
   /**
@@ -284,6 +386,30 @@ public final class TestSubscriber<T> implements Flow.Subscriber<T> {
   public List<T> values() {
     synchronized (lock) {
       return List.copyOf(values);
+    }
+  }
+
+  /**
+   * The time of each element, in the order of {@link #values()}, as read from the clock given to
+   * {@link #timedBy(LongSupplier)} (empty without one).
+   *
+   * @return the times, in the clock's nanoseconds (a copy)
+   */
+  public List<Long> times() {
+    synchronized (lock) {
+      return List.copyOf(times);
+    }
+  }
+
+  /**
+   * How many elements arrived after {@link #cancel()} was called (rule 3.12 allows a few in flight; our
+   * publishers deliver none).
+   *
+   * @return the count
+   */
+  public int valuesAfterCancel() {
+    synchronized (lock) {
+      return valuesAfterCancel;
     }
   }
 

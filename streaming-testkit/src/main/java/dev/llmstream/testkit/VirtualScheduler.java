@@ -2,9 +2,14 @@ package dev.llmstream.testkit;
 
 import dev.llmstream.core.StreamScheduler;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * A {@link StreamScheduler} whose time only moves when a test calls {@link #advance(Duration)}, after
@@ -27,12 +32,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * under a lock. {@code advance} itself must not be called concurrently or from inside a task (it throws
  * {@link IllegalStateException}). A task that throws ends that {@code advance} call with the exception;
  * the clock then stays at the failed task's due time and later tasks stay pending.
+ *
+ * <p><b>Waiting for the code under test.</b> When the code that schedules runs on other threads (an HTTP
+ * client's, a server's), a test must know a timer is armed before it advances past it. The await methods
+ * ({@link #awaitScheduled(int, Duration)}, {@link #awaitPendingBelow(Duration, Duration)},
+ * {@link #nextSchedule()}) wait for that, in real time but bounded, failing with what was scheduled;
+ * {@link #scheduledDelays()} shows every delay asked for.
  */
 public final class VirtualScheduler implements StreamScheduler {
   private final Object lock = new Object();
   private final PriorityQueue<Task> queue = new PriorityQueue<>(); // guarded by lock
   private long now; // guarded by lock
   private long sequence; // guarded by lock
+  private final List<Duration> scheduled = new ArrayList<>(); // guarded by lock
+  private final List<CompletableFuture<Void>> onSchedule = new ArrayList<>(); // guarded by lock
   private final AtomicBoolean advancing = new AtomicBoolean();
 
   /** Creates a scheduler whose clock starts at zero. */
@@ -57,14 +70,22 @@ public final class VirtualScheduler implements StreamScheduler {
     Objects.requireNonNull(task, "task");
     long nanos = Math.max(0, saturatedNanos(delay));
     Task t;
+    List<CompletableFuture<Void>> waiters;
     synchronized (lock) {
       long due = now + nanos < now ? Long.MAX_VALUE : now + nanos;
-      t = new Task(due, sequence++, task);
+      t = new Task(due, sequence++, delay, task);
       queue.add(t);
+      scheduled.add(delay);
+      waiters = new ArrayList<>(onSchedule);
+      onSchedule.clear();
+      lock.notifyAll();
     }
+    waiters.forEach(w -> w.complete(null)); // outside the lock: a waiter's continuation may run here
     return () -> {
       synchronized (lock) {
-        return queue.remove(t);
+        boolean removed = queue.remove(t);
+        lock.notifyAll();
+        return removed;
       }
     };
   }
@@ -137,6 +158,85 @@ public final class VirtualScheduler implements StreamScheduler {
     }
   }
 
+  /**
+   * Every delay ever passed to {@link #schedule}, in order (a copy), including tasks since run or
+   * cancelled: the backoff a retry asked for, for example.
+   *
+   * @return the delays
+   */
+  public List<Duration> scheduledDelays() {
+    synchronized (lock) {
+      return List.copyOf(scheduled);
+    }
+  }
+
+  /**
+   * A future completed by the next call to {@link #schedule} after this one, on the scheduling thread.
+   *
+   * @return the future
+   */
+  public CompletableFuture<Void> nextSchedule() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    synchronized (lock) {
+      onSchedule.add(f);
+    }
+    return f;
+  }
+
+  /**
+   * Waits until at least {@code n} tasks were scheduled in total (see {@link #scheduledDelays()}).
+   *
+   * @param n the number of {@link #schedule} calls
+   * @param timeout the longest real-time wait
+   * @return this scheduler
+   * @throws AssertionError on timeout or interrupt (the interrupt flag is restored)
+   */
+  public VirtualScheduler awaitScheduled(int n, Duration timeout) {
+    await(timeout, () -> scheduled.size() >= n, () -> n + " scheduled tasks; " + scheduled.size() + " were");
+    return this;
+  }
+
+  /**
+   * Waits until a pending task exists that was scheduled with a delay below {@code limit} (a retry's
+   * backoff rather than a long timeout, for example), and returns that delay.
+   *
+   * @param limit the exclusive upper bound of the delay
+   * @param timeout the longest real-time wait
+   * @return the delay the task was scheduled with
+   * @throws AssertionError on timeout or interrupt (the interrupt flag is restored)
+   */
+  public Duration awaitPendingBelow(Duration limit, Duration timeout) {
+    Duration[] found = new Duration[1];
+    await(timeout, () -> {
+      for (Task t : queue) {
+        if (t.delay.compareTo(limit) < 0) {
+          found[0] = t.delay;
+          return true;
+        }
+      }
+      return false;
+    }, () -> "a pending task with a delay below " + limit + "; pending: " + queue.size());
+    return found[0];
+  }
+
+  private void await(Duration timeout, BooleanSupplier done, java.util.function.Supplier<String> what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (!done.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new AssertionError("timed out after " + timeout + " waiting for " + what.get());
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError("interrupted while waiting for " + what.get(), e);
+        }
+      }
+    }
+  }
+
   @Override
   public String toString() {
     synchronized (lock) {
@@ -155,11 +255,13 @@ public final class VirtualScheduler implements StreamScheduler {
   private static final class Task implements Comparable<Task> {
     final long due;
     final long seq;
+    final Duration delay;
     final Runnable action;
 
-    Task(long due, long seq, Runnable action) {
+    Task(long due, long seq, Duration delay, Runnable action) {
       this.due = due;
       this.seq = seq;
+      this.delay = delay;
       this.action = action;
     }
 

@@ -55,6 +55,34 @@ class FaultInjectionTest {
   }
 
   @Test
+  void rawBodyWritesExactlyTheGivenBytesOneWriteEach() throws Exception {
+    byte[] notUtf8 = {'d', 'a', 't', 'a', ':', ' ', (byte) 0xC3}; // a UTF-8 sequence cut after its lead byte
+    byte[] rest = {(byte) 0xBC, '\n', '\n'};
+    server = FakeGroqServer.builder().always(ResponseScript.builder().rawBody(List.of(notUtf8, rest)).build())
+        .build().start();
+    HttpResponse<byte[]> r = SseProbe.CLIENT.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/chat/completions"))
+        .POST(HttpRequest.BodyPublishers.ofString(SseProbe.chatBody("hi"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/event-stream");
+    assertThat(r.body()).containsExactly('d', 'a', 't', 'a', ':', ' ', 0xC3, 0xBC, '\n', '\n');
+    ConnectionRecord c = server.awaitEnded(0, SseProbe.WAIT);
+    assertThat(c.ending()).isEqualTo(ConnectionRecord.Ending.COMPLETED);
+    assertThat(c.chunksSent()).as("one chunk per write").isEqualTo(2);
+  }
+
+  @Test
+  void rawBodyCountsWritesForDisconnectAndRejectsEmptyWrites() throws Exception {
+    server = FakeGroqServer.builder().always(ResponseScript.builder()
+        .rawBody(List.of("data: {}\n\n".getBytes(StandardCharsets.UTF_8))).disconnectAfter(1).build()).build().start();
+    List<SseProbe.Item> items = SseProbe.post(server, System::nanoTime).read().drain();
+    assertThat(SseProbe.dataLines(items)).containsExactly("{}");
+    assertThat(items.get(items.size() - 1).error()).as("cut, not ended").isNotNull();
+    assertThat(server.awaitEnded(0, SseProbe.WAIT).ending()).isEqualTo(ConnectionRecord.Ending.CUT);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ResponseScript.builder().rawBody(List.of(new byte[0])))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+  }
+
+  @Test
   void rateLimitedSendsRetryAfterAndRateLimitHeaders() throws Exception {
     server = FakeGroqServer.builder()
         .always(ResponseScript.builder().status(429).retryAfter(Duration.ofMillis(2500))

@@ -34,7 +34,8 @@ class ResponsePlanTest {
     assertThat(text(steps.get(0))).startsWith("HTTP/1.1 200 OK\r\n").contains("content-type: text/event-stream\r\n")
         .contains("transfer-encoding: chunked\r\n").endsWith("\r\n\r\n");
     assertThat(steps.get(1).delayNanos()).isEqualTo(5_000_000L); // role chunk at ttft
-    assertThat(steps.get(2).delayNanos()).isEqualTo(10_000_000L); // "Hi" at 100 tok/s
+    assertThat(steps.get(2).delayNanos()).isZero(); // "Hi", the first token, right after it: at ttft
+    assertThat(steps.get(3).delayNanos()).isEqualTo(10_000_000L); // the finish chunk at 100 tok/s
     String hi = text(steps.get(2));
     String payload = hi.substring(hi.indexOf("\r\n") + 2, hi.length() - 2);
     assertThat(hi).startsWith(Integer.toHexString(payload.getBytes(StandardCharsets.UTF_8).length) + "\r\n");

@@ -68,7 +68,8 @@ class SimulatedModelTest {
     assertThatThrownBy(() -> SimulatedModel.builder().tokensPerSecond(-1)).hasMessageContaining("tokensPerSecond");
     assertThatThrownBy(() -> SimulatedModel.builder().jitter(2)).hasMessageContaining("jitter");
     assertThatThrownBy(() -> SimulatedModel.builder().paragraphs(3, 2)).hasMessageContaining("paragraphs");
-    assertThatThrownBy(() -> ResponseScript.builder().status(302)).hasMessageContaining("status");
+    assertThatThrownBy(() -> ResponseScript.builder().status(204)).hasMessageContaining("status");
+    assertThatThrownBy(() -> ResponseScript.builder().status(600)).hasMessageContaining("status");
     assertThatThrownBy(() -> ResponseScript.builder().disconnectAfter(-1)).hasMessageContaining("n must be");
     assertThatThrownBy(() -> ResponseScript.builder().header("x\r\ny", "v")).hasMessageContaining("header");
     assertThatThrownBy(() -> FakeGroqServer.builder().port(70000)).hasMessageContaining("port");

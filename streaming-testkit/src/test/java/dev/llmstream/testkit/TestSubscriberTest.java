@@ -31,6 +31,67 @@ class TestSubscriberTest {
       StreamEvent.Finish.of(FinishReason.STOP));
 
   @Test
+  void doOnNextCanCancelAndNothingArrivesAfterIt() {
+    TestSubscriber<StreamEvent> sub = TestSubscriber.<StreamEvent>create()
+        .doOnNext((self, e) -> {
+          if (e instanceof StreamEvent.TextDelta) {
+            self.cancel();
+          }
+        });
+    TokenStream.of(ANSWER).subscribe(sub);
+    sub.awaitCount(3, WAIT); // a cancelled stream owes no terminal signal
+    assertThat(sub.isCancelled()).isTrue();
+    assertThat(sub.values()).hasSize(3).last().isEqualTo(new StreamEvent.TextDelta("Hel"));
+    assertThat(sub.valuesAfterCancel()).isZero();
+    sub.assertNoViolations();
+  }
+
+  @Test
+  void valuesAfterCancelCountsWhatARudePublisherSendsAnyway() {
+    TestSubscriber<String> sub = TestSubscriber.create();
+    Flow.Publisher<String> rude = s -> {
+      s.onSubscribe(new Flow.Subscription() {
+        @Override public void request(long n) {}
+        @Override public void cancel() {}
+      });
+      s.onNext("a");
+    };
+    rude.subscribe(sub);
+    sub.cancel();
+    sub.onNext("late");
+    assertThat(sub.valuesAfterCancel()).isEqualTo(1);
+  }
+
+  @Test
+  void timedByStampsEachElementWithTheClock() {
+    VirtualScheduler clock = new VirtualScheduler();
+    TestSubscriber<String> sub = TestSubscriber.<String>create().timedBy(clock::nanoTime);
+    Flow.Publisher<String> ticking = s -> s.onSubscribe(new Flow.Subscription() {
+      @Override public void request(long n) {
+        clock.schedule(Duration.ofMillis(5), () -> s.onNext("first"));
+        clock.schedule(Duration.ofMillis(12), () -> s.onNext("second"));
+      }
+      @Override public void cancel() {}
+    });
+    ticking.subscribe(sub);
+    clock.advance(Duration.ofMillis(20));
+    assertThat(sub.values()).containsExactly("first", "second");
+    assertThat(sub.times()).containsExactly(5_000_000L, 12_000_000L);
+  }
+
+  @Test
+  void awaitErrorReturnsTheErrorAndFailsOnCompletion() {
+    StreamException boom = new StreamException(ErrorKind.PROTOCOL, "bad chunk", 200, null, null);
+    TestSubscriber<StreamEvent> failed = TestSubscriber.create();
+    TokenStream.failing(List.of(), boom).subscribe(failed);
+    assertThat(failed.awaitError(WAIT)).isSameAs(boom);
+    TestSubscriber<StreamEvent> completed = TestSubscriber.create();
+    TokenStream.of(ANSWER).subscribe(completed);
+    assertThatThrownBy(() -> completed.awaitError(WAIT)).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("completed");
+  }
+
+  @Test
   void recordsACompletedStreamAndAssertsOnIt() {
     TestSubscriber<StreamEvent> sub = TestSubscriber.create();
     TokenStream.of(ANSWER).subscribe(sub);

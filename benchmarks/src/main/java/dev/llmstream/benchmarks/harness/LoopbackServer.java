@@ -36,6 +36,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The server thread's CPU time is available ({@link #serverCpuNanos()}) so that benchmarks report the
  * server's own cost. Servers register in {@link #running()} while open (for the profiler in the same JVM).
+ *
+ * <p><b>Why not the testkit's {@code FakeGroqServer}.</b> The project has one fake server family, the
+ * testkit's, and the library's tests use it; this is the benchmarks' only server (PacedServer is a process that
+ * runs a {@link Responder} on it, not a second server), kept because JMH needs what a scripted fake does
+ * not give: (1) the benchmark thread writes the next bytes at the instant it measures from
+ * ({@link Exchange} hands the connection to the benchmark, e.g. write a token then time its arrival;
+ * the fake writes on its own scheduler, from a script fixed before the request); (2) pre-encoded bytes
+ * written as-is, including tokens stamped with {@code System.nanoTime()} at the write, with no per-token
+ * encoding or allocation on the server side that would show in the client's numbers; (3) the server
+ * thread's CPU time ({@link #serverCpuNanos()}), subtracted from the client's cost; (4) the instant a
+ * client's close is seen ({@link Exchange#closedAtNanos()}), for cancel latency. Correctness against the
+ * Groq wire format is the fake's job and is tested there; this server is never used by a test of
+ * library behaviour.
  */
 public final class LoopbackServer implements AutoCloseable {
 

@@ -171,7 +171,26 @@ public final class MetricsRecorder implements StreamMetricsListener {
       @Nullable Duration meanCancelLatency,
       Duration maxCancelLatency) {
 
-    /** Copies the map. */
+    /**
+     * Copies the map.
+     *
+     * @param streams streams that ended
+     * @param completed streams that completed
+     * @param cancelled streams that were cancelled
+     * @param failed streams that failed (including a rejected UI executor)
+     * @param errorsByKind failures per kind (kinds with none are absent); unmodifiable
+     * @param tokens deltas received
+     * @param characters characters handed to sinks
+     * @param batches batches handed to sinks
+     * @param retries new attempts before answers started
+     * @param recoveries resumptions after broken connections
+     * @param meanTimeToFirstToken the mean time to first token, or {@code null} if no stream had a token
+     * @param maxTimeToFirstToken the longest time to first token
+     * @param maxInterTokenGap the longest gap between two deltas of one stream
+     * @param maxStreamLatency the longest arrival-to-sink time of a batch
+     * @param meanCancelLatency the mean cancel latency, or {@code null} if nothing was cancelled
+     * @param maxCancelLatency the longest cancel latency
+     */
     public Snapshot {
       errorsByKind = Map.copyOf(errorsByKind);
     }

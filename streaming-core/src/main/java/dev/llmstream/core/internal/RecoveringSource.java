@@ -2,6 +2,7 @@ package dev.llmstream.core.internal;
 
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
@@ -20,6 +21,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * See {@link Recovery#source}. State is guarded by {@code lock}; the lock is never held while calling the
  * downstream emitter, an attempt's source or the scheduler's tasks.
+ *
+ * <p><b>Stall watchdog.</b> With a stall timeout, one timer watches the whole answer, across its attempts,
+ * their retries and the backoffs between them: when no content (text, reasoning or tool-call delta) has
+ * arrived for that long while the subscriber was waiting, the current attempt is cancelled and the stream
+ * fails with a {@link ErrorKind#TIMEOUT} error (the last attempt's failure as its cause). Time while the
+ * subscriber has no demand does not count.
+ *
+ * <p><b>Restarted continuations.</b> Under {@code CONTINUE} a server that ignores the prefill starts the
+ * answer over. The first characters of a continuation are therefore held until they either differ from
+ * the beginning of the answer shown (a real continuation: passed on) or repeat its first
+ * {@value Dedupe#RESTART_PROBE} characters (all of them if it is shorter): then it is a restart and is
+ * de-duplicated exactly as under {@code RESTART_DEDUPE}.
  */
 public final class RecoveringSource implements StreamSource {
   private static final int MAX_CAUSE_CHARS = 200;
@@ -28,6 +41,7 @@ public final class RecoveringSource implements StreamSource {
   private final RecoveryPolicy policy;
   private final StreamScheduler scheduler;
   private final AttemptFactory attempts;
+  private final @Nullable StallWatchdog watchdog;
   private final Object lock = new Object();
 
   // guarded by lock
@@ -40,14 +54,13 @@ public final class RecoveringSource implements StreamSource {
   private boolean cancelled;
   private boolean finished;
   private StreamScheduler.@Nullable Cancellable backoff;
-  private final StringBuilder text = new StringBuilder();
-  private final StringBuilder reasoning = new StringBuilder();
+  private final ShownText shown = new ShownText();
   private boolean sawContent;
   private boolean sawToolCall;
   private @Nullable Usage usageBefore;
   private @Nullable Usage usageThisAttempt;
-  private @Nullable Dedupe textDedupe;
-  private @Nullable Dedupe reasoningDedupe;
+  private int attemptsOpened;
+  private @Nullable Throwable lastFailure;
 
   /**
    * Creates the source; see {@link Recovery#source}.
@@ -59,6 +72,25 @@ public final class RecoveringSource implements StreamSource {
    */
   public RecoveringSource(
       ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, AttemptFactory attempts) {
+    this(request, policy, scheduler, attempts, null);
+  }
+
+  /**
+   * Creates the source with a stall watchdog; see {@link Recovery#source}.
+   *
+   * @param request the original request
+   * @param policy the policy
+   * @param scheduler the clock for backoff and the watchdog
+   * @param attempts opens each attempt
+   * @param stallTimeout the longest the answer may go without content, or {@code null} for no watchdog
+   */
+  public RecoveringSource(
+      ChatRequest request,
+      RecoveryPolicy policy,
+      StreamScheduler scheduler,
+      AttemptFactory attempts,
+      @Nullable Duration stallTimeout) {
+    this.watchdog = stallTimeout == null ? null : new StallWatchdog(scheduler, stallTimeout, this::stalled);
     ChatRequest r = request;
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE && r.seed() == null) {
       // A restart can only repeat the same answer when sampled with the same seed.
@@ -75,7 +107,62 @@ public final class RecoveringSource implements StreamSource {
     synchronized (lock) {
       outer = emitter;
     }
+    if (watchdog != null) {
+      watchdog.start();
+    }
     open(request, 0);
+  }
+
+  /** The watchdog saw no content for the stall timeout: end the answer, whatever attempt is running. */
+  private void stalled(Duration stall) {
+    StreamEmitter downstream;
+    StreamSource source;
+    StreamScheduler.Cancellable timer;
+    StreamException error;
+    synchronized (lock) {
+      if (cancelled || finished) {
+        return;
+      }
+      finished = true;
+      downstream = outer;
+      source = current;
+      timer = backoff;
+      current = null;
+      backoff = null;
+      Throwable cause = lastFailure;
+      error =
+          new StreamException(
+              ErrorKind.TIMEOUT,
+              "No new content for " + stall.toMillis() + " ms (the stall timeout), over " + attemptsOpened
+                  + (attemptsOpened == 1 ? " attempt" : " attempts")
+                  + " with their retries and backoffs; gave up, the partial answer is kept"
+                  + (cause == null ? "" : ". Last failure: " + describe(cause)),
+              StreamException.NO_STATUS,
+              null,
+              cause);
+    }
+    if (timer != null) {
+      timer.cancel();
+    }
+    if (source != null) {
+      source.cancel();
+    }
+    if (downstream != null) {
+      downstream.fail(error);
+    }
+  }
+
+  private void stopWatchdog() {
+    if (watchdog != null) {
+      watchdog.stop();
+    }
+  }
+
+  /** The subscriber has a pull outstanding, or not: the stall clock runs only while it has. */
+  private void demand(boolean outstanding) {
+    if (watchdog != null) {
+      watchdog.demand(outstanding);
+    }
   }
 
   private void open(ChatRequest req, int number) {
@@ -106,6 +193,7 @@ public final class RecoveringSource implements StreamSource {
       attempt = number;
       current = source;
       backoff = null;
+      attemptsOpened++;
       pull = outerPullOutstanding && !innerPullOutstanding;
       if (pull) {
         innerPullOutstanding = true;
@@ -122,6 +210,7 @@ public final class RecoveringSource implements StreamSource {
     StreamSource source;
     synchronized (lock) {
       outerPullOutstanding = true;
+      demand(true);
       source = current;
       if (source == null || innerPullOutstanding) {
         return; // between attempts: the next attempt is pulled when it opens
@@ -148,6 +237,7 @@ public final class RecoveringSource implements StreamSource {
     if (source != null) {
       source.cancel();
     }
+    stopWatchdog();
   }
 
   private final class AttemptEmitter implements StreamEmitter {
@@ -189,6 +279,7 @@ public final class RecoveringSource implements StreamSource {
         }
         innerPullOutstanding = false;
         outerPullOutstanding = false;
+        demand(false);
       }
       downstream.pullDone();
     }
@@ -203,8 +294,9 @@ public final class RecoveringSource implements StreamSource {
           return;
         }
         finished = true;
-        finishDedupe(out);
+        shown.finish(out);
       }
+      stopWatchdog();
       for (StreamEvent e : out) {
         downstream.next(e);
       }
@@ -226,6 +318,7 @@ public final class RecoveringSource implements StreamSource {
         if (attempt != number || finished || cancelled) {
           return;
         }
+        lastFailure = error;
         boolean recover =
             policy.strategy() != RecoveryPolicy.Strategy.FAIL
                 && sawContent
@@ -244,6 +337,9 @@ public final class RecoveringSource implements StreamSource {
           innerPullOutstanding = false;
           answerPull = outerPullOutstanding;
           outerPullOutstanding = false;
+          if (answerPull) {
+            demand(false);
+          }
           if (usageThisAttempt != null) {
             usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
             usageThisAttempt = null;
@@ -254,6 +350,7 @@ public final class RecoveringSource implements StreamSource {
         }
       }
       if (next == null) {
+        stopWatchdog();
         downstream.fail(error);
         return;
       }
@@ -285,22 +382,19 @@ public final class RecoveringSource implements StreamSource {
 
   /** Maps an attempt's event to what the subscriber sees. Called under the lock. */
   private void transform(StreamEvent event, List<StreamEvent> out) {
+    if (event instanceof StreamEvent.TextDelta
+        || event instanceof StreamEvent.ReasoningDelta
+        || event instanceof StreamEvent.ToolCallDelta) {
+      if (watchdog != null) {
+        watchdog.progress();
+      }
+    }
     if (event instanceof StreamEvent.TextDelta t) {
       sawContent = true;
-      if (textDedupe != null) {
-        dedupe(textDedupe, t.text(), true, out);
-      } else {
-        text.append(t.text());
-        out.add(t);
-      }
+      shown.offer(t.text(), true, out);
     } else if (event instanceof StreamEvent.ReasoningDelta r) {
       sawContent = true;
-      if (reasoningDedupe != null) {
-        dedupe(reasoningDedupe, r.text(), false, out);
-      } else {
-        reasoning.append(r.text());
-        out.add(r);
-      }
+      shown.offer(r.text(), false, out);
     } else if (event instanceof StreamEvent.ToolCallDelta) {
       sawContent = true;
       sawToolCall = true;
@@ -315,75 +409,34 @@ public final class RecoveringSource implements StreamSource {
       }
       out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
     } else if (event instanceof StreamEvent.Finish) {
-      finishDedupe(out);
+      shown.finish(out);
       out.add(event);
     } else {
       out.add(event);
     }
   }
 
-  /** Feeds a restarted attempt's piece through the de-duplication of one channel. Under the lock. */
-  private void dedupe(Dedupe d, String piece, boolean isText, List<StreamEvent> out) {
-    String fresh = d.offer(piece);
-    if (fresh == null) {
-      replaceWithCandidates(out);
-    } else if (!fresh.isEmpty()) {
-      (isText ? text : reasoning).append(fresh);
-      out.add(isText ? new StreamEvent.TextDelta(fresh) : new StreamEvent.ReasoningDelta(fresh));
-    }
-    if (d.passedThrough()) {
-      if (isText) {
-        textDedupe = null;
-      } else {
-        reasoningDedupe = null;
-      }
-    }
-  }
-
-  /** The restarted answer diverged: what the UI shows is replaced by what the new attempt said. */
-  private void replaceWithCandidates(List<StreamEvent> out) {
-    String newText = textDedupe != null ? textDedupe.candidate() : text.toString();
-    String newReasoning = reasoningDedupe != null ? reasoningDedupe.candidate() : reasoning.toString();
-    textDedupe = null;
-    reasoningDedupe = null;
-    text.setLength(0);
-    text.append(newText);
-    reasoning.setLength(0);
-    reasoning.append(newReasoning);
-    out.add(new StreamEvent.Replaced(newText, newReasoning));
-  }
-
-  /** At the end of a restarted answer that is shorter than what was shown: replace. Under the lock. */
-  private void finishDedupe(List<StreamEvent> out) {
-    boolean shorter =
-        (textDedupe != null && !textDedupe.passedThrough() && textDedupe.isShorter())
-            || (reasoningDedupe != null && !reasoningDedupe.passedThrough() && reasoningDedupe.isShorter());
-    if (shorter) {
-      replaceWithCandidates(out);
-    }
-    textDedupe = null;
-    reasoningDedupe = null;
-  }
-
   /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
   private ChatRequest nextRequest(List<StreamEvent> announce) {
-    if (sawToolCall && (text.length() > 0 || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
+    if (sawToolCall && (shown.hasText() || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
       // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
       // (a Replaced event clears tool calls) and keep the text and reasoning.
       sawToolCall = false;
-      announce.add(new StreamEvent.Replaced(text.toString(), reasoning.toString()));
+      announce.add(new StreamEvent.Replaced(shown.text(), shown.reasoning()));
     }
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE) {
-      textDedupe = new Dedupe(text.toString());
-      reasoningDedupe = new Dedupe(reasoning.toString());
+      shown.expectRestart();
       return request;
     }
-    if (text.length() > 0) {
-      // Prefill: the partial answer, byte for byte, as a trailing assistant message.
-      return request.toBuilder().addMessage(ChatMessage.assistant(text.toString())).build();
+    if (shown.hasText()) {
+      // Prefill: the partial answer, byte for byte, as a trailing assistant message. A server that ignores
+      // it starts over: the continuation is probed for a restart and then de-duplicated.
+      String prefill = shown.text();
+      shown.expectContinuation();
+      return request.toBuilder().addMessage(ChatMessage.assistant(prefill)).build();
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
-    reasoning.setLength(0);
+    shown.dropReasoning();
     sawToolCall = false;
     announce.add(new StreamEvent.Replaced("", ""));
     return request;
@@ -401,50 +454,5 @@ public final class RecoveringSource implements StreamSource {
   private static String describe(Throwable error) {
     String m = error instanceof StreamException se ? se.kind() + ": " + se.getMessage() : error.toString();
     return m.length() > MAX_CAUSE_CHARS ? m.substring(0, MAX_CAUSE_CHARS) + "…" : m;
-  }
-
-  /**
-   * Prefix de-duplication of one channel for a restarted answer: swallows what repeats the text already
-   * shown, passes on what goes beyond it, and reports divergence. Linear in the text's length.
-   */
-  static final class Dedupe {
-    private final String shown;
-    private final StringBuilder candidate = new StringBuilder();
-    private boolean through;
-
-    Dedupe(String shown) {
-      this.shown = shown;
-      this.through = shown.isEmpty();
-    }
-
-    /** Returns the part to show ("" while repeating), or null if the new answer diverged. */
-    @Nullable String offer(String piece) {
-      if (through) {
-        return piece;
-      }
-      int at = candidate.length();
-      candidate.append(piece);
-      int overlap = Math.min(piece.length(), shown.length() - at);
-      if (!shown.regionMatches(at, piece, 0, overlap)) {
-        return null;
-      }
-      if (candidate.length() >= shown.length()) {
-        through = true;
-        return piece.substring(overlap);
-      }
-      return "";
-    }
-
-    boolean passedThrough() {
-      return through;
-    }
-
-    boolean isShorter() {
-      return candidate.length() < shown.length();
-    }
-
-    String candidate() {
-      return candidate.toString();
-    }
   }
 }

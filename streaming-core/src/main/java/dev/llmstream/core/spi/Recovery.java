@@ -6,6 +6,8 @@ import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.internal.RecoveringSource;
+import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Provider-neutral stream recovery: wraps a provider's single attempts into one source that survives a
@@ -31,6 +33,34 @@ public final class Recovery {
   public static StreamSource source(
       ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, AttemptFactory attempts) {
     return new RecoveringSource(request, policy, scheduler, attempts);
+  }
+
+  /**
+   * Like {@link #source(ChatRequest, RecoveryPolicy, StreamScheduler, AttemptFactory)}, with a stall
+   * watchdog over the whole answer: when no content (a text, reasoning or tool-call delta) arrives for
+   * {@code stallTimeout} while the subscriber is waiting, across attempts, their retries and the backoffs
+   * between them, the current attempt is cancelled and the stream fails with an
+   * {@link dev.llmstream.core.ErrorKind#TIMEOUT} {@link StreamException} (not recovered; the last attempt's
+   * failure is its cause). Time while the subscriber has no demand does not count.
+   *
+   * @param request the original request
+   * @param policy the recovery policy
+   * @param scheduler the clock for backoff delays and the watchdog
+   * @param attempts opens each attempt
+   * @param stallTimeout the longest the answer may go without new content, positive
+   * @return the recovering source
+   */
+  public static StreamSource source(
+      ChatRequest request,
+      RecoveryPolicy policy,
+      StreamScheduler scheduler,
+      AttemptFactory attempts,
+      Duration stallTimeout) {
+    Objects.requireNonNull(stallTimeout, "stallTimeout");
+    if (stallTimeout.isNegative() || stallTimeout.isZero()) {
+      throw new IllegalArgumentException("stallTimeout must be positive, was " + stallTimeout);
+    }
+    return new RecoveringSource(request, policy, scheduler, attempts, stallTimeout);
   }
 
   /**

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * @param defaultModel the model used when a request names none, or {@code null}
  * @param connectTimeout the connect timeout (of the provider-built client)
  * @param firstTokenTimeout from sending the request to the first token
- * @param idleTimeout between network reads after the first token
+ * @param idleTimeout between content events after the first token (comments do not count)
  * @param maxRetries retries before the first token
  * @param retryOn498 whether Groq's flex-tier capacity error (498) is retried
  * @param maxRetryDelay the cap on one retry delay
@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  * @param http11 whether to ask for HTTP/1.1 (plain-http endpoints)
  * @param limits the size limits of one answer
  * @param permits the provider's concurrent-stream counter (shared by its streams)
+ * @param stallTimeout the longest one answer may go without new content, all its requests included
+ * @param maxRequestsPerAnswer the most HTTP requests one answer may cost (retries, recoveries, redirects)
  */
 public record GroqConfig(
     URI endpoint,
@@ -50,7 +52,9 @@ public record GroqConfig(
     ObjectMapper mapper,
     boolean http11,
     Limits limits,
-    StreamPermits permits) {
+    StreamPermits permits,
+    Duration stallTimeout,
+    int maxRequestsPerAnswer) {
 
   /**
    * What one stream may receive.

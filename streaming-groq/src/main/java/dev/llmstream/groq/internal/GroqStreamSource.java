@@ -5,27 +5,20 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
+import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
+import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,6 +61,10 @@ import org.slf4j.LoggerFactory;
 public final class GroqStreamSource implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  /** How long a finished answer waits for a trailing usage chunk, whatever else arrives meanwhile. */
+  static final Duration FINISH_GRACE = Duration.ofSeconds(2);
+  private static final long NEVER = Long.MIN_VALUE;
+  private static final int MAX_REDIRECTS = 3;
 
   private enum Phase {
     NEW,
@@ -83,6 +80,9 @@ public final class GroqStreamSource implements StreamSource {
   private final byte[] requestBody;
   private final boolean emitWaiting;
   private final RetryRules retryRules;
+  private final RequestBudget budget;
+  private final boolean afterContent;
+  private final boolean recoveryMayFollow;
   private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
 
@@ -103,15 +103,19 @@ public final class GroqStreamSource implements StreamSource {
   private HttpResponse.@Nullable ResponseInfo response;
   private boolean notEventStream;
   private @Nullable SseScanner scanner;
+  private @Nullable BodyInflater inflater;
+  private final BodyInflater.Sink scanPlain = (bytes, from, to) -> scanner().scan(bytes, from, to, this::onSseEvent);
+  private int redirects;
   private @Nullable ChunkDecoder decoder;
-  private byte[] errorBody = new byte[0];
-  private int errorBodyLength;
+  private BoundedBody errorBody = new BoundedBody(MAX_ERROR_BODY);
   private StreamScheduler.@Nullable Cancellable timer;
   private StreamScheduler.@Nullable Cancellable retryTimer;
   private boolean waitingSent;
   private boolean firstToken;
   private long sentAt;
+  /** When the last progress was made: events decoded, or a pull (the subscriber's time is not counted). */
   private long lastActivity;
+  private long finishSeenAt = NEVER;
   private final ArrayList<StreamEvent> out = new ArrayList<>();
   private final SseScanner.Listener listener = this::onSseEvent;
 
@@ -122,9 +126,22 @@ public final class GroqStreamSource implements StreamSource {
    * @param model the model named in the request
    * @param requestBody the encoded JSON body
    * @param emitWaiting whether to emit {@link StreamEvent.Waiting}
+   * @param budget the requests the answer may still cost, shared by its attempts
+   * @param afterContent whether this is a recovery attempt (the answer had started)
+   * @param recoveryMayFollow whether the recovery policy would make another attempt after this one
    */
-  public GroqStreamSource(GroqConfig config, String model, byte[] requestBody, boolean emitWaiting) {
+  public GroqStreamSource(
+      GroqConfig config,
+      String model,
+      byte[] requestBody,
+      boolean emitWaiting,
+      RequestBudget budget,
+      boolean afterContent,
+      boolean recoveryMayFollow) {
     this.config = config;
+    this.budget = budget;
+    this.afterContent = afterContent;
+    this.recoveryMayFollow = recoveryMayFollow;
     this.model = model;
     this.requestBody = requestBody;
     this.emitWaiting = emitWaiting;
@@ -205,6 +222,7 @@ public final class GroqStreamSource implements StreamSource {
     }
     if (s == Pull.INSTANCE) {
       pullPending = true;
+      lastActivity = config.scheduler().nanoTime(); // the time before a pull was the subscriber's
       List<ByteBuffer> a = ahead;
       if (a != null && phase == Phase.STREAMING) {
         ahead = null;
@@ -238,7 +256,7 @@ public final class GroqStreamSource implements StreamSource {
     } else if (s instanceof Failed f) {
       if (phase == Phase.SENDING || phase == Phase.STREAMING || phase == Phase.ERROR_BODY) {
         body = null;
-        onAttemptFailed(mapFailure(f.error), -1, null);
+        onAttemptFailed(Failures.map(config, f.error, response, requestId()), -1, null);
       }
     } else if (s instanceof Timer) {
       onTimer();
@@ -252,20 +270,26 @@ public final class GroqStreamSource implements StreamSource {
   // ------------------------------------------------------------------ attempts
 
   private void startAttempt() {
+    if (!budget.take()) {
+      terminate(budget.exhausted(null));
+      return;
+    }
     phase = Phase.SENDING;
     scanner = new SseScanner(config.maxLineLength(), config.limits().maxEventBytes());
     decoder = null;
+    inflater = null;
     response = null;
     notEventStream = false;
     body = null;
     bodyRequested = false;
     ahead = null;
     endBehindAhead = null;
-    errorBodyLength = 0;
+    errorBody = new BoundedBody(MAX_ERROR_BODY);
     firstToken = false;
+    finishSeenAt = NEVER;
     HttpRequest request = httpRequest;
     if (request == null) {
-      request = buildRequest();
+      request = HttpRequests.build(config, config.endpoint(), requestBody);
       httpRequest = request;
     }
     long now = config.scheduler().nanoTime();
@@ -289,45 +313,38 @@ public final class GroqStreamSource implements StreamSource {
     return new BodySubscriber(a);
   }
 
-  private HttpRequest buildRequest() {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(config.endpoint())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody))
-            .header("Content-Type", "application/json")
-            .header("Accept", "text/event-stream")
-            .header("User-Agent", "llmstream-java/0.1");
-    String key = config.apiKey();
-    if (key != null) {
-      b.header("Authorization", "Bearer " + key);
-    }
-    config.headers().forEach(b::header);
-    if (config.http11()) {
-      b.version(HttpClient.Version.HTTP_1_1);
-    }
-    return b.build();
-  }
-
   private void onHeaders(HttpResponse.ResponseInfo info) {
     response = info;
     int status = info.statusCode();
     HttpHeaders headers = info.headers();
     String requestId = Headers.requestId(headers);
     notifyResponse(new GroqResponseInfo(status, requestId, Headers.rateLimit(headers), model, attempt));
+    if (status / 100 == 3 && followRedirect(status, headers)) {
+      return;
+    }
     if (status / 100 != 2) {
       phase = Phase.ERROR_BODY;
       return;
     }
-    String type = headers.firstValue("content-type").orElse("text/event-stream");
-    if (!type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
-      notEventStream = true;
-      phase = Phase.ERROR_BODY;
+    try {
+      inflater = BodyInflater.forEncoding(headers.firstValue("content-encoding").orElse(null));
+    } catch (StreamException e) {
+      onAttemptFailed(e, -1, null); // an encoding we cannot read: not retried, not recovered
       return;
     }
-    phase = Phase.STREAMING;
     GroqConfig.Limits limits = config.limits();
     decoder =
         new ChunkDecoder(
             config.mapper(), status, requestId, limits.maxAnswerChars(), limits.maxToolArgumentChars());
+    String type = headers.firstValue("content-type").orElse("text/event-stream");
+    if (!type.trim().toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+      notEventStream = true;
+      // a 2xx JSON body may be a whole answer (a server that did not stream): up to one event's size
+      errorBody = new BoundedBody(Math.max(MAX_ERROR_BODY, config.limits().maxEventBytes()));
+      phase = Phase.ERROR_BODY;
+      return;
+    }
+    phase = Phase.STREAMING;
     if (emitWaiting && !waitingSent) {
       waitingSent = true;
       StreamEmitter e = emitter();
@@ -337,6 +354,32 @@ public final class GroqStreamSource implements StreamSource {
         e.pullDone();
       }
     }
+  }
+
+  /**
+   * Follows a 307/308 to the same origin (same method, body and headers; at most {@value #MAX_REDIRECTS}
+   * times). Any other redirect fails the attempt naming the {@code Location}: the API key is never sent to
+   * another origin, and a 301/302/303 would turn the POST into a GET.
+   *
+   * @return {@code true} if this exchange is over (redirect followed or failed)
+   */
+  private boolean followRedirect(int status, HttpHeaders headers) {
+    String location = headers.firstValue("location").orElse(null);
+    HttpRequest current = httpRequest;
+    URI from = current == null ? config.endpoint() : current.uri();
+    URI to = Redirects.resolve(from, location);
+    String refusal = Redirects.refusal(status, from, to, redirects, MAX_REDIRECTS);
+    if (refusal == null && to != null) {
+      redirects++;
+      LOG.debug("Following an HTTP {} redirect to the same origin, path {}", status, to.getRawPath());
+      releaseAttempt();
+      attempt++; // signals of the redirected exchange are stale
+      httpRequest = HttpRequests.build(config, to, requestBody);
+      startAttempt();
+      return true;
+    }
+    onAttemptFailed(Redirects.failure(status, location, refusal, Headers.requestId(headers)), -1, null);
+    return true;
   }
 
   private void notifyResponse(GroqResponseInfo info) {
@@ -366,14 +409,12 @@ public final class GroqStreamSource implements StreamSource {
     // one read is kept ahead of demand: requested whenever no buffer is in hand, pull or not
     if (phase == Phase.STREAMING && s != null && ahead == null && !bodyRequested) {
       bodyRequested = true;
-      lastActivity = config.scheduler().nanoTime();
       s.request(1);
     }
   }
 
   private void onData(List<ByteBuffer> buffers) {
     bodyRequested = false;
-    lastActivity = config.scheduler().nanoTime();
     if (phase == Phase.ERROR_BODY) {
       collectErrorBody(buffers);
       return;
@@ -396,7 +437,12 @@ public final class GroqStreamSource implements StreamSource {
     StreamException failure = null;
     try {
       for (ByteBuffer b : buffers) {
-        sc.feed(b, listener);
+        BodyInflater inf = inflater;
+        if (inf != null) {
+          inf.inflate(b, scanPlain);
+        } else {
+          sc.feed(b, listener);
+        }
         if (d.isDone()) {
           break;
         }
@@ -405,7 +451,11 @@ public final class GroqStreamSource implements StreamSource {
       failure = e;
     }
     noteFirstToken(d);
+    if (!out.isEmpty()) {
+      lastActivity = config.scheduler().nanoTime(); // progress: comments and empty chunks are not
+    }
     emitOut();
+    noteFinishPending(d);
     if (d.isDone()) {
       // the answer is complete (Finish emitted): bytes after it in the same read (an over-long line,
       // say) are not part of it and must not turn it into a failure
@@ -427,6 +477,14 @@ public final class GroqStreamSource implements StreamSource {
     decoder().onEvent(type, data, length, out);
   }
 
+  /** The content is complete, a trailing usage chunk may follow: wait for it briefly, whatever else comes. */
+  private void noteFinishPending(ChunkDecoder d) {
+    if (finishSeenAt == NEVER && d.isFinishPending()) {
+      finishSeenAt = config.scheduler().nanoTime();
+      arm(FINISH_GRACE);
+    }
+  }
+
   private void noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
@@ -435,18 +493,8 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
-    for (ByteBuffer b : buffers) {
-      int n = Math.min(b.remaining(), MAX_ERROR_BODY - errorBodyLength);
-      if (n > 0) {
-        if (errorBodyLength + n > errorBody.length) {
-          errorBody = Arrays.copyOf(errorBody, Math.max(errorBodyLength + n, Math.min(MAX_ERROR_BODY, errorBody.length * 2 + 1024)));
-        }
-        b.get(errorBody, errorBodyLength, n);
-        errorBodyLength += n;
-      }
-    }
     Flow.Subscription s = body;
-    if (errorBodyLength >= MAX_ERROR_BODY) {
+    if (errorBody.append(buffers)) {
       if (s != null) {
         s.cancel();
       }
@@ -465,19 +513,14 @@ public final class GroqStreamSource implements StreamSource {
       int status = info == null ? StreamException.NO_STATUS : info.statusCode();
       HttpHeaders headers = info == null ? HttpHeaders.of(java.util.Map.of(), (a, b) -> true) : info.headers();
       StreamException error;
+      if (notEventStream && deliverWholeAnswer(headers)) {
+        return;
+      }
       if (notEventStream) {
-        String said = HttpErrors.serverMessage(config.mapper(), errorBody, errorBodyLength);
-        error =
-            new StreamException(ErrorKind.PROTOCOL, "Expected a text/event-stream response but got content type "
-                    + headers.firstValue("content-type").orElse("(none)")
-                    + (said == null ? "" : ": " + ChunkDecoder.bounded(said))
-                    + ". Is the base URL an OpenAI-compatible endpoint that supports streaming?",
-                status,
-                Headers.requestId(headers),
-                null);
+        error = HttpErrors.notEventStream(config.mapper(), status, headers, errorBody.bytes(), errorBody.length());
         onAttemptFailed(error, -1, null);
       } else {
-        error = HttpErrors.forStatus(config.mapper(), status, headers, errorBody, errorBodyLength, model);
+        error = HttpErrors.forStatus(config.mapper(), status, headers, errorBody.bytes(), errorBody.length(), model);
         onAttemptFailed(error, status, headers);
       }
       return;
@@ -502,6 +545,38 @@ public final class GroqStreamSource implements StreamSource {
     }
   }
 
+  /**
+   * A 2xx body that is one complete {@code chat.completion} (the server ignored {@code stream: true}):
+   * delivered as a one-chunk answer.
+   *
+   * @return {@code true} if it was one (the stream completed or failed on its content)
+   */
+  private boolean deliverWholeAnswer(HttpHeaders headers) {
+    ChunkDecoder d = decoder;
+    out.clear();
+    StreamException failure = null;
+    try {
+      if (d == null || !NonStreamingAnswer.decode(
+          config.mapper(), inflater, errorBody.bytes(), errorBody.length(), config.limits().maxEventBytes(), d, out)) {
+        return false;
+      }
+    } catch (StreamException e) {
+      failure = e; // a whole answer over a limit, say
+    }
+    LOG.info(
+        "The server at {} did not stream (it answered with one {} object, ignoring stream: true);"
+            + " the answer is delivered in one piece",
+        config.endpoint().getHost(), headers.firstValue("content-type").orElse("JSON"));
+    phase = Phase.STREAMING;
+    emitOut();
+    if (failure != null) {
+      onAttemptFailed(failure, -1, null);
+    } else {
+      succeed();
+    }
+    return true;
+  }
+
   private void emitOut() {
     if (out.isEmpty()) {
       return;
@@ -520,9 +595,22 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   private void onAttemptFailed(StreamException error, int httpStatus, @Nullable HttpHeaders headers) {
+    ChunkDecoder d = decoder;
+    if (phase == Phase.STREAMING && d != null && d.isFinishPending()) {
+      // the answer's content is complete (finish reason seen, usage awaited): whatever went wrong after it
+      // (a cut, garbage, an over-long line, a timeout) does not turn it into a failure
+      LOG.debug("Completing a finished answer without its usage after {}", error.kind());
+      out.clear();
+      d.finishNow(out);
+      emitOut();
+      succeed();
+      return;
+    }
     releaseAttempt();
     out.clear();
-    if (!firstToken && retries < config.maxRetries() && retryRules.shouldRetry(error, httpStatus, headers)) {
+    boolean wantsRetry = !firstToken && retries < config.maxRetries()
+        && retryRules.shouldRetry(error, httpStatus, headers) && !RetryRules.silentAfterHeaders(error, response);
+    if (wantsRetry && budget.hasMore()) {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
         retries++;
@@ -536,7 +624,10 @@ public final class GroqStreamSource implements StreamSource {
         return;
       }
     }
-    terminate(error);
+    // a retry, or a recovery that would follow, cut by the request cap: the cap is what ends the answer
+    boolean recoveryCut =
+        recoveryMayFollow && (firstToken || afterContent) && Recovery.isRecoverable(error);
+    terminate(!budget.hasMore() && (wantsRetry || recoveryCut) ? budget.exhausted(error) : error);
   }
 
   private void terminate(StreamException error) {
@@ -571,6 +662,20 @@ public final class GroqStreamSource implements StreamSource {
       return;
     }
     long now = config.scheduler().nanoTime();
+    ChunkDecoder d = decoder;
+    if (phase == Phase.STREAMING && d != null && d.isFinishPending()) {
+      // the answer is complete but for its usage: a short grace whatever arrives (comments included)
+      long grace = FINISH_GRACE.toNanos() - (now - finishSeenAt);
+      if (grace > 0) {
+        arm(Duration.ofNanos(grace));
+        return;
+      }
+      out.clear();
+      d.finishNow(out);
+      emitOut();
+      succeed();
+      return;
+    }
     Duration limit = firstToken ? config.idleTimeout() : config.firstTokenTimeout();
     if (!awaitingNetwork()) {
       arm(limit); // the subscriber has no demand: not the server's fault
@@ -580,14 +685,6 @@ public final class GroqStreamSource implements StreamSource {
     long remaining = limit.toNanos() - (now - since);
     if (remaining > 0) {
       arm(Duration.ofNanos(remaining));
-      return;
-    }
-    ChunkDecoder d = decoder;
-    if (d != null && d.isFinishPending()) {
-      out.clear();
-      d.finishNow(out);
-      emitOut();
-      succeed();
       return;
     }
     onAttemptFailed(
@@ -603,6 +700,11 @@ public final class GroqStreamSource implements StreamSource {
   // ------------------------------------------------------------------ release
 
   private void releaseAttempt() {
+    BodyInflater inf = inflater;
+    inflater = null;
+    if (inf != null) {
+      inf.close();
+    }
     ChunkDecoder d = decoder;
     if (d != null) {
       d.close(); // keeps its request id and usage for error messages; decodes nothing more
@@ -638,41 +740,6 @@ public final class GroqStreamSource implements StreamSource {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private StreamException mapFailure(Throwable t) {
-    Throwable c = t;
-    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-      c = c.getCause();
-    }
-    if (c instanceof StreamException se) {
-      return se;
-    }
-    String host = config.endpoint().getHost() + ":" + config.endpoint().getPort();
-    if (c instanceof HttpConnectTimeoutException) {
-      return StreamException.timeout(
-          StreamState.CONNECTING, config.connectTimeout(), null, c);
-    }
-    if (c instanceof HttpTimeoutException) {
-      return StreamException.timeout(
-          StreamState.WAITING_FIRST_TOKEN, config.firstTokenTimeout(), requestId(), c);
-    }
-    if (c instanceof ConnectException) {
-      return new StreamException(ErrorKind.CONNECTION, "Could not connect to " + host + ": " + c.getMessage(), StreamException.NO_STATUS, null, c);
-    }
-    if (c instanceof IOException || c instanceof CancellationException) {
-      HttpResponse.ResponseInfo info = response;
-      return new StreamException(ErrorKind.CONNECTION, "The connection to " + host + " failed: " + c,
-          info == null ? StreamException.NO_STATUS : info.statusCode(),
-          requestId(),
-          c);
-    }
-    return new StreamException(
-        ErrorKind.UNKNOWN,
-        "The HTTP exchange failed unexpectedly: " + c,
-        StreamException.NO_STATUS,
-        requestId(),
-        c);
-  }
 
   private @Nullable String requestId() {
     ChunkDecoder d = decoder;

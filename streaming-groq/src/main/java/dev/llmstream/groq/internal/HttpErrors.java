@@ -99,4 +99,28 @@ public final class HttpErrors {
     }
     return new String(body, 0, Math.min(length, 600), StandardCharsets.UTF_8).strip();
   }
+
+  /**
+   * A 2xx response that is not an event stream (nor a whole answer).
+   *
+   * @param mapper the provider's mapper
+   * @param status the status
+   * @param headers the headers
+   * @param body the first bytes of the body
+   * @param length their count
+   * @return a {@link ErrorKind#PROTOCOL} error naming the content type
+   */
+  static StreamException notEventStream(
+      ObjectMapper mapper, int status, HttpHeaders headers, byte[] body, int length) {
+    String said = serverMessage(mapper, body, length);
+    return new StreamException(
+        ErrorKind.PROTOCOL,
+        "Expected a text/event-stream response but got content type "
+            + headers.firstValue("content-type").orElse("(none)")
+            + (said == null ? "" : ": " + ChunkDecoder.bounded(said))
+            + ". Is the base URL an OpenAI-compatible endpoint that supports streaming?",
+        status,
+        Headers.requestId(headers),
+        null);
+  }
 }

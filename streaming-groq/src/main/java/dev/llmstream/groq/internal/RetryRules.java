@@ -5,6 +5,7 @@ import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
@@ -63,6 +64,21 @@ public final class RetryRules {
       return statusRetryable(error.status());
     }
     return false;
+  }
+
+  /**
+   * A first-token timeout after 2xx headers: the server took the request and its model stayed silent.
+   * Sending the prompt again would double the wait (and the cost) for the same silence, so it is not
+   * retried; a timeout with no response at all (a dead connection) is.
+   *
+   * @param error the failure
+   * @param response the attempt's response headers, or {@code null} if none arrived
+   * @return {@code true} if the failure must not be retried for that reason
+   */
+  public static boolean silentAfterHeaders(StreamException error, HttpResponse.@Nullable ResponseInfo response) {
+    return error.timeoutPhase() == StreamState.WAITING_FIRST_TOKEN
+        && response != null
+        && response.statusCode() / 100 == 2;
   }
 
   private boolean statusRetryable(int status) {

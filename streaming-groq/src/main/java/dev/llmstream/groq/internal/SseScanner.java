@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * event.
  *
  * <ul>
- *   <li>Lines end with LF, CRLF or CR, also when a CR ends one buffer and its LF starts the next.
+ *   <li>Lines end with LF, CRLF or CR, also when a CR ends one buffer and its LF starts the next. One
+ *       UTF-8 byte order mark at the very start of the stream is skipped (also when split across buffers).
  *   <li>{@code :} lines are comments (keep-alives) and are skipped; {@code data:} lines of one event are
  *       joined with {@code "\n"}; {@code event:}, {@code id:} and {@code retry:} are kept; other fields
  *       are ignored.
@@ -56,6 +57,7 @@ public final class SseScanner {
   private @Nullable String eventType;
   private @Nullable String lastEventId;
   private long retryMillis = -1;
+  private boolean firstLine = true;
 
   /**
    * Creates a scanner whose event limit equals its line limit.
@@ -235,11 +237,18 @@ public final class SseScanner {
   private void endOfLine(Listener listener) {
     int n = lineLength;
     lineLength = 0;
+    byte[] l = line;
+    if (firstLine) {
+      firstLine = false;
+      if (n >= 3 && l[0] == (byte) 0xEF && l[1] == (byte) 0xBB && l[2] == (byte) 0xBF) {
+        n -= 3; // one leading UTF-8 byte order mark is ignored, as the standard says
+        System.arraycopy(l, 3, l, 0, n);
+      }
+    }
     if (n == 0) {
       dispatch(listener);
       return;
     }
-    byte[] l = line;
     if (l[0] == ':') {
       return; // comment / keep-alive
     }

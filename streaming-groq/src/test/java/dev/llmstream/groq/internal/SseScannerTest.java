@@ -164,4 +164,89 @@ class SseScannerTest {
     assertThat(events).containsExactly("direct");
     assertThat(direct.hasRemaining()).isFalse();
   }
+
+  @Test
+  void oneLeadingByteOrderMarkIsSkippedWhereverTheReadsSplitIt() {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    byte[] body = "data: first\n\ndata: second\n\n".getBytes(StandardCharsets.UTF_8);
+    byte[] input = new byte[bom.length + body.length];
+    System.arraycopy(bom, 0, input, 0, 3);
+    System.arraycopy(body, 0, input, 3, body.length);
+    for (int cut = 0; cut <= 4; cut++) {
+      assertThat(scanSplitAt(input, cut)).as("cut at %d", cut).containsExactly("first", "second");
+    }
+    // only at the very start: a BOM later in the stream is part of the line (an unknown field here)
+    byte[] later = "data: a\n\n\uFEFFdata: b\n\n".getBytes(StandardCharsets.UTF_8);
+    assertThat(scanSplitAt(later)).containsExactly("a");
+  }
+
+  @Test
+  void gzipAndDeflateBodiesInflateToTheSameEventsHoweverTheyAreSplit() throws Exception {
+    byte[] plain = "data: one\n\n: keep-alive\n\ndata: two\n\n".repeat(50).getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+    // two gzip members, the first with a file name and an extra field in its header
+    gz.write(new byte[] {0x1f, (byte) 0x8b, 8, 4 | 8, 0, 0, 0, 0, 0, (byte) 0xff, 3, 0, 'x', 'y', 'z'});
+    gz.write("name.txt\0".getBytes(StandardCharsets.ISO_8859_1));
+    java.util.zip.Deflater raw = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+    int half = plain.length / 2;
+    raw.setInput(plain, 0, half);
+    raw.finish();
+    byte[] buf = new byte[plain.length + 64];
+    int n = raw.deflate(buf);
+    raw.end();
+    gz.write(buf, 0, n);
+    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    crc.update(plain, 0, half);
+    gz.write(ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).putInt(half).array());
+    try (java.util.zip.GZIPOutputStream o = new java.util.zip.GZIPOutputStream(gz)) {
+      o.write(plain, half, plain.length - half);
+    }
+    byte[] gzip = gz.toByteArray();
+    java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.DeflaterOutputStream o = new java.util.zip.DeflaterOutputStream(z)) {
+      o.write(plain);
+    }
+    List<String> expected = scanSplitAt(plain);
+    for (Object[] c : new Object[][] {{"gzip", gzip}, {"deflate", z.toByteArray()}}) {
+      for (int step : new int[] {1, 3, 17, 4096}) {
+        byte[] data = (byte[]) c[1];
+        BodyInflater inf = BodyInflater.forEncoding((String) c[0]);
+        SseScanner scanner = new SseScanner(1024);
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < data.length; i += step) {
+          inf.inflate(ByteBuffer.wrap(data, i, Math.min(step, data.length - i)).asReadOnlyBuffer(),
+              (b, from, to) -> scanner.scan(b, from, to, (type, d, len) -> got.add(new String(d, 0, len, StandardCharsets.UTF_8))));
+        }
+        inf.close();
+        assertThat(got).as("%s in steps of %d", c[0], step).isEqualTo(expected).hasSize(100);
+      }
+    }
+  }
+
+  @Test
+  void unknownOrCorruptEncodingsAreProtocolErrorsNamingThem() {
+    assertThat(BodyInflater.forEncoding(null)).isNull();
+    assertThat(BodyInflater.forEncoding("identity")).isNull();
+    assertThatThrownBy(() -> BodyInflater.forEncoding("br")).isInstanceOf(StreamException.class)
+        .hasMessageContaining("'br'").extracting(e -> ((StreamException) e).kind()).isEqualTo(ErrorKind.PROTOCOL);
+    assertThatThrownBy(() -> BodyInflater.forEncoding("gzip, zstd")).hasMessageContaining("zstd");
+    BodyInflater inf = BodyInflater.forEncoding("gzip");
+    assertThatThrownBy(() -> inf.inflate(ByteBuffer.wrap("data: x\n\n".repeat(3).getBytes(StandardCharsets.US_ASCII)),
+        (b, f, t) -> { })).isInstanceOf(StreamException.class).hasMessageContaining("gzip")
+        .extracting(e -> ((StreamException) e).kind()).isEqualTo(ErrorKind.PROTOCOL);
+    inf.close();
+  }
+
+  @Test
+  void redirectsAreFollowedOnlyTo307Or308OnTheSameOrigin() {
+    java.net.URI from = java.net.URI.create("https://api.example.com/openai/v1/chat/completions");
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, "/v2/chat/completions"), 0, 3)).isNull();
+    assertThat(Redirects.refusal(308, from, Redirects.resolve(from, "https://API.example.com:443/x"), 0, 3)).isNull();
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, "http://api.example.com/x"), 0, 3)).contains("another origin");
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, "https://api.example.com:8443/x"), 0, 3)).contains("another origin");
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, "https://evil.example.net/x"), 0, 3)).contains("another origin");
+    assertThat(Redirects.refusal(301, from, Redirects.resolve(from, "/x"), 0, 3)).contains("301");
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, null), 0, 3)).contains("missing");
+    assertThat(Redirects.refusal(307, from, Redirects.resolve(from, "/x"), 3, 3)).contains("more than 3");
+  }
 }

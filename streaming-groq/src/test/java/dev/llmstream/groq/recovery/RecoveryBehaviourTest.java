@@ -174,7 +174,9 @@ class RecoveryBehaviourTest {
             .enqueue(ResponseScript.builder().text(d.reference).chunking(MatrixDispatcher.CHUNKING).disconnectAfter(41).build())
             .always(ResponseScript.builder().text("never seen").disconnectAfter(1).build())
             .build().start();
-        GroqProvider p = provider(server, clock).maxRetries(1).recovery(ONE_SECOND.toBuilder().maxAttempts(3).build()).build()) {
+        GroqProvider p = provider(server, clock).maxRetries(1).recovery(ONE_SECOND.toBuilder().maxAttempts(3).build())
+            .maxRequestsPerAnswer(7) // the cap (default 6, HardeningTest) would end it one request early
+            .build()) {
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       stream.subscribe(sub);
@@ -229,11 +231,11 @@ class RecoveryBehaviourTest {
       stream.subscribe(sub);
       await(() -> has(sub, StreamEvent.Recovering.class));
       assertThat(stream.state()).isEqualTo(StreamState.RECOVERING);
-      await(() -> clock.pendingTasks() == 1); // the backoff timer, scheduled right after the event
+      await(() -> clock.pendingTasks() == 2); // the stall watchdog, and the backoff timer scheduled after the event
 
       token.cancel();
       sub.awaitTerminal(WAIT).assertNoViolations();
-      assertThat(clock.pendingTasks()).as("the backoff timer is cancelled").isZero();
+      assertThat(clock.pendingTasks()).as("the backoff timer and the watchdog are cancelled").isZero();
       clock.advance(Duration.ofMinutes(5)); // long past any backoff
       assertThat(server.requests()).as("no request after the cancel").hasSize(1);
       assertThat(sub.values().get(sub.values().size() - 1)).isEqualTo(StreamEvent.Finish.of(FinishReason.CANCELLED));

@@ -65,6 +65,34 @@ class RecoveryFaultMatrixTest {
     return events.stream().filter(type::isInstance).count();
   }
 
+  /**
+   * What {@code CONTINUE} shows after a cut at chunk {@code k}: the reference, except where this periodic
+   * reference's continuation starts by repeating all of the text shown (a cut at a period boundary in its
+   * first half). Such a continuation cannot be told from a server that ignored the prefill and restarted
+   * the answer, and since issue 18 repeated text is never shown: the repeat is dropped, as for a restart.
+   */
+  static String underContinue(MatrixDispatcher d, int k) {
+    String shown = d.chunks(k);
+    String continuation = d.reference.substring(shown.length());
+    if (k >= 1 && !shown.isEmpty() && !continuation.isEmpty() && continuation.startsWith(shown)) {
+      return continuation;
+    }
+    return d.reference;
+  }
+
+  @Test
+  void onlyCutsAtAPeriodBoundaryInTheFirstHalfAreTakenForRestarts() {
+    MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
+    int restarts = 0;
+    for (int k = 1; k < ANSWER_CHUNKS; k++) {
+      if (!underContinue(d, k).equals(d.reference)) {
+        restarts++;
+        assertThat(d.chunks(k).length()).as("k=%d", k).isLessThanOrEqualTo(d.reference.length() / 2);
+      }
+    }
+    assertThat(restarts).as("cuts whose continuation repeats all of the text shown").isBetween(1, 3);
+  }
+
   @Test
   void referenceHas200ChunksAndManyCutsFallAfterWhitespace() {
     MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
@@ -93,8 +121,9 @@ class RecoveryFaultMatrixTest {
         assertThat(sub.error()).as("k=%d", k).isNull();
         List<StreamEvent> events = sub.values();
         String seen = text(events, 0, events.size());
-        assertThat(seen).as("k=%d: the text the subscriber saw", k).isEqualTo(d.reference);
-        assertThat(stream.partial().text()).as("k=%d", k).isEqualTo(d.reference);
+        String expected = underContinue(d, k);
+        assertThat(seen).as("k=%d: the text the subscriber saw", k).isEqualTo(expected);
+        assertThat(stream.partial().text()).as("k=%d", k).isEqualTo(expected);
         assertThat(stream.state()).isEqualTo(StreamState.COMPLETED);
         assertThat(count(events, StreamEvent.Replaced.class)).as("k=%d: no Replaced", k).isZero();
         boolean recovers = k >= 1 && k <= ANSWER_CHUNKS;
@@ -217,13 +246,13 @@ class RecoveryFaultMatrixTest {
         UiConnection c = UiStreams.connect(p.stream(ChatRequest.ofUser(MatrixDispatcher.prompt(k))), sink, Runnable::run, options);
         ChatResponse done = c.done().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         synchronized (sink) {
-          assertThat(String.join("", sink.batches)).as("k=%d: the batches joined", k).isEqualTo(d.reference);
-          assertThat(sink.lastFull).as("k=%d", k).isEqualTo(d.reference);
+          assertThat(String.join("", sink.batches)).as("k=%d: the batches joined", k).isEqualTo(underContinue(d, k));
+          assertThat(sink.lastFull).as("k=%d", k).isEqualTo(underContinue(d, k));
           assertThat(sink.replaced).as("k=%d: never asked to redraw", k).isZero();
           assertThat(sink.recovering).as("k=%d", k).containsExactly(1);
           assertThat(sink.completed).isTrue();
         }
-        assertThat(done.text()).isEqualTo(d.reference);
+        assertThat(done.text()).isEqualTo(underContinue(d, k));
         assertThat(c.metrics().recoveries()).isEqualTo(1);
       }
       assertThat(d.problems).isEmpty();

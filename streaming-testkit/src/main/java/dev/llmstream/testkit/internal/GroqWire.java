@@ -31,6 +31,9 @@ public final class GroqWire {
     void write(JsonGenerator g) throws IOException;
   }
 
+  private static final java.util.regex.Pattern ROLE_ONLY = java.util.regex.Pattern.compile(
+      "\"delta\":\\{\"role\":\"assistant\",\"content\":(\"\"|null)\\}");
+
   private GroqWire() {
     throw new AssertionError("no instances");
   }
@@ -50,6 +53,20 @@ public final class GroqWire {
       g.writeNumberField("seed", ids.seed());
       g.writeEndObject();
     });
+  }
+
+  /**
+   * Whether a chunk only opens the answer: a {@code delta} with the {@code role} and an empty or null
+   * {@code content}, no reasoning and no tool calls (what {@link #roleChunk} writes and what Groq sends
+   * first). A textual check, enough for the chunks this class writes and for recorded Groq transcripts.
+   *
+   * @param event one SSE event as the plan frames it ({@code data: {...}})
+   * @return {@code true} if the chunk carries no part of the answer
+   */
+  public static boolean isRoleOnly(String event) {
+    return ROLE_ONLY.matcher(event).find()
+        && !event.contains("\"reasoning\"")
+        && !event.contains("\"tool_calls\"");
   }
 
   /** A text ({@code content}) or reasoning ({@code reasoning}) delta. */

@@ -32,7 +32,10 @@ public final class ResponsePlan {
   private final String requestId;
   private boolean headersDone;
   private boolean finished;
+  private boolean commentTail;
   private int sent;
+  private boolean firstChunkRoleOnly;
+  private int rawNext;
 
   /**
    * @param spec the script
@@ -45,7 +48,9 @@ public final class ResponsePlan {
     long seed = spec.seed != null ? spec.seed : 0x5DEECE66DL * (requestIndex + 1);
     this.random = new Random(seed);
     this.requestId = "req_" + ids(random, 26);
-    if (spec.transcript != null) {
+    if (spec.rawWrites != null) {
+      this.events = java.util.Collections.emptyIterator();
+    } else if (spec.transcript != null) {
       this.events = spec.transcript.iterator();
     } else {
       String chatId = "chatcmpl-" + new java.util.UUID(random.nextLong(), random.nextLong());
@@ -79,7 +84,7 @@ public final class ResponsePlan {
       }
       if (!headersDone) {
         headersDone = true;
-        if (spec.status != 200) {
+        if (spec.status != 200 || spec.jsonBody != null) {
           planErrorResponse();
         } else {
           planStreamHead();
@@ -97,7 +102,8 @@ public final class ResponsePlan {
   }
 
   private void planErrorResponse() {
-    String body = spec.rawErrorBody != null ? spec.rawErrorBody : defaultErrorBody();
+    String body = spec.jsonBody != null ? spec.jsonBody
+        : spec.rawErrorBody != null ? spec.rawErrorBody : defaultErrorBody();
     byte[] bodyBytes = body.getBytes(StandardCharsets.UTF_8);
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("date", httpDate());
@@ -105,8 +111,10 @@ public final class ResponsePlan {
     headers.put("content-length", Integer.toString(bodyBytes.length));
     headers.put("cache-control", "private, max-age=0, no-store, no-cache, must-revalidate");
     headers.put("vary", "Origin");
-    rateLimitHeaders(headers, spec.status == 429);
-    if (spec.status == 429 || spec.status == 498 || spec.status == 503) {
+    if (spec.jsonBody == null) {
+      rateLimitHeaders(headers, spec.status == 429);
+    }
+    if (spec.jsonBody == null && (spec.status == 429 || spec.status == 498 || spec.status == 503)) {
       headers.put("retry-after", spec.status == 429 ? "2" : "1");
     }
     headers.put("x-request-id", requestId);
@@ -135,7 +143,7 @@ public final class ResponsePlan {
       return;
     }
     if (spec.stallAfter == 0) {
-      ready.add(new Step(0, null, 0, Step.After.STALL));
+      stall(null, 0, 0);
       return;
     }
     for (int i = 0; i < spec.keepAliveCount; i++) {
@@ -144,13 +152,29 @@ public final class ResponsePlan {
   }
 
   private void planNextEvent() {
+    if (commentTail) {
+      ready.add(new Step(spec.stallCommentNanos, frame(KEEP_ALIVE), 0, Step.After.CONTINUE));
+      return;
+    }
+    if (spec.rawWrites != null) {
+      planNextRawWrite(spec.rawWrites);
+      return;
+    }
     if (!events.hasNext()) { // only for an empty transcript tail; normally the last event carries END
       ready.add(new Step(0, TERMINATOR, 0, Step.After.END));
       return;
     }
     int n = ++sent;
-    long delay = n == 1 ? spec.ttftNanos : gap(n);
     String event = events.next();
+    // The first token is due at ttft: the content-less role chunk that opens a Groq stream goes at ttft
+    // too, and the chunk after it follows without a gap, as Groq sends the two back to back.
+    long delay;
+    if (n == 1) {
+      delay = spec.ttftNanos;
+      firstChunkRoleOnly = GroqWire.isRoleOnly(event);
+    } else {
+      delay = n == 2 && firstChunkRoleOnly ? 0 : gap(n);
+    }
     if (spec.garbageAt == n) {
       ready.add(new Step(delay, frame(spec.garbage), 0, Step.After.CONTINUE));
       delay = 0;
@@ -169,7 +193,8 @@ public final class ResponsePlan {
     if (spec.disconnectAfter == n) {
       after = Step.After.CUT;
     } else if (spec.stallAfter == n) {
-      after = Step.After.STALL;
+      stall(bytes, delay, 1);
+      return;
     } else if (!events.hasNext()) {
       bytes = concat(bytes, TERMINATOR);
       after = Step.After.END;
@@ -177,7 +202,43 @@ public final class ResponsePlan {
     ready.add(new Step(delay, bytes, 1, after));
   }
 
-  /** The wait before chunk {@code n >= 2}. */
+  /** Sends {@code bytes} (if any), then falls silent or, with a stall comment interval, sends only comments. */
+  private void stall(byte @Nullable [] bytes, long delay, int chunks) {
+    if (spec.stallCommentNanos > 0) {
+      commentTail = true;
+      if (bytes != null) {
+        ready.add(new Step(delay, bytes, chunks, Step.After.CONTINUE));
+      } else {
+        ready.add(new Step(spec.stallCommentNanos, frame(KEEP_ALIVE), 0, Step.After.CONTINUE));
+      }
+      return;
+    }
+    ready.add(new Step(delay, bytes, chunks, Step.After.STALL));
+  }
+
+  /** The next of the script's exact writes: framed as one HTTP chunk, never parsed. */
+  private void planNextRawWrite(java.util.List<byte[]> writes) {
+    if (rawNext >= writes.size()) { // only for an empty body
+      ready.add(new Step(0, TERMINATOR, 0, Step.After.END));
+      return;
+    }
+    int n = ++sent;
+    long delay = n == 1 ? spec.ttftNanos : gap(n);
+    byte[] bytes = frame(writes.get(rawNext++));
+    Step.After after = Step.After.CONTINUE;
+    if (spec.disconnectAfter == n) {
+      after = Step.After.CUT;
+    } else if (spec.stallAfter == n) {
+      stall(bytes, delay, 1);
+      return;
+    } else if (rawNext == writes.size()) {
+      bytes = concat(bytes, TERMINATOR);
+      after = Step.After.END;
+    }
+    ready.add(new Step(delay, bytes, 1, after));
+  }
+
+  /** The wait before chunk {@code n >= 2} (chunk 2 after a role-only chunk 1 has none). */
   private long gap(int n) {
     if (spec.burstSize > 0 && (n - 1) % spec.burstSize == 0) {
       return spec.burstPauseNanos;
@@ -310,116 +371,5 @@ public final class ResponsePlan {
       sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
     }
     return sb.toString().toLowerCase(Locale.ROOT);
-  }
-
-  /** The events of a synthetic answer: role, reasoning, text, generated tokens, tool calls, finish, [DONE]. */
-  private static final class AnswerEvents implements Iterator<String> {
-    private final ScriptSpec spec;
-    private final GroqWire.Ids ids;
-    private final long promptTokens;
-    private final LongSupplier clock;
-    private final long startNanos;
-    private long firstTokenNanos = -1;
-    private int phase; // 0 role, 1 reasoning, 2 text, 3 generated, 4 tools, 5 finish, 6 done, 7 end
-    private int pos;
-    private long generated;
-    private int tool;
-    private long completionTokens;
-    private @Nullable String lookahead;
-
-    AnswerEvents(ScriptSpec spec, GroqWire.Ids ids, long promptTokens, LongSupplier clock) {
-      this.spec = spec;
-      this.ids = ids;
-      this.promptTokens = promptTokens;
-      this.clock = clock;
-      this.startNanos = clock.getAsLong();
-    }
-
-    @Override
-    public boolean hasNext() {
-      if (lookahead == null) {
-        lookahead = produce();
-      }
-      return lookahead != null;
-    }
-
-    @Override
-    public String next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      String s = lookahead;
-      lookahead = null;
-      return s;
-    }
-
-    private @Nullable String produce() {
-      while (true) {
-        switch (phase) {
-          case 0:
-            phase = 1;
-            boolean onlyTools = spec.text == null && spec.reasoning == null && spec.generatedTokens == 0
-                && !spec.toolCalls.isEmpty();
-            return GroqWire.roleChunk(ids, onlyTools);
-          case 1:
-          case 2: {
-            String source = phase == 1 ? spec.reasoning : spec.text;
-            if (source == null || pos >= source.length()) {
-              phase++;
-              pos = 0;
-              continue;
-            }
-            int end = spec.chunking.nextEnd(source, pos);
-            if (end <= pos || end > source.length()) {
-              throw new IllegalStateException("chunking returned " + end + " at " + pos);
-            }
-            String piece = source.substring(pos, end);
-            pos = end;
-            return token(GroqWire.deltaChunk(ids, phase == 1 ? "reasoning" : "content", piece));
-          }
-          case 3:
-            if (generated >= spec.generatedTokens || spec.generator == null) {
-              phase = 4;
-              continue;
-            }
-            String tok = spec.generator.apply(generated++);
-            if (tok == null || tok.isEmpty()) {
-              throw new IllegalStateException("generatedText: token " + (generated - 1) + " is empty");
-            }
-            return token(GroqWire.deltaChunk(ids, "content", tok));
-          case 4:
-            if (tool >= spec.toolCalls.size()) {
-              phase = 5;
-              continue;
-            }
-            ScriptSpec.ToolSpec call = spec.toolCalls.get(tool);
-            return token(GroqWire.toolCallChunk(ids, tool++, call));
-          case 5: {
-            phase = 6;
-            String reason = spec.finishReason != null ? spec.finishReason
-                : spec.toolCalls.isEmpty() ? "stop" : "tool_calls";
-            long now = clock.getAsLong();
-            double queue = 0.0123;
-            double promptTime = firstTokenNanos < 0 ? 0.001 : Math.max(0.001, (firstTokenNanos - startNanos) / 1e9 - queue);
-            double completion = firstTokenNanos < 0 ? 0.0 : Math.max(0, (now - firstTokenNanos) / 1e9);
-            return GroqWire.finishChunk(ids, reason,
-                new GroqWire.UsageNumbers(queue, promptTokens, promptTime, completionTokens, completion));
-          }
-          case 6:
-            phase = 7;
-            return GroqWire.DONE;
-          default:
-            return null;
-        }
-      }
-    }
-
-    private String token(String event) {
-      if (firstTokenNanos < 0) {
-        firstTokenNanos = clock.getAsLong();
-      }
-      completionTokens++;
-      return event;
-    }
   }
 }

@@ -21,6 +21,8 @@ public final class ScriptSpec {
   public @Nullable String errorCode;
   public @Nullable String errorMessage;
   public @Nullable String rawErrorBody;
+  /** A plain JSON response with {@link #status} instead of a stream (the testkit's control endpoints). */
+  public @Nullable String jsonBody;
   public Map<String, String> headers = new LinkedHashMap<>();
 
   public String model = "llama-3.3-70b-versatile";
@@ -33,6 +35,8 @@ public final class ScriptSpec {
   public @Nullable String finishReason;
   public long promptTokens = -1;
   public @Nullable List<String> transcript;
+  /** The body as exact writes (see {@code ResponseScript.Builder.rawBody}); arrays never changed. */
+  public @Nullable List<byte[]> rawWrites;
 
   public long ttftNanos;
   public double tokensPerSecond;
@@ -46,6 +50,7 @@ public final class ScriptSpec {
 
   public int disconnectAfter = -1;
   public int stallAfter = -1;
+  public long stallCommentNanos;
   public int malformedAt = -1;
   public int errorEventAt = -1;
   public String errorEventType = "internal_server_error";
@@ -65,6 +70,7 @@ public final class ScriptSpec {
     c.errorCode = errorCode;
     c.errorMessage = errorMessage;
     c.rawErrorBody = rawErrorBody;
+    c.jsonBody = jsonBody;
     c.headers = new LinkedHashMap<>(headers);
     c.model = model;
     c.reasoning = reasoning;
@@ -76,6 +82,7 @@ public final class ScriptSpec {
     c.finishReason = finishReason;
     c.promptTokens = promptTokens;
     c.transcript = transcript == null ? null : List.copyOf(transcript);
+    c.rawWrites = rawWrites == null ? null : List.copyOf(rawWrites);
     c.ttftNanos = ttftNanos;
     c.tokensPerSecond = tokensPerSecond;
     c.jitter = jitter;
@@ -87,6 +94,7 @@ public final class ScriptSpec {
     c.keepAliveIntervalNanos = keepAliveIntervalNanos;
     c.disconnectAfter = disconnectAfter;
     c.stallAfter = stallAfter;
+    c.stallCommentNanos = stallCommentNanos;
     c.malformedAt = malformedAt;
     c.errorEventAt = errorEventAt;
     c.errorEventType = errorEventType;

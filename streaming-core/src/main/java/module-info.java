@@ -1,0 +1,19 @@
+/**
+ * The provider-neutral streaming API of llmstream: {@link dev.llmstream.core.TokenStream}, cancellation,
+ * state, batching to a UI ({@link dev.llmstream.core.UiStreams}), typed errors and the injected clock; and
+ * the {@code spi} package that providers implement.
+ *
+ * <p>Exports the API packages only; {@code dev.llmstream.core.internal} stays inside the module. A modular
+ * application needs nothing but {@code requires dev.llmstream.core;} (or a provider's module, which implies
+ * this one): the nullness annotations of the API come along with it.
+ */
+module dev.llmstream.core {
+  // JSpecify's @Nullable/@NullMarked are part of the API's signatures.
+  requires transitive org.jspecify;
+  requires org.slf4j;
+  // Declared in the POM for the retry model (issue #12, item 1); not part of the API.
+  requires dev.failsafe.core;
+
+  exports dev.llmstream.core;
+  exports dev.llmstream.core.spi;
+}

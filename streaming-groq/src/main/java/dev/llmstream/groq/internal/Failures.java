@@ -1,0 +1,55 @@
+package dev.llmstream.groq.internal;
+
+import dev.llmstream.core.ErrorKind;
+import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamState;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
+
+/** Maps what the HTTP client throws to the typed stream errors. Stateless. */
+final class Failures {
+  private Failures() {
+    throw new AssertionError("no instances");
+  }
+
+  static StreamException map(
+      GroqConfig config, Throwable t, HttpResponse.@Nullable ResponseInfo response, @Nullable String requestId) {
+    Throwable c = t;
+    while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+      c = c.getCause();
+    }
+    if (c instanceof StreamException se) {
+      return se;
+    }
+    String host = config.endpoint().getHost() + ":" + config.endpoint().getPort();
+    if (c instanceof HttpConnectTimeoutException) {
+      return StreamException.timeout(StreamState.CONNECTING, config.connectTimeout(), null, c);
+    }
+    if (c instanceof HttpTimeoutException) {
+      return StreamException.timeout(
+          StreamState.WAITING_FIRST_TOKEN, config.firstTokenTimeout(), requestId, c);
+    }
+    if (c instanceof ConnectException) {
+      return new StreamException(
+          ErrorKind.CONNECTION,
+          "Could not connect to " + host + ": " + c.getMessage(), StreamException.NO_STATUS, null, c);
+    }
+    if (c instanceof IOException || c instanceof CancellationException) {
+      return new StreamException(
+          ErrorKind.CONNECTION,
+          "The connection to " + host + " failed: " + c,
+          response == null ? StreamException.NO_STATUS : response.statusCode(),
+          requestId,
+          c);
+    }
+    return new StreamException(
+        ErrorKind.UNKNOWN, "The HTTP exchange failed unexpectedly: " + c, StreamException.NO_STATUS, requestId, c);
+  }
+}
