@@ -3,6 +3,7 @@ package dev.llmstream.redis;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.internal.RedisKeys;
 import dev.llmstream.redis.internal.RedisTail;
+import dev.llmstream.redis.internal.RunWrites;
 import dev.llmstream.redis.internal.Scripts;
 import dev.llmstream.redis.internal.StopSignals;
 import dev.llmstream.redis.internal.TailLanes;
@@ -21,6 +22,8 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,12 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * A {@link RunStore} on Redis Streams, shared by every server instance that points at the same Redis: any
@@ -66,18 +70,21 @@ public final class RedisRunStore implements RunStore {
   private final StreamScheduler scheduler;
   private final LongSupplier wallClock;
   private final Duration operationTimeout;
-  private final Duration claimGrace;
-  private final long maxLogLength;
+  private final RunWrites writes;
+  private final ClientResources resources;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisRunStore(Builder b) {
     this.scheduler = b.scheduler;
     this.wallClock = b.wallClock;
     this.operationTimeout = b.operationTimeout;
-    this.claimGrace = b.claimGrace;
-    this.maxLogLength = b.maxLogLength;
     this.keys = new RedisKeys(b.keyPrefix);
-    this.client = RedisClient.create(b.uri);
+    this.resources = ClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(2)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.client = RedisClient.create(resources, b.uri);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -93,8 +100,10 @@ public final class RedisRunStore implements RunStore {
       }
       this.lanes = new TailLanes(laneConnections, redis, keys, scheduler, b.block, b.outageLimit);
       this.stops = new StopSignals(client.connectPubSub(), keys.stopChannel(), scheduler);
+      this.writes = new RunWrites(redis, keys, wallClock, b.maxLogLength, b.claimGrace, stops);
     } catch (RuntimeException e) {
       client.shutdown();
+      resources.shutdown();
       throw new RunStoreException(RunStoreException.Reason.UNAVAILABLE,
           "cannot connect to Redis at " + b.uri.getHost() + ":" + b.uri.getPort()
               + " (" + e.getClass().getSimpleName() + "); start Redis or fix the --redis URL", e);
@@ -119,21 +128,12 @@ public final class RedisRunStore implements RunStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("a new run must be RUNNING, was " + run.status()));
     }
-    List<String> args = new ArrayList<>(List.of(run.runId(), run.owner(), run.slot(),
-        Long.toString(run.createdAtMillis()), Integer.toString(maxRunningPerOwner),
-        Long.toString(wallClock.getAsLong() + claimGrace.toMillis()), keys.prefix(), token()));
-    run.attributes().forEach((k, v) -> {
-      args.add(k);
-      args.add(v);
-    });
-    String[] k = {keys.run(run.runId()), keys.owner(run.owner()), keys.running()};
-    return timed(script(Scripts.CREATE, k, args.toArray(String[]::new)), "create the run")
-        .thenApply(RedisRunStore::ok);
+    return timed(guard(() -> writes.create(run, maxRunningPerOwner)), "create the run");
   }
 
   @Override
   public CompletionStage<Optional<RunRecord>> find(String runId) {
-    return timed(redis.hgetall(keys.run(runId)), "look the run up").thenApply(h -> record(runId, h));
+    return timed(guard(() -> redis.hgetall(keys.run(runId))), "look the run up").thenApply(h -> record(runId, h));
   }
 
   private Optional<RunRecord> record(String runId, Map<String, String> h) {
@@ -160,18 +160,7 @@ public final class RedisRunStore implements RunStore {
     if (events.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    String[] args = new String[3 + 3 * events.size()];
-    args[0] = producerId;
-    args[1] = Long.toString(maxLogLength);
-    args[2] = token();
-    int i = 3;
-    for (RunEvent e : events) {
-      args[i++] = Long.toString(e.id());
-      args[i++] = e.type();
-      args[i++] = e.data();
-    }
-    return untimed(script(Scripts.APPEND, new String[] {keys.run(runId), keys.log(runId)}, args), "append")
-        .thenApply(RedisRunStore::ok);
+    return untimed(guard(() -> writes.append(runId, producerId, List.copyOf(events))), "append");
   }
 
   @Override
@@ -179,16 +168,18 @@ public final class RedisRunStore implements RunStore {
     if (maxEvents < 1) {
       throw new IllegalArgumentException("maxEvents must be >= 1, was " + maxEvents);
     }
-    CompletionStage<List<String>> meta =
-        redis.hmget(keys.run(runId), "status", "expiresAt").thenApply(l -> l.stream().map(kv -> kv.getValueOrElse(null)).toList());
-    CompletionStage<List<RunEvent>> events =
-        redis.xrange(keys.log(runId), Range.create(RedisKeys.entryId(afterId + 1), "+"), Limit.from(maxEvents))
-            .thenApply(RedisKeys::events);
-    return timed(meta.thenCombine(events, (m, ev) -> {
-      if (m.get(0) == null || expired(m.get(1))) {
-        throw RedisKeys.unknown();
-      }
-      return ev;
+    return timed(guard(() -> {
+      CompletionStage<List<String>> meta = redis.hmget(keys.run(runId), "status", "expiresAt")
+          .thenApply(l -> l.stream().map(kv -> kv.getValueOrElse(null)).toList());
+      CompletionStage<List<RunEvent>> events =
+          redis.xrange(keys.log(runId), Range.create(RedisKeys.entryId(afterId + 1), "+"), Limit.from(maxEvents))
+              .thenApply(RedisKeys::events);
+      return meta.thenCombine(events, (m, ev) -> {
+        if (m.get(0) == null || expired(m.get(1))) {
+          throw RedisKeys.unknown();
+        }
+        return ev;
+      });
     }), "read the run");
   }
 
@@ -208,12 +199,7 @@ public final class RedisRunStore implements RunStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("finish needs a finished status, was " + status));
     }
-    String[] k = {keys.run(runId), keys.log(runId), keys.running()};
-    String[] args = {producerId, Long.toString(maxLogLength), token(), Long.toString(done.id()), done.type(),
-        done.data(), status.name(), Long.toString(Math.max(1, ttl.toMillis())),
-        Long.toString(wallClock.getAsLong()), runId, keys.prefix()};
-    return untimed(script(Scripts.FINISH, k, args), "record the run's end")
-        .thenApply(RedisRunStore::ok)
+    return untimed(guard(() -> writes.finish(runId, producerId, done, status, ttl)), "record the run's end")
         .thenRun(() -> {
           stops.forget(runId);
           scheduler.schedule(ttl, () -> lanes.failRun(runId, RedisKeys.unknown()));
@@ -239,7 +225,7 @@ public final class RedisRunStore implements RunStore {
   public Registration onStop(String runId, Consumer<String> listener) {
     Objects.requireNonNull(listener, "listener");
     StopSignals.Registered reg = stops.register(runId, listener);
-    redis.hget(keys.run(runId), "stop").thenAccept(r -> {
+    guard(() -> redis.hget(keys.run(runId), "stop")).thenAccept(r -> {
       if (r != null) {
         reg.fire(r); // asked before we registered, on another instance
       }
@@ -249,18 +235,7 @@ public final class RedisRunStore implements RunStore {
 
   @Override
   public CompletionStage<Boolean> claim(String runId, String producerId, Duration lease) {
-    String[] args = {producerId, Long.toString(Math.max(1, lease.toMillis())),
-        Long.toString(wallClock.getAsLong()), runId};
-    return untimed(script(Scripts.CLAIM, new String[] {keys.run(runId), keys.running()}, args), "claim the run")
-        .thenApply(code -> {
-          if (code.equals("U")) {
-            throw RedisKeys.unknown();
-          }
-          if (code.length() > 2) {
-            stops.heard(runId, code.substring(2)); // a stop whose pub/sub message was lost
-          }
-          return code.startsWith("H:");
-        });
+    return untimed(guard(() -> writes.claim(runId, producerId, lease)), "claim the run");
   }
 
   @Override
@@ -291,7 +266,7 @@ public final class RedisRunStore implements RunStore {
       if (stopped.get() || closed.get()) {
         return;
       }
-      redis.zrangebyscore(keys.running(), Range.create(0, wallClock.getAsLong()), Limit.from(16))
+      guard(() -> redis.zrangebyscore(keys.running(), Range.create(0, wallClock.getAsLong()), Limit.from(16)))
           .whenComplete((ids, err) -> {
             if (ids != null) {
               for (String id : ids) {
@@ -314,21 +289,24 @@ public final class RedisRunStore implements RunStore {
     stops.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   private CompletionStage<String> script(String lua, String[] k, String... args) {
-    return redis.<String>eval(lua, ScriptOutputType.VALUE, k, args);
+    return guard(() -> redis.<String>eval(lua, ScriptOutputType.VALUE, k, args));
   }
 
-  private static Void ok(String code) {
-    if (!"OK".equals(code)) {
-      throw RedisKeys.refusal(code);
+  /** A closed store answers every call with UNAVAILABLE instead of touching closed connections. */
+  private <T> CompletionStage<T> guard(Supplier<? extends CompletionStage<T>> call) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new RunStoreException(RunStoreException.Reason.UNAVAILABLE,
+          "this Redis run store is closed"));
     }
-    return null;
-  }
-
-  private static String token() {
-    return UUID.randomUUID().toString();
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Fails the stage with UNAVAILABLE after the operation timeout (reader-facing calls must not hang). */

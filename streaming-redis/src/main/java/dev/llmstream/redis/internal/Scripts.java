@@ -143,4 +143,32 @@ public final class Scripts {
       end
       return tostring(n)
       """;
+
+  /**
+   * Puts back a running run that Redis lost (restarted without persistence) from the producer's copy.
+   * KEYS: run hash, log stream, running zset, owner hash. ARGV: producer, maxlen, now, leaseMillis, runId,
+   * slot, field count, field pairs, then (id, type, data) triples. Answers {@code EXISTS} if the run is
+   * there (nothing done) or {@code OK}.
+   */
+  public static final String RESTORE =
+      """
+      if redis.call('EXISTS', KEYS[1]) == 1 then return 'EXISTS' end
+      local i = 8
+      for j = 1, tonumber(ARGV[7]) do
+        redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+        i = i + 2
+      end
+      local last = 0
+      while i <= #ARGV do
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '0-' .. ARGV[i], 't', ARGV[i + 1], 'd', ARGV[i + 2])
+        last = ARGV[i]
+        i = i + 3
+      end
+      local next = tonumber(ARGV[3]) + tonumber(ARGV[4])
+      redis.call('HSET', KEYS[1], 'status', 'RUNNING', 'last', last, 'readers', 0, 'lease', ARGV[1],
+          'leaseUntil', next)
+      redis.call('ZADD', KEYS[3], next, ARGV[5])
+      redis.call('HSET', KEYS[4], ARGV[6], ARGV[5])
+      return 'OK'
+      """;
 }
