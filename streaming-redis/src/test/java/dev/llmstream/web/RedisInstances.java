@@ -48,8 +48,15 @@ final class RedisInstances implements AutoCloseable {
     }
   }
 
+  private final Duration lease;
+
   RedisInstances(String redisUri, int n, double tokensPerSecond) {
+    this(redisUri, n, tokensPerSecond, LEASE);
+  }
+
+  RedisInstances(String redisUri, int n, double tokensPerSecond, Duration lease) {
     this.redisUri = redisUri;
+    this.lease = lease;
     fake = FakeGroqServer.builder().dispatcher(r -> script(r, tokensPerSecond)).build().start();
     provider = GroqProvider.builder().baseUrl(fake.baseUrl()).apiKey("test-key").defaultModel("test-model").build();
     for (int i = 0; i < n; i++) {
@@ -59,7 +66,7 @@ final class RedisInstances implements AutoCloseable {
 
   Instance newInstance() {
     RedisRunStore store = RedisRunStore.builder(redisUri).keyPrefix(prefix).build();
-    AnswerRuns runs = AnswerRuns.builder(provider).store(store).lease(LEASE).keepRunsWithoutReaders().build();
+    AnswerRuns runs = AnswerRuns.builder(provider).store(store).lease(lease).keepRunsWithoutReaders().build();
     return new Instance(store, runs, store.watchLeases(runs, WATCH));
   }
 
