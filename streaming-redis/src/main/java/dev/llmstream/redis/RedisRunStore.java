@@ -270,7 +270,9 @@ public final class RedisRunStore implements RunStore {
           .whenComplete((ids, err) -> {
             if (ids != null) {
               for (String id : ids) {
-                runs.takeOver(id);
+                if (!writes.produces(id)) { // never a second producer for a run this instance produces
+                  runs.takeOver(id);
+                }
               }
             }
             scheduler.schedule(every, tick[0]);

@@ -184,6 +184,16 @@ public final class RunWrites {
     });
   }
 
+  /**
+   * Whether this instance produces the run (it created it or took it over, and has not lost it).
+   *
+   * @param runId the run
+   * @return {@code true} if so
+   */
+  public boolean produces(String runId) {
+    return mirrors.get(runId) != null;
+  }
+
   private CompletableFuture<String> restore(String runId, String producerId, RunMirrors.Mirror m) {
     List<RunEvent> events = m.events();
     List<String> args = new ArrayList<>(List.of(producerId, Long.toString(maxLogLength),
