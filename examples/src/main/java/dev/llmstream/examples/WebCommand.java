@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 
 /** {@code web}: the browser chat on {@code http://localhost:8080}. Runs until Ctrl-C. */
 final class WebCommand {
@@ -23,7 +24,7 @@ final class WebCommand {
     String host = args.get("--host") == null ? "127.0.0.1" : args.get("--host");
     Endpoint endpoint =
         Endpoint.open(args.get("--base-url"), args.get("--api-key"), args.get("--model"), args.has("--allow-insecure-http"));
-    RedisRunStore store = null;
+    @Nullable RedisRunStore store = null;
     WebChatServer server;
     try {
       AnswerRuns runs;
@@ -64,7 +65,7 @@ final class WebCommand {
     return -1; // the JVM is already exiting
   }
 
-  private static void closeQuietly(RedisRunStore store) {
+  private static void closeQuietly(@Nullable RedisRunStore store) {
     if (store != null) {
       store.close();
     }

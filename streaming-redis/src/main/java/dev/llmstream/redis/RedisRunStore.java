@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A {@link RunStore} on Redis Streams, shared by every server instance that points at the same Redis: any
@@ -151,7 +152,7 @@ public final class RedisRunStore implements RunStore {
         RunStatus.valueOf(status), Long.parseLong(h.getOrDefault("created", "0")), attributes));
   }
 
-  private boolean expired(String expiresAt) {
+  private boolean expired(@Nullable String expiresAt) {
     return expiresAt != null && wallClock.getAsLong() >= Long.parseLong(expiresAt);
   }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The producing instance's copy of each run it produces: the metadata and every event Redis acknowledged,
@@ -127,7 +128,7 @@ public final class RunMirrors {
    * @param runId the run
    * @return its copy, or null if this instance does not produce it
    */
-  public Mirror get(String runId) {
+  public @Nullable Mirror get(String runId) {
     return mirrors.get(runId);
   }
 
