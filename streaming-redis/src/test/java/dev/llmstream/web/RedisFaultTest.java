@@ -24,7 +24,6 @@ class RedisFaultTest {
   @RegisterExtension static final RedisTestServer REDIS = new RedisTestServer();
 
   private RedisInstances cluster;
-  private int resumes;
 
   @BeforeEach
   void start() {
@@ -44,6 +43,9 @@ class RedisFaultTest {
   private List<SseClient.Event> resumeToEnd(int instance, String owner, String id, CollectingSink first)
       throws Exception {
     List<SseClient.Event> all = new ArrayList<>(first.closed.get(60, TimeUnit.SECONDS));
+    for (int j = 1; j < all.size(); j++) {
+      assertThat(all.get(j).id()).isGreaterThan(all.get(j - 1).id());
+    }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (all.isEmpty() || !SseClient.last(all).type().equals("done")) {
       assertThat(System.nanoTime()).as("the run ends within 60 s").isLessThan(deadline);
@@ -54,7 +56,6 @@ class RedisFaultTest {
         CollectingSink sink = new CollectingSink();
         reader.get().start(sink);
         all.addAll(sink.closed.get(60, TimeUnit.SECONDS));
-        resumes++;
       }
     }
     return all;
@@ -117,5 +118,25 @@ class RedisFaultTest {
     // one model call that ran to its end (the provider closes it after [DONE]): never failed or restarted
     assertThat(cluster.fake.awaitEnded(0, Duration.ofSeconds(10)).chunksSent()).isGreaterThan(RedisInstances.TOKENS);
     assertThat(cluster.fake.requests()).hasSize(1);
+  }
+
+  @Test
+  void readersOfARedisThatStaysDownAreClosedWithoutDoneAndResumeWhenItIsBack() throws Exception {
+    String expected = RedisInstances.answer("outage");
+    String id = cluster.runs(0).start("carol", RedisInstances.ask("outage")).toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    CollectingSink onOther = follow(1, "carol", id);
+    onOther.sawText.get(30, TimeUnit.SECONDS);
+    REDIS.kill();
+    // no Redis for longer than the readers' outage limit: the relay ends the stream (no hang, no done)
+    List<SseClient.Event> cut = onOther.closed.get(30, TimeUnit.SECONDS);
+    assertThat(cut).noneMatch(e -> e.type().equals("done"));
+    assertThat(cluster.fake.requests()).hasSize(1);
+    REDIS.restart();
+    List<SseClient.Event> events = resumeToEnd(1, "carol", id, onOther); // as the browser: Last-Event-ID
+    assertThat(events).startsWith(cut.toArray(SseClient.Event[]::new));
+    assertThat(SseClient.text(events)).isEqualTo(expected);
+    assertThat(SseClient.last(events).json().get("state").asText()).isEqualTo("COMPLETED");
+    assertThat(cluster.fake.requests()).as("the model call went on through the outage").hasSize(1);
   }
 }

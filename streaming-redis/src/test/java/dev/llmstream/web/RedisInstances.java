@@ -25,6 +25,8 @@ import java.util.stream.LongStream;
 final class RedisInstances implements AutoCloseable {
   static final Duration LEASE = Duration.ofMillis(600);
   static final Duration WATCH = Duration.ofMillis(100);
+  /** How long a waiting reader survives a Redis outage. */
+  static final Duration OUTAGE_LIMIT = Duration.ofSeconds(3);
   /** Tokens per answer. */
   static final int TOKENS = 150;
 
@@ -65,7 +67,7 @@ final class RedisInstances implements AutoCloseable {
   }
 
   Instance newInstance() {
-    RedisRunStore store = RedisRunStore.builder(redisUri).keyPrefix(prefix).build();
+    RedisRunStore store = RedisRunStore.builder(redisUri).keyPrefix(prefix).outageLimit(OUTAGE_LIMIT).build();
     AnswerRuns runs = AnswerRuns.builder(provider).store(store).lease(lease).keepRunsWithoutReaders().build();
     return new Instance(store, runs, store.watchLeases(runs, WATCH));
   }

@@ -3,6 +3,7 @@ package dev.llmstream.redis.internal;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.web.spi.RunEvent;
 import dev.llmstream.web.spi.RunStore;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.UnblockType;
 import io.lettuce.core.XReadArgs;
@@ -32,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * {@code Last-Event-ID}). Thread-safe; no lock is held while calling a listener or Redis.
  */
 public final class TailLanes implements AutoCloseable {
+  private static final Duration WATCHDOG_MARGIN = Duration.ofSeconds(2);
+
   private final List<Lane> lanes = new ArrayList<>();
   private final RedisAsyncCommands<String, String> commands;
   private final RedisKeys keys;
@@ -193,7 +196,28 @@ public final class TailLanes implements AutoCloseable {
       }
       @SuppressWarnings({"unchecked", "rawtypes"})
       XReadArgs.StreamOffset<String>[] arr = offsets.toArray(new XReadArgs.StreamOffset[0]);
-      async.xread(XReadArgs.Builder.block(block).count(count), arr).whenComplete(this::onRead);
+      RedisFuture<List<StreamMessage<String, String>>> f =
+          async.xread(XReadArgs.Builder.block(block).count(count), arr);
+      watch(f);
+      f.whenComplete(this::onRead);
+    }
+
+    /**
+     * While the lane's connection is down, Lettuce holds the read until it reconnects; this watchdog
+     * cancels such a read after the block time plus a margin, so the outage counts toward
+     * {@code outageLimit} and readers fail instead of waiting for a Redis that may not come back.
+     */
+    private void watch(RedisFuture<?> f) {
+      scheduler.schedule(block.plus(WATCHDOG_MARGIN), () -> {
+        if (f.isDone() || closed) {
+          return;
+        }
+        if (conn.isOpen()) {
+          watch(f); // blocked normally, Redis is there
+        } else {
+          f.cancel(true);
+        }
+      });
     }
 
     private void onRead(@Nullable List<StreamMessage<String, String>> msgs, @Nullable Throwable err) {
