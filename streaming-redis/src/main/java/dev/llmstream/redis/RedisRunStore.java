@@ -101,7 +101,8 @@ public final class RedisRunStore implements RunStore {
       }
       this.lanes = new TailLanes(laneConnections, redis, keys, scheduler, b.block, b.outageLimit);
       this.stops = new StopSignals(client.connectPubSub(), keys.stopChannel(), scheduler);
-      this.writes = new RunWrites(redis, keys, wallClock, b.maxLogLength, b.claimGrace, stops);
+      this.writes = new RunWrites(redis, keys, wallClock, b.maxLogLength, b.claimGrace, stops, scheduler,
+          b.writeRetryLimit, closed::get);
     } catch (RuntimeException e) {
       client.shutdown();
       resources.shutdown();
@@ -355,6 +356,7 @@ public final class RedisRunStore implements RunStore {
     private Duration block = Duration.ofSeconds(1);
     private Duration claimGrace = Duration.ofSeconds(10);
     private int requestQueueSize = 100_000;
+    private Duration writeRetryLimit = Duration.ofMinutes(1);
 
     private Builder(RedisURI uri) {
       this.uri = uri;
@@ -445,6 +447,18 @@ public final class RedisRunStore implements RunStore {
      */
     public Builder outageLimit(Duration limit) {
       this.outageLimit = positive(limit, "outageLimit");
+      return this;
+    }
+
+    /**
+     * How long a producer write (append, finish, lease renewal) is retried while Redis cannot be reached,
+     * before it fails and the relay ends the answer. Default 1 minute.
+     *
+     * @param limit greater than zero
+     * @return this builder
+     */
+    public Builder writeRetryLimit(Duration limit) {
+      this.writeRetryLimit = positive(limit, "writeRetryLimit");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.llmstream.redis.internal;
 
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.web.spi.RunEvent;
 import dev.llmstream.web.spi.RunRecord;
 import dev.llmstream.web.spi.RunStatus;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -31,6 +33,9 @@ public final class RunWrites {
   private final StopSignals stops;
   private final RunMirrors mirrors = new RunMirrors();
   private final Map<String, CompletableFuture<RunMirrors.Mirror>> loads = new ConcurrentHashMap<>();
+  private final StreamScheduler scheduler;
+  private final Duration retryLimit;
+  private final BooleanSupplier closed;
 
   /**
    * Creates the writer.
@@ -41,9 +46,16 @@ public final class RunWrites {
    * @param maxLogLength the streams' approximate cap
    * @param claimGrace the lease a new or restored run gets until its producer renews it
    * @param stops where a stop found by a lease renewal goes
+   * @param scheduler retry timers
+   * @param retryLimit how long a write is retried while Redis cannot be reached
+   * @param closed whether the store was closed (no more retries)
    */
   public RunWrites(RedisAsyncCommands<String, String> redis, RedisKeys keys, LongSupplier wallClock,
-      long maxLogLength, Duration claimGrace, StopSignals stops) {
+      long maxLogLength, Duration claimGrace, StopSignals stops, StreamScheduler scheduler, Duration retryLimit,
+      BooleanSupplier closed) {
+    this.scheduler = scheduler;
+    this.retryLimit = retryLimit;
+    this.closed = closed;
     this.redis = redis;
     this.keys = keys;
     this.wallClock = wallClock;
@@ -249,8 +261,34 @@ public final class RunWrites {
     });
   }
 
+  /**
+   * Runs a script, retrying while Redis cannot be reached (a command in flight when a connection breaks
+   * fails with an I/O error), for at most {@code retryLimit}; the scripts' tokens make a retry of a write
+   * that did land harmless. A script's own answer (a refusal) is never retried.
+   */
   private CompletableFuture<String> script(String lua, String[] k, String... args) {
-    return redis.<String>eval(lua, ScriptOutputType.VALUE, k, args).toCompletableFuture();
+    CompletableFuture<String> out = new CompletableFuture<>();
+    attempt(lua, k, args, scheduler.nanoTime(), 0, out);
+    return out;
+  }
+
+  private void attempt(String lua, String[] k, String[] args, long since, int n, CompletableFuture<String> out) {
+    CompletableFuture<String> sent;
+    try {
+      sent = redis.<String>eval(lua, ScriptOutputType.VALUE, k, args).toCompletableFuture();
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    sent.whenComplete((code, err) -> {
+      if (err == null) {
+        out.complete(code);
+      } else if (closed.getAsBoolean() || scheduler.nanoTime() - since >= retryLimit.toNanos()) {
+        out.completeExceptionally(err);
+      } else {
+        Duration delay = Duration.ofMillis(Math.min(1_000, 50L << Math.min(n, 5)));
+        scheduler.schedule(delay, () -> attempt(lua, k, args, since, n + 1, out));
+      }
+    });
   }
 
   private static void ok(String code) {
