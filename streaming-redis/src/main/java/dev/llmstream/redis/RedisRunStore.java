@@ -45,8 +45,9 @@ import org.jspecify.annotations.Nullable;
  * instance can follow, stop or take over any run. See {@code streaming-redis/README.md} for the keys,
  * guarantees and limits.
  *
- * <p><b>Connections.</b> One command connection (all non-blocking commands, pipelined by Lettuce), one
- * pub/sub connection (stop requests), and a fixed number of tail lanes ({@link Builder#lanes(int)}, default
+ * <p><b>Connections.</b> One command connection (reader-side commands, pipelined by Lettuce), one write
+ * connection (producer writes and lease renewals, so reader traffic never delays a renewal), one pub/sub
+ * connection (stop requests), and a fixed number of tail lanes ({@link Builder#lanes(int)}, default
  * 2) that multiplex every reader's {@code XREAD BLOCK}: connections and threads do not grow with readers
  * or runs. Lettuce's event loop threads run the callbacks.
  *
@@ -71,8 +72,11 @@ public final class RedisRunStore implements RunStore {
   private final StreamScheduler scheduler;
   private final LongSupplier wallClock;
   private final Duration operationTimeout;
+  private final StatefulRedisConnection<String, String> writeConnection;
   private final RunWrites writes;
   private final ClientResources resources;
+  private final RedisClient writeClient;
+  private final ClientResources writeResources;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisRunStore(Builder b) {
@@ -86,12 +90,19 @@ public final class RedisRunStore implements RunStore {
         .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
         .build();
     this.client = RedisClient.create(resources, b.uri);
-    client.setOptions(
-        ClientOptions.builder()
-            .autoReconnect(true)
-            .requestQueueSize(b.requestQueueSize)
-            .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-            .build());
+    this.writeResources = ClientResources.builder()
+        .ioThreadPoolSize(1)
+        .computationThreadPoolSize(1)
+        .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+        .build();
+    this.writeClient = RedisClient.create(writeResources, b.uri);
+    ClientOptions options = ClientOptions.builder()
+        .autoReconnect(true)
+        .requestQueueSize(b.requestQueueSize)
+        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
+        .build();
+    client.setOptions(options);
+    writeClient.setOptions(options);
     try {
       this.connection = client.connect();
       this.redis = connection.async();
@@ -101,11 +112,16 @@ public final class RedisRunStore implements RunStore {
       }
       this.lanes = new TailLanes(laneConnections, redis, keys, scheduler, b.block, b.outageLimit);
       this.stops = new StopSignals(client.connectPubSub(), keys.stopChannel(), scheduler);
-      this.writes = new RunWrites(redis, keys, wallClock, b.maxLogLength, b.claimGrace, stops, scheduler,
+      // producer writes and lease renewals on a client with its own I/O thread: reader traffic (and the
+      // relay's work done on reader I/O threads) never delays a renewal
+      this.writeConnection = writeClient.connect();
+      this.writes = new RunWrites(writeConnection.async(), keys, wallClock, b.maxLogLength, b.claimGrace, stops, scheduler,
           b.writeRetryLimit, closed::get);
     } catch (RuntimeException e) {
       client.shutdown();
+      writeClient.shutdown();
       resources.shutdown();
+      writeResources.shutdown();
       throw new RunStoreException(RunStoreException.Reason.UNAVAILABLE,
           "cannot connect to Redis at " + b.uri.getHost() + ":" + b.uri.getPort()
               + " (" + e.getClass().getSimpleName() + "); start Redis or fix the --redis URL", e);
@@ -171,16 +187,19 @@ public final class RedisRunStore implements RunStore {
       throw new IllegalArgumentException("maxEvents must be >= 1, was " + maxEvents);
     }
     return timed(guard(() -> {
-      CompletionStage<List<String>> meta = redis.hmget(keys.run(runId), "status", "expiresAt")
-          .thenApply(l -> l.stream().map(kv -> kv.getValueOrElse(null)).toList());
       CompletionStage<List<RunEvent>> events =
           redis.xrange(keys.log(runId), Range.create(RedisKeys.entryId(afterId + 1), "+"), Limit.from(maxEvents))
               .thenApply(RedisKeys::events);
-      return meta.thenCombine(events, (m, ev) -> {
-        if (m.get(0) == null || expired(m.get(1))) {
-          throw RedisKeys.unknown();
+      return events.thenCompose(ev -> {
+        if (!ev.isEmpty()) {
+          return CompletableFuture.completedFuture(ev); // the stream exists, so the run does (one round trip)
         }
-        return ev;
+        return redis.hmget(keys.run(runId), "status", "expiresAt").thenApply(l -> {
+          if (!l.get(0).hasValue() || expired(l.get(1).getValueOrElse(null))) {
+            throw RedisKeys.unknown();
+          }
+          return ev;
+        });
       });
     }), "read the run");
   }
@@ -291,9 +310,12 @@ public final class RedisRunStore implements RunStore {
     }
     lanes.close();
     stops.close();
+    writeConnection.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    writeClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
+    writeResources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
   private CompletionStage<String> script(String lua, String[] k, String... args) {
