@@ -1,6 +1,7 @@
 package dev.llmstream.examples;
 
 import dev.llmstream.examples.web.WebChatServer;
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.web.AnswerRuns;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 
 /** {@code web}: the browser chat on {@code http://localhost:8080}. Runs until Ctrl-C. */
@@ -29,8 +31,15 @@ final class WebCommand {
     try {
       AnswerRuns runs;
       if (args.get("--redis") != null) { // runs shared by every instance on this Redis: follow, stop, take over
-        store = RedisRunStore.builder(args.get("--redis")).build();
-        runs = AnswerRuns.builder(endpoint.provider()).store(store).lease(Duration.ofSeconds(3)).build();
+        // lease renewals and timers on a thread of their own, not the common pool readers' work can starve
+        StreamScheduler timers = StreamScheduler.of(Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "web-timers");
+          t.setDaemon(true);
+          return t;
+        }));
+        store = RedisRunStore.builder(args.get("--redis")).scheduler(timers).build();
+        runs = AnswerRuns.builder(endpoint.provider()).store(store).scheduler(timers)
+            .lease(Duration.ofSeconds(3)).build();
         store.watchLeases(runs, Duration.ofMillis(500));
       } else {
         runs = AnswerRuns.builder(endpoint.provider()).build();

@@ -2,6 +2,7 @@ package dev.llmstream.web;
 
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.testkit.FakeGroqServer;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
@@ -35,6 +38,9 @@ final class RedisInstances implements AutoCloseable {
   final String redisUri;
   final String prefix = "it" + UUID.randomUUID() + ":";
   final List<Instance> instances = new ArrayList<>();
+  /** Timers (lease renewals above all) on a thread of their own, as the web example does. */
+  private final ScheduledExecutorService timerThread = Executors.newSingleThreadScheduledExecutor();
+  private final StreamScheduler timers = StreamScheduler.of(timerThread);
 
   /** One relay instance. */
   static final class Instance {
@@ -67,8 +73,10 @@ final class RedisInstances implements AutoCloseable {
   }
 
   Instance newInstance() {
-    RedisRunStore store = RedisRunStore.builder(redisUri).keyPrefix(prefix).outageLimit(OUTAGE_LIMIT).build();
-    AnswerRuns runs = AnswerRuns.builder(provider).store(store).lease(lease).keepRunsWithoutReaders().build();
+    RedisRunStore store =
+        RedisRunStore.builder(redisUri).keyPrefix(prefix).outageLimit(OUTAGE_LIMIT).scheduler(timers).build();
+    AnswerRuns runs =
+        AnswerRuns.builder(provider).store(store).scheduler(timers).lease(lease).keepRunsWithoutReaders().build();
     return new Instance(store, runs, store.watchLeases(runs, WATCH));
   }
 
@@ -111,5 +119,6 @@ final class RedisInstances implements AutoCloseable {
     }
     provider.close();
     fake.close();
+    timerThread.shutdownNow();
   }
 }
