@@ -65,7 +65,7 @@ public final class Main {
 
   private static void usage(PrintStream s) {
     s.println("usage: java -jar examples/target/streaming-examples.jar <example> [options]");
-    s.println("  web  [--port 8080] [--host 127.0.0.1] [--base-url URL] [--api-key KEY] [--model M]");
+    s.println("  web  [--port 8080] [--host 127.0.0.1] [--base-url URL] [--api-key KEY] [--model M] [--redis redis://HOST:PORT]");
     s.println("       browser chat with Stop, resume after reload, retry");
     s.println("  chat [--base-url URL] [--api-key KEY] [--model M]   terminal chat; Ctrl-C stops an answer, /quit leaves");
     s.println("  " + AskCommand.USAGE);
