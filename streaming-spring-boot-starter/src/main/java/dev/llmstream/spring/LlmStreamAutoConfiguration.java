@@ -10,6 +10,8 @@ import dev.llmstream.spring.internal.RunOutcomes;
 import dev.llmstream.web.AnswerRuns;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -25,6 +27,7 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration
 @EnableConfigurationProperties({LlmStreamGroqProperties.class, LlmStreamRelayProperties.class})
 public class LlmStreamAutoConfiguration {
+  private static final Logger LOG = LoggerFactory.getLogger(LlmStreamAutoConfiguration.class);
 
   /** For Spring. */
   public LlmStreamAutoConfiguration() {}
@@ -45,6 +48,10 @@ public class LlmStreamAutoConfiguration {
     set(key == null || key.isBlank() ? null : key, b::apiKey);
     set(groq.baseUrl(), b::baseUrl);
     set(groq.model(), b::defaultModel);
+    if (groq.model() == null) {
+      LOG.warn("llmstream.groq.model is not set: every request must name its model (set llmstream.groq.model"
+          + " or a ChatRequestFactory that sets ChatRequest.Builder.model)");
+    }
     set(groq.allowInsecureHttp(), b::allowInsecureHttp);
     set(groq.connectTimeout(), b::connectTimeout);
     set(groq.firstTokenTimeout(), b::firstTokenTimeout);
