@@ -8,10 +8,12 @@ import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.spring.internal.RelayService;
 import dev.llmstream.spring.internal.RunOutcomes;
 import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.web.spi.RunStore;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -20,7 +22,7 @@ import org.springframework.core.env.Environment;
 
 /**
  * The provider and the runs: a {@link GroqProvider} from {@code llmstream.groq.*} unless the application
- * defines its own {@link ChatProvider}, and {@link AnswerRuns} with the in-memory store from
+ * defines its own {@link ChatProvider}, and {@link AnswerRuns} (on the application's {@link RunStore} bean if any, else in memory) from
  * {@code llmstream.relay.*} unless it defines its own runs. Both are closed with the context (the runs
  * first: they depend on the provider). Every bean backs off when the application defines one of its type.
  */
@@ -83,16 +85,20 @@ public class LlmStreamAutoConfiguration {
   }
 
   /**
-   * The runs, with the in-memory store.
+   * The runs, with the application's {@link RunStore} bean when it defines one (a Redis store, say), else
+   * the in-memory store.
    *
    * @param provider the provider
+   * @param store the application's store, if any (not closed by the runs: its bean's lifecycle does)
    * @param relay the properties
    * @return the runs, closed with the context (stopping running answers as {@code shutdown})
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  public AnswerRuns llmstreamAnswerRuns(ChatProvider provider, LlmStreamRelayProperties relay) {
+  public AnswerRuns llmstreamAnswerRuns(
+      ChatProvider provider, ObjectProvider<RunStore> store, LlmStreamRelayProperties relay) {
     AnswerRuns.Builder b = AnswerRuns.builder(provider);
+    store.ifAvailable(b::store);
     set(relay.maxRunningPerOwner(), b::maxRunningPerOwner);
     set(relay.maxEventsPerRun(), b::maxEventsPerRun);
     set(relay.maxCharsPerRun(), b::maxCharsPerRun);

@@ -19,6 +19,8 @@ import dev.llmstream.spring.mvc.ServletOwnerResolver;
 import dev.llmstream.spring.webflux.LlmStreamWebFluxAutoConfiguration;
 import dev.llmstream.spring.webflux.ReactiveOwnerResolver;
 import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.web.spi.RunStore;
+import dev.llmstream.core.StreamScheduler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -139,6 +141,20 @@ class LlmStreamAutoConfigurationTest {
     plain
         .withUserConfiguration(OwnRuns.class)
         .run(ctx -> assertThat(ctx.getBean(AnswerRuns.class)).isSameAs(ctx.getBean("myRuns")));
+  }
+
+  @Test
+  void theRunsUseTheApplicationsRunStoreWhenItDefinesOne() {
+    plain
+        .withBean("myStore", RunStore.class, () -> RunStore.inMemory(StreamScheduler.system()))
+        .run(
+            ctx -> {
+              String id = ctx.getBean(AnswerRuns.class).start("o", request()).toCompletableFuture().join();
+              RunStore store = ctx.getBean(RunStore.class);
+              assertThat(store.find(id).toCompletableFuture().join())
+                  .as("the run was created in the application's store")
+                  .hasValueSatisfying(r -> assertThat(r.owner()).isEqualTo("o"));
+            });
   }
 
   @Test
