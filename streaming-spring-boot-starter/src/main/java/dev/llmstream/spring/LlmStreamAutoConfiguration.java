@@ -40,19 +40,21 @@ public class LlmStreamAutoConfiguration {
    *
    * @param groq the properties
    * @param env the environment (for {@code GROQ_API_KEY})
+   * @param customizers applied in order after the properties
    * @return the provider, closed with the context
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean(ChatProvider.class)
-  public GroqProvider llmstreamGroqProvider(LlmStreamGroqProperties groq, Environment env) {
+  public GroqProvider llmstreamGroqProvider(
+      LlmStreamGroqProperties groq, Environment env, ObjectProvider<GroqProviderCustomizer> customizers) {
     GroqProvider.Builder b = GroqProvider.builder();
     String key = groq.apiKey() != null && !groq.apiKey().isBlank() ? groq.apiKey() : env.getProperty("GROQ_API_KEY");
     set(key == null || key.isBlank() ? null : key, b::apiKey);
     set(groq.baseUrl(), b::baseUrl);
     set(groq.model(), b::defaultModel);
     if (groq.model() == null) {
-      LOG.warn("llmstream.groq.model is not set: every request must name its model (set llmstream.groq.model"
-          + " or a ChatRequestFactory that sets ChatRequest.Builder.model)");
+      LOG.warn("llmstream.groq.model is not set: unless a GroqProviderCustomizer sets a default model, every"
+          + " request must name its model (set llmstream.groq.model, or ChatRequest.Builder.model in a ChatRequestFactory)");
     }
     set(groq.allowInsecureHttp(), b::allowInsecureHttp);
     set(groq.connectTimeout(), b::connectTimeout);
@@ -81,6 +83,7 @@ public class LlmStreamAutoConfiguration {
       set(l.maxLineLength(), b::maxLineLength);
       set(l.maxEventBytes(), b::maxEventBytes);
     }
+    customizers.orderedStream().forEach(c -> c.customize(b));
     return b.build();
   }
 

@@ -144,6 +144,15 @@ class LlmStreamAutoConfigurationTest {
   }
 
   @Test
+  void customizersAdjustTheProviderAfterTheProperties() {
+    new ApplicationContextRunner()
+        .withConfiguration(ALL)
+        .withPropertyValues("llmstream.groq.base-url=http://127.0.0.1:9/v1")
+        .withBean(GroqProviderCustomizer.class, () -> b -> b.defaultModel("from-customizer"))
+        .run(ctx -> assertThat(ctx.getBean(GroqProvider.class).toString()).contains("from-customizer"));
+  }
+
+  @Test
   void theRunsUseTheApplicationsRunStoreWhenItDefinesOne() {
     plain
         .withBean("myStore", RunStore.class, () -> RunStore.inMemory(StreamScheduler.system()))
