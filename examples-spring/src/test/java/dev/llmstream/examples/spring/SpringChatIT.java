@@ -22,6 +22,16 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoSuchElementException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -143,6 +153,44 @@ class SpringChatIT {
     HttpResponse<String> prometheus = send(get("/actuator/prometheus"), null);
     assertThat(prometheus.statusCode()).isEqualTo(200);
     assertThat(prometheus.body()).contains("jvm_").doesNotContain("contract-key");
+  }
+
+  @Test
+  void aBrowserStreamsAnAnswerOnTheSamePage() throws Exception {
+    Path chromium = Path.of("/usr/bin/chromium");
+    Path driverBinary = Path.of("/usr/bin/chromedriver");
+    Assumptions.assumeTrue(
+        Files.isExecutable(chromium) && Files.isExecutable(driverBinary),
+        "no /usr/bin/chromium and /usr/bin/chromedriver (Debian's chromium and chromium-driver)");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(chromium.toFile());
+    options.addArguments(
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(driverBinary.toFile()).usingAnyFreePort().build();
+    WebDriver driver = new ChromeDriver(service, options);
+    try {
+      driver.get(base + "/");
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(50));
+      wait.until(d -> !d.findElement(By.id("endpoint")).getText().isEmpty());
+      WebElement prompt = driver.findElement(By.id("prompt"));
+      prompt.sendKeys("browser question");
+      prompt.sendKeys(Keys.ENTER);
+      wait.until(d -> "completed".equals(lastAnswer(d).getAttribute("data-state")));
+      String shown = lastAnswer(driver).findElement(By.cssSelector("[data-testid=answer]")).getText();
+      assertThat(shown).startsWith(MODEL.answer("browser question").substring(0, 20)).contains("In short:");
+    } finally {
+      driver.quit();
+    }
+  }
+
+  private static WebElement lastAnswer(WebDriver d) {
+    List<WebElement> all = d.findElements(By.cssSelector(".msg.assistant"));
+    if (all.isEmpty()) {
+      throw new NoSuchElementException("no answer yet"); // the wait retries on this
+    }
+    return all.get(all.size() - 1);
   }
 
   private static HttpRequest.Builder get(String path) {
