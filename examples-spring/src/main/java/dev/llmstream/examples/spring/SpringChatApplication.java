@@ -1,7 +1,9 @@
 package dev.llmstream.examples.spring;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
 
 /**
  * The browser chat of the {@code web} example on Spring Boot: the same page, the relay endpoints of the
@@ -20,6 +22,17 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 public class SpringChatApplication {
   /** For Spring. */
   public SpringChatApplication() {}
+
+  /**
+   * The conversations: replaces the starter's one-message request factory, so answers see the history.
+   *
+   * @param systemPrompt {@code llmstream.relay.system-prompt}
+   * @return the memory
+   */
+  @Bean
+  ChatMemory chatMemory(@Value("${llmstream.relay.system-prompt:}") String systemPrompt) {
+    return new ChatMemory(systemPrompt);
+  }
 
   /**
    * Runs the application until it is stopped.

@@ -127,6 +127,13 @@ class SpringChatIT {
         parse(send(get("/api/runs/" + run + "/events").header("Last-Event-ID", Long.toString(cut)), cookie).body());
     assertThat(rest).allSatisfy(e -> assertThat(e.id()).isGreaterThan(cut));
     assertThat(text(all.stream().filter(e -> e.id() <= cut).toList()) + text(rest)).isEqualTo(MODEL.answer("spring resume"));
+
+    JsonNode chat = JSON.readTree(send(get("/api/chats/r"), cookie).body());
+    assertThat(chat.get("running").isNull()).isTrue();
+    assertThat(chat.get("history")).hasSize(2);
+    assertThat(chat.get("history").get(0).get("text").asText()).isEqualTo("spring resume");
+    assertThat(chat.get("history").get(1).get("text").asText()).isEqualTo(MODEL.answer("spring resume"));
+    assertThat(JSON.readTree(send(get("/api/chats/r"), null).body()).get("history")).as("a stranger's view").isEmpty();
   }
 
   @Test
@@ -136,6 +143,9 @@ class SpringChatIT {
     String cookie = sid(started);
     String run = JSON.readTree(started.body()).get("run").asText();
     upstream.awaitChunks(index, 3, Duration.ofSeconds(20));
+    assertThat(JSON.readTree(send(get("/api/chats/s"), cookie).body()).get("running").asText())
+        .as("a reload resumes the running answer")
+        .isEqualTo(run);
     HttpResponse<String> stop = post("/api/runs/" + run + "/stop", "", cookie);
     assertThat(stop.statusCode()).isEqualTo(200);
     assertThat(upstream.awaitEnded(index, Duration.ofSeconds(20)).ending())

@@ -4,6 +4,7 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.spring.ChatRequestFactory;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.RunOptions;
+import dev.llmstream.web.RunResult;
 import dev.llmstream.web.StopResult;
 import dev.llmstream.web.spi.RunStoreException;
 import java.time.Duration;
@@ -93,16 +94,25 @@ public final class RelayService {
       return done(Reply.error(400, "'chat' must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'"));
     }
     ChatRequest request = factory.create(owner, slot, message);
-    RunOptions.Builder options = RunOptions.builder().slot(slot).listener(outcomes::record);
+    RunOptions.Builder options = RunOptions.builder().slot(slot).listener(this::finished);
     if (deadline != null) {
       options.deadline(deadline);
     }
-    return runs.start(owner, request, options.build())
+    CompletionStage<String> started;
+    try {
+      started = runs.start(owner, request, options.build());
+    } catch (RuntimeException e) {
+      notify(() -> factory.refused(owner, slot));
+      throw e;
+    }
+    return started
         .handle(
             (id, err) -> {
               if (err == null) {
+                notify(() -> factory.started(owner, slot, id));
                 return new Reply(200, Map.of("run", id));
               }
+              notify(() -> factory.refused(owner, slot));
               Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
               if (cause instanceof RunStoreException rs
                   && (rs.reason() == RunStoreException.Reason.SLOT_BUSY
@@ -133,6 +143,19 @@ public final class RelayService {
                   ? Reply.error(404, "no such answer")
                   : new Reply(200, Map.of("stopped", r == StopResult.STOPPING));
             });
+  }
+
+  private void finished(RunResult result) {
+    outcomes.record(result);
+    notify(() -> factory.finished(result));
+  }
+
+  private static void notify(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("A ChatRequestFactory notification failed", e);
+    }
   }
 
   private static CompletionStage<Reply> done(Reply r) {
