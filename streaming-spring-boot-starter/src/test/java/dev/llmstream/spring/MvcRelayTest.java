@@ -21,6 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
       "spring.main.web-application-type=servlet",
       "llmstream.groq.api-key=" + MvcRelayTest.KEY,
       "llmstream.groq.model=sim-model",
+      "llmstream.groq.first-token-timeout=10s",
       "management.endpoints.web.exposure.include=health,env,configprops",
       "management.endpoint.env.show-values=always",
       "management.endpoint.configprops.show-values=always",

@@ -30,9 +30,16 @@ abstract class RelayContract {
   void resumingAfterAnyIdGivesExactlyTheRestOfTheAnswer() throws Exception {
     RelayHttp me = new RelayHttp(port());
     String run = me.start("resume contract", "resume");
-    List<RelayHttp.Event> all = me.events(run, 0);
+    List<RelayHttp.Event> all;
+    try {
+      all = me.events(run, 0);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("the event stream did not end; upstream calls: " + upstream().connections(), e);
+    }
     assertThat(all.get(all.size() - 1).type()).isEqualTo("done");
-    assertThat(all.get(all.size() - 1).data().get("state").asText()).isEqualTo("COMPLETED");
+    assertThat(all.get(all.size() - 1).data().get("state").asText())
+        .as("%s", all.get(all.size() - 1).data())
+        .isEqualTo("COMPLETED");
     assertThat(RelayHttp.text(all)).isEqualTo(MODEL.answer("resume contract"));
 
     List<RelayHttp.Event> texts = all.stream().filter(e -> e.type().equals("text")).toList();

@@ -12,6 +12,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /** One browser's view of the relay over real HTTP: keeps the {@code sid} cookie it was given. */
@@ -100,7 +103,15 @@ final class RelayHttp {
     if (cookie != null) {
       b.header("Cookie", cookie);
     }
-    HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r;
+    try {
+      // bounded, body included: a stream that never ends fails here with a clear message
+      r = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString()).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new IOException("no complete response within 30 s", e);
+    }
     r.headers()
         .allValues("Set-Cookie")
         .forEach(

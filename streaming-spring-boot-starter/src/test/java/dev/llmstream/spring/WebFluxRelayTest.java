@@ -13,7 +13,8 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     classes = WebFluxRelayTest.App.class,
-    properties = {"spring.main.web-application-type=reactive", "llmstream.groq.api-key=gsk_test", "llmstream.groq.model=sim-model"})
+    properties = {"spring.main.web-application-type=reactive", "llmstream.groq.api-key=gsk_test", "llmstream.groq.model=sim-model",
+      "llmstream.groq.first-token-timeout=10s"})
 class WebFluxRelayTest extends RelayContract {
   private static final FakeGroqServer UPSTREAM = FakeGroqServer.simulated(MODEL).start();
 
