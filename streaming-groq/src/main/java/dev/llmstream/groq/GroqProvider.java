@@ -5,10 +5,14 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.StreamListener;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
+import dev.llmstream.core.internal.InstrumentedSource;
+import dev.llmstream.core.internal.StreamTraceImpl;
 import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
@@ -104,10 +108,13 @@ public final class GroqProvider implements ChatProvider {
   private final boolean emitWaiting;
   private final RecoveryPolicy recovery;
   private final RequestEncoder encoder;
+  private final @Nullable StreamListener listener;
   private volatile boolean closed;
 
-  private GroqProvider(GroqConfig config, boolean emitWaiting, RecoveryPolicy recovery) {
+  private GroqProvider(
+      GroqConfig config, boolean emitWaiting, RecoveryPolicy recovery, @Nullable StreamListener listener) {
     this.config = config;
+    this.listener = listener;
     this.emitWaiting = emitWaiting;
     this.recovery = recovery;
     this.encoder = new RequestEncoder(config.mapper());
@@ -153,13 +160,34 @@ public final class GroqProvider implements ChatProvider {
               + "or GroqProvider.Builder.defaultModel(..)");
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
+    StreamListener l = listener;
+    StreamTraceImpl trace =
+        l == null
+            ? null
+            : new StreamTraceImpl(
+                "groq",
+                model,
+                config.endpoint().getHost(),
+                port(config.endpoint()),
+                config.scheduler()::nanoTime);
     AttemptFactory attempts =
-        (req, n) ->
-            new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
+        (req, n) -> {
+          GroqStreamSource attempt =
+              new GroqStreamSource(config, model, req == request ? body : encoder.encode(req, model), emitWaiting);
+          return trace == null ? attempt : attempt.trace(trace);
+        };
     // One concurrency permit per answer, held across its recovery attempts.
+    StreamSource source =
+        new PermitSource(Recovery.source(request, recovery, config.scheduler(), attempts), config.permits());
     return TokenStream.create(
-        new PermitSource(Recovery.source(request, recovery, config.scheduler(), attempts), config.permits()),
-        cancellation);
+        l == null ? source : new InstrumentedSource(source, l, trace, cancellation), cancellation);
+  }
+
+  private static int port(URI endpoint) {
+    if (endpoint.getPort() >= 0) {
+      return endpoint.getPort();
+    }
+    return "http".equalsIgnoreCase(endpoint.getScheme()) ? 80 : 443;
   }
 
   /**
@@ -215,6 +243,7 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable Consumer<GroqResponseInfo> onResponse;
     private @Nullable Boolean emitWaiting;
     private @Nullable RecoveryPolicy recovery;
+    private @Nullable StreamListener listener;
     private Function<String, @Nullable String> environment = System::getenv;
 
     private Builder() {}
@@ -583,6 +612,24 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
+     * Sets a listener that observes every stream of this provider (attributes, timings, outcome), whether
+     * or not a UI is attached: the hook for metrics and tracing, e.g. {@code
+     * LlmStreamMetrics.builder(registry).build()} from {@code streaming-micrometer}. Without one the
+     * provider does no instrumentation work. Its exceptions are logged and ignored.
+     *
+     * @param listener the listener, thread-safe and non-blocking
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder listener(StreamListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      unset(this.listener, "listener");
+      this.listener = listener;
+      return this;
+    }
+
+    /**
      * Whether streams start with a {@link dev.llmstream.core.StreamEvent.Waiting} event when the
      * response headers arrive (default {@code true}; UIs show a typing indicator on it).
      *
@@ -691,7 +738,10 @@ public final class GroqProvider implements ChatProvider {
                   maxToolArgumentChars != null ? maxToolArgumentChars : 1024 * 1024),
               new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE));
       return new GroqProvider(
-          config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
+          config,
+          !Boolean.FALSE.equals(emitWaiting),
+          recovery != null ? recovery : RecoveryPolicy.defaults(),
+          listener);
     }
 
     private static HttpClient ownClient(Duration connect, boolean inline) {
