@@ -34,6 +34,12 @@ import org.jspecify.annotations.Nullable;
  * UiStreams.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
  * }</pre>
  *
+ * <p>Units: timers are in seconds (the registry renders them, {@code _seconds} in Prometheus); the
+ * counted things ({@code {token}}, {@code {stream}}, ...) carry no Micrometer base unit, because
+ * Prometheus would mangle a curly-brace unit into the name ({@code gen_ai_client_token_usage__token_}),
+ * whereas the OpenTelemetry Prometheus exporter drops such annotations: so the names match what an
+ * OpenTelemetry SDK exports ({@code gen_ai_client_token_usage_bucket}).
+ *
  * <p>Never a user id, prompt or request id as a tag: tags are the provider, the requested and returned
  * model, the server address, the error type and the outcome (a value not known is {@code none}, so every
  * meter keeps one set of tag keys, as Prometheus requires). The request id goes to the observation's
@@ -85,16 +91,13 @@ public final class LlmStreamMetrics implements StreamListener {
     this.convention = b.convention != null ? b.convention : new DefaultStreamObservationConvention();
     Gauge.builder(STREAMS_ACTIVE, active, AtomicInteger::get)
         .description("Streams between the request being sent and their end")
-        .baseUnit("{stream}")
         .register(registry);
     Gauge.builder(RELAY_READERS, relayReaders, AtomicInteger::get)
         .description("Browser connections reading runs through the relay")
-        .baseUnit("{reader}")
         .register(registry);
     this.relayCoalesced =
         Counter.builder(RELAY_COALESCED)
             .description("Text events the relay merged for readers that fell behind")
-            .baseUnit("{event}")
             .register(registry);
     this.uiLag =
         Timer.builder(UI_DELIVERY_LAG)
@@ -261,7 +264,6 @@ public final class LlmStreamMetrics implements StreamListener {
     }
     DistributionSummary.builder(TOKEN_USAGE)
         .description("Number of input and output tokens used")
-        .baseUnit("{token}")
         .serviceLevelObjectives(GenAi.TOKEN_BUCKETS)
         .tags(model)
         .tag(GenAi.TOKEN_TYPE, type)
