@@ -87,6 +87,7 @@ class PrometheusScrapeTest {
       assertThat(cut.collect().get(10, TimeUnit.SECONDS).text()).isEqualTo(ANSWER);
     }
     scrape = prometheus.scrape();
+    Files.writeString(Path.of("target", "prometheus-scrape.txt"), scrape); // a sample for the docs
   }
 
   /** Sample names in the scrape (the part before '{' or ' ' of each non-comment line). */
