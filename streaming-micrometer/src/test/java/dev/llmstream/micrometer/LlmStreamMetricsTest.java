@@ -111,6 +111,7 @@ class LlmStreamMetricsTest {
 
     Timer ttfc = meters.get(LlmStreamMetrics.TIME_TO_FIRST_CHUNK).timer();
     assertThat(ttfc.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(350);
+    assertThat(ttfc.getId().getTag("gen_ai.response.model")).isEqualTo("served-model"); // known by then
     Timer perChunk = meters.get(LlmStreamMetrics.TIME_PER_OUTPUT_CHUNK).timer();
     assertThat(perChunk.count()).isEqualTo(3);
     assertThat(perChunk.max(TimeUnit.MILLISECONDS)).isEqualTo(50);

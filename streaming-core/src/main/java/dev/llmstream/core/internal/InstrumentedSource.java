@@ -53,7 +53,7 @@ public final class InstrumentedSource implements StreamSource {
   @Override
   public void start(StreamEmitter emitter) {
     if (trace.sent()) {
-      call("onRequestSent", () -> listener.onRequestSent(trace));
+      call("StreamListener.onRequestSent", () -> listener.onRequestSent(trace));
     }
     delegate.start(new Emitter(emitter));
   }
@@ -75,7 +75,7 @@ public final class InstrumentedSource implements StreamSource {
 
   private void cancelRequested() {
     if (trace.cancelRequested()) {
-      call("onCancelRequested", () -> listener.onCancelRequested(trace));
+      call("StreamListener.onCancelRequested", () -> listener.onCancelRequested(trace));
     }
   }
 
@@ -84,20 +84,20 @@ public final class InstrumentedSource implements StreamSource {
         || event instanceof StreamEvent.ReasoningDelta
         || event instanceof StreamEvent.ToolCallDelta) {
       long gap = trace.chunk();
-      if (gap == -1) {
-        call("onFirstChunk", () -> listener.onFirstChunk(trace));
-      } else if (gap >= 0) {
-        call("onChunk", () -> listener.onChunk(trace, gap));
+      if (gap >= 0) {
+        chunk(gap); // the per-token path: no lambda, no string built
+      } else if (gap == -1) {
+        call("StreamListener.onFirstChunk", () -> listener.onFirstChunk(trace));
       }
     } else if (event instanceof StreamEvent.Waiting w) {
       if (trace.headers(w.requestId())) {
-        call("onHeaders", () -> listener.onHeaders(trace));
+        call("StreamListener.onHeaders", () -> listener.onHeaders(trace));
       }
     } else if (event instanceof StreamEvent.UsageUpdate u) {
       trace.usage(u.usage());
     } else if (event instanceof StreamEvent.Recovering) {
       if (trace.recovering()) {
-        call("onRecovering", () -> listener.onRecovering(trace));
+        call("StreamListener.onRecovering", () -> listener.onRecovering(trace));
       }
     }
   }
@@ -105,12 +105,20 @@ public final class InstrumentedSource implements StreamSource {
   private void end(StreamState state, @Nullable ErrorKind kind) {
     if (trace.end(state, kind)) {
       registration.close();
-      call("onEnd", () -> listener.onEnd(trace));
+      call("StreamListener.onEnd", () -> listener.onEnd(trace));
+    }
+  }
+
+  private void chunk(long gap) {
+    try {
+      listener.onChunk(trace, gap);
+    } catch (Throwable t) {
+      LOG.warn("Exception thrown by StreamListener.onChunk; ignored", t);
     }
   }
 
   private static void call(String what, Runnable r) {
-    SerialDrain.callListener(LOG, "StreamListener." + what, r);
+    SerialDrain.callListener(LOG, what, r);
   }
 
   @Override
