@@ -14,7 +14,10 @@ package dev.llmstream.core;
  * {@link #onEnd} exactly once (never anything after it).
  *
  * <p><b>Threading.</b> Calls come from the stream's I/O thread, a timer thread or the thread that
- * cancelled, never two at once for one stream, and never under a lock of the library. One listener
+ * cancelled, never under a lock of the library. They are serial for one stream except when the caller
+ * stops it: {@link #onCancelRequested} and {@link #onEnd} then run on the cancelling thread and may
+ * overlap a chunk callback already running on the I/O thread (nothing starts after {@code onEnd}
+ * began). One listener
  * serves all streams of a provider, so it is called concurrently and must be thread-safe. It must not
  * block: it runs on the path of every token. A listener that throws is logged and ignored; the stream is
  * not affected.
