@@ -84,6 +84,14 @@ public interface StreamTrace {
   @Nullable ErrorKind errorKind();
 
   /**
+   * The failure, for a tracing span or a log (its message carries no secret: see
+   * {@link StreamException}).
+   *
+   * @return the error the stream failed with, or {@code null} unless it failed
+   */
+  @Nullable Throwable error();
+
+  /**
    * HTTP attempts made: 1 + {@link #retries()} + {@link #recoveries()}.
    *
    * @return the attempts

@@ -254,6 +254,10 @@ public final class LlmStreamMetrics implements StreamListener {
       registry.counter(RETRIES, provider).increment(trace.retries());
     }
     if (l != null && l.observation != null) {
+      Throwable error = trace.error();
+      if (error != null) {
+        l.observation.error(error); // the span is marked failed, with the typed message
+      }
       l.observation.stop(); // key values (outcome, error.type) are read from the final trace now
     }
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.Chunking;
 import dev.llmstream.testkit.FakeGroqServer;
@@ -185,7 +186,8 @@ class LlmStreamMetricsTest {
         .as(name).isEqualTo(1));
     assertThat(events).containsExactly("gen_ai.first_chunk", "llmstream.cancel");
     assertThat(observations).hasNumberOfObservationsEqualTo(2)
-        .hasAnObservationWithAKeyValue("error.type", "bad_request")
+        .hasAnObservation(o -> o.hasLowCardinalityKeyValue("error.type", "bad_request")
+            .assertThatError().isInstanceOf(StreamException.class))
         .hasAnObservationWithAKeyValue("llmstream.outcome", "cancelled");
     assertThat(meters.get(LlmStreamMetrics.STREAMS_ACTIVE).gauge().value()).isZero();
   }

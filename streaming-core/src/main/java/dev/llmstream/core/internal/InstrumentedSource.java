@@ -69,7 +69,7 @@ public final class InstrumentedSource implements StreamSource {
     try {
       delegate.cancel();
     } finally {
-      end(StreamState.CANCELLED, null);
+      end(StreamState.CANCELLED, null, null);
     }
   }
 
@@ -102,8 +102,8 @@ public final class InstrumentedSource implements StreamSource {
     }
   }
 
-  private void end(StreamState state, @Nullable ErrorKind kind) {
-    if (trace.end(state, kind)) {
+  private void end(StreamState state, @Nullable ErrorKind kind, @Nullable Throwable error) {
+    if (trace.end(state, kind, error)) {
       registration.close();
       call("StreamListener.onEnd", () -> listener.onEnd(trace));
     }
@@ -149,16 +149,16 @@ public final class InstrumentedSource implements StreamSource {
     @Override
     public void complete() {
       // a cancel the stream already noted wins: the subscriber will see CANCELLED
-      end(inner.isCancelled() ? StreamState.CANCELLED : StreamState.COMPLETED, null);
+      end(inner.isCancelled() ? StreamState.CANCELLED : StreamState.COMPLETED, null, null);
       inner.complete();
     }
 
     @Override
     public void fail(Throwable error) {
       if (inner.isCancelled()) {
-        end(StreamState.CANCELLED, null);
+        end(StreamState.CANCELLED, null, null);
       } else {
-        end(StreamState.FAILED, error instanceof StreamException se ? se.kind() : ErrorKind.UNKNOWN);
+        end(StreamState.FAILED, error instanceof StreamException se ? se.kind() : ErrorKind.UNKNOWN, error);
       }
       inner.fail(error);
     }

@@ -24,6 +24,7 @@ public final class StreamTraceImpl implements StreamTrace {
   private @Nullable String requestId;
   private @Nullable StreamState finalState;
   private @Nullable ErrorKind errorKind;
+  private @Nullable Throwable error;
   private @Nullable Usage usage;
   private int retries;
   private int recoveries;
@@ -130,7 +131,7 @@ public final class StreamTraceImpl implements StreamTrace {
     return true;
   }
 
-  synchronized boolean end(StreamState state, @Nullable ErrorKind kind) {
+  synchronized boolean end(StreamState state, @Nullable ErrorKind kind, @Nullable Throwable failure) {
     if (endAt >= 0) {
       return false;
     }
@@ -140,6 +141,7 @@ public final class StreamTraceImpl implements StreamTrace {
     }
     finalState = state;
     errorKind = kind;
+    error = failure;
     return true;
   }
 
@@ -198,6 +200,11 @@ public final class StreamTraceImpl implements StreamTrace {
   @Override
   public synchronized @Nullable ErrorKind errorKind() {
     return errorKind;
+  }
+
+  @Override
+  public synchronized @Nullable Throwable error() {
+    return error;
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamListener;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.StreamTrace;
@@ -213,6 +214,7 @@ class ProviderListenerTest {
       StreamTrace t = rec.ended.get();
       assertThat(t.outcome()).isEqualTo("failed");
       assertThat(t.errorKind()).isEqualTo(ErrorKind.AUTHENTICATION);
+      assertThat(t.error()).isInstanceOf(StreamException.class).hasMessageNotContaining("Bearer");
       assertThat(t.retries()).isEqualTo(1);
       assertThat(t.attempts()).isEqualTo(2);
       assertThat(t.timeToFirstChunk()).isNull();
