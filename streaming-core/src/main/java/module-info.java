@@ -7,6 +7,7 @@
  * application needs nothing but {@code requires dev.llmstream.core;} (or a provider's module, which implies
  * this one): the nullness annotations of the API come along with it.
  */
+@SuppressWarnings("module") // the qualified export names a module compiled after this one
 module dev.llmstream.core {
   // JSpecify's @Nullable/@NullMarked are part of the API's signatures.
   requires transitive org.jspecify;
@@ -16,4 +17,7 @@ module dev.llmstream.core {
 
   exports dev.llmstream.core;
   exports dev.llmstream.core.spi;
+  // The provider-level instrumentation (StreamTraceImpl, InstrumentedSource) is shared with our own
+  // provider only: a qualified export, invisible to every other module.
+  exports dev.llmstream.core.internal to dev.llmstream.groq;
 }

@@ -58,7 +58,7 @@ public class FirstTokenBenchmark {
   static final long SETTLE_MICROS = 2_000;
 
   /** The library under test. */
-  @Param({StreamClient.OURS, StreamClient.OURS_BUFFERED, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+  @Param({StreamClient.OURS, StreamClient.OURS_METRICS, StreamClient.OURS_BUFFERED, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   public String library = StreamClient.OURS;
 
   private final LinkedBlockingQueue<LoopbackServer.Exchange> exchanges = new LinkedBlockingQueue<>();

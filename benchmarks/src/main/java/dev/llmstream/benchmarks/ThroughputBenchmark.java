@@ -42,7 +42,7 @@ public class ThroughputBenchmark {
   static final int TOKENS = 100_000;
 
   /** The library under test. */
-  @Param({StreamClient.OURS, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+  @Param({StreamClient.OURS, StreamClient.OURS_METRICS, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   public String library = StreamClient.OURS;
 
   private LoopbackServer server;

@@ -5,12 +5,16 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.StreamListener;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.AttemptFactory;
+import dev.llmstream.core.internal.InstrumentedSource;
+import dev.llmstream.core.internal.StreamTraceImpl;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.groq.internal.ApiKeys;
 import dev.llmstream.groq.internal.BaseUrls;
+import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
 import dev.llmstream.groq.internal.GroqStreamSource;
@@ -124,10 +128,13 @@ public final class GroqProvider implements ChatProvider {
   private final boolean emitWaiting;
   private final RecoveryPolicy recovery;
   private final RequestEncoder encoder;
+  private final @Nullable StreamListener listener;
   private volatile boolean closed;
 
-  private GroqProvider(GroqConfig config, boolean emitWaiting, RecoveryPolicy recovery) {
+  private GroqProvider(
+      GroqConfig config, boolean emitWaiting, RecoveryPolicy recovery, @Nullable StreamListener listener) {
     this.config = config;
+    this.listener = listener;
     this.emitWaiting = emitWaiting;
     this.recovery = recovery;
     this.encoder = new RequestEncoder(config.mapper());
@@ -175,17 +182,38 @@ public final class GroqProvider implements ChatProvider {
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
     RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
+    StreamListener l = listener;
+    StreamTraceImpl trace =
+        l == null
+            ? null
+            : new StreamTraceImpl(
+                "groq",
+                model,
+                config.endpoint().getHost(),
+                port(config.endpoint()),
+                config.scheduler()::nanoTime);
     AttemptFactory attempts =
-        (req, n) ->
-            new GroqStreamSource(
-                config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
-                recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
+        (req, n) -> {
+          GroqStreamSource attempt =
+              new GroqStreamSource(
+                  config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
+                  recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
+          return trace == null ? attempt : attempt.trace(trace);
+        };
     // One concurrency permit per answer, held across its recovery attempts.
-    return TokenStream.create(
+    StreamSource source =
         new PermitSource(
             Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()),
-            config.permits()),
-        cancellation);
+            config.permits());
+    return TokenStream.create(
+        l == null ? source : new InstrumentedSource(source, l, trace, cancellation), cancellation);
+  }
+
+  private static int port(URI endpoint) {
+    if (endpoint.getPort() >= 0) {
+      return endpoint.getPort();
+    }
+    return "http".equalsIgnoreCase(endpoint.getScheme()) ? 80 : 443;
   }
 
   /**
@@ -243,6 +271,7 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable Consumer<GroqResponseInfo> onResponse;
     private @Nullable Boolean emitWaiting;
     private @Nullable RecoveryPolicy recovery;
+    private @Nullable StreamListener listener;
     private Function<String, @Nullable String> environment = System::getenv;
 
     private Builder() {}
@@ -667,6 +696,24 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
+     * Sets a listener that observes every stream of this provider (attributes, timings, outcome), whether
+     * or not a UI is attached: the hook for metrics and tracing, e.g. {@code
+     * LlmStreamMetrics.builder(registry).build()} from {@code streaming-micrometer}. Without one the
+     * provider does no instrumentation work. Its exceptions are logged and ignored.
+     *
+     * @param listener the listener, thread-safe and non-blocking
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder listener(StreamListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      unset(this.listener, "listener");
+      this.listener = listener;
+      return this;
+    }
+
+    /**
      * Whether streams start with a {@link dev.llmstream.core.StreamEvent.Waiting} event when the
      * response headers arrive (default {@code true}; UIs show a typing indicator on it).
      *
@@ -784,7 +831,10 @@ public final class GroqProvider implements ChatProvider {
               stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT,
               maxRequestsPerAnswer != null ? maxRequestsPerAnswer : DEFAULT_MAX_REQUESTS_PER_ANSWER);
       return new GroqProvider(
-          config, !Boolean.FALSE.equals(emitWaiting), recovery != null ? recovery : RecoveryPolicy.defaults());
+          config,
+          !Boolean.FALSE.equals(emitWaiting),
+          recovery != null ? recovery : RecoveryPolicy.defaults(),
+          listener);
     }
 
     private static HttpClient ownClient(Duration connect, boolean inline) {

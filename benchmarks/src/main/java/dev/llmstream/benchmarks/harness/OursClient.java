@@ -8,13 +8,17 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.groq.GroqProvider;
+import dev.llmstream.micrometer.LlmStreamMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Flow;
 
 /**
  * This library: one {@link GroqProvider} (one {@code HttpClient}), a subscriber with unbounded demand,
  * cancelled through the stream's {@link CancellationToken} (terminal signal: {@code onComplete} after
  * {@code Finish(CANCELLED)}). Optionally through a {@link StreamBuffer} with the default configuration
- * (50 ms window) on the system scheduler, as a UI would use it.
+ * (50 ms window) on the system scheduler, as a UI would use it. Optionally with the Micrometer bridge
+ * ({@code LlmStreamMetrics} on a Prometheus registry) attached as the provider's listener.
  */
 public final class OursClient implements StreamClient {
   private final GroqProvider provider;
@@ -22,12 +26,15 @@ public final class OursClient implements StreamClient {
   private final boolean buffered;
   private final StreamScheduler scheduler = StreamScheduler.system();
 
-  OursClient(String baseUrl, boolean buffered, boolean inline) {
+  OursClient(String baseUrl, boolean buffered, boolean inline, boolean metrics) {
     this.buffered = buffered;
     GroqProvider.Builder b =
         GroqProvider.builder().baseUrl(baseUrl).apiKey("bench").defaultModel(GroqChunks.MODEL);
     if (inline) {
       b.inlineDelivery(true);
+    }
+    if (metrics) {
+      b.listener(LlmStreamMetrics.builder(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build());
     }
     this.provider = b.build();
     this.request = ChatRequest.ofUser(GroqChunks.PROMPT);

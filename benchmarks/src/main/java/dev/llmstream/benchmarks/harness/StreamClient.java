@@ -16,6 +16,12 @@ public interface StreamClient extends AutoCloseable {
    * the price of running the subscriber on that thread.
    */
   String OURS_INLINE = "ours-inline";
+  /**
+   * This library with {@code GroqProvider.Builder.listener(..)} set to {@code LlmStreamMetrics} on a
+   * Prometheus registry (GenAI histograms, llmstream counters; no observation registry): the cost of
+   * the instrumentation, against {@link #OURS} without a listener.
+   */
+  String OURS_METRICS = "ours+metrics";
   /** The official {@code com.openai:openai-java} client (OkHttp, async streaming). */
   String OPENAI_JAVA = "openai-java";
   /** LangChain4j's {@code OpenAiStreamingChatModel} (JDK HttpClient). */
@@ -47,13 +53,14 @@ public interface StreamClient extends AutoCloseable {
    */
   static StreamClient of(String library, String baseUrl) {
     return switch (library) {
-      case OURS -> new OursClient(baseUrl, false, false);
-      case OURS_INLINE -> new OursClient(baseUrl, false, true);
-      case OURS_BUFFERED -> new OursClient(baseUrl, true, false);
+      case OURS -> new OursClient(baseUrl, false, false, false);
+      case OURS_INLINE -> new OursClient(baseUrl, false, true, false);
+      case OURS_BUFFERED -> new OursClient(baseUrl, true, false, false);
+      case OURS_METRICS -> new OursClient(baseUrl, false, false, true);
       case OPENAI_JAVA -> new OpenAiJavaClient(baseUrl);
       case LANGCHAIN4J -> new LangChain4jClient(baseUrl);
       default -> throw new IllegalArgumentException(
-          "library must be one of " + OURS + ", " + OURS_BUFFERED + ", " + OURS_INLINE + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
+          "library must be one of " + OURS + ", " + OURS_BUFFERED + ", " + OURS_INLINE + ", " + OURS_METRICS + ", " + OPENAI_JAVA + ", " + LANGCHAIN4J + "; was '" + library + "'");
     };
   }
 }

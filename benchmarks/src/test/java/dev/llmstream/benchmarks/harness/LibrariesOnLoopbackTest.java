@@ -17,7 +17,7 @@ class LibrariesOnLoopbackTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {StreamClient.OURS, StreamClient.OURS_BUFFERED, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
+      strings = {StreamClient.OURS, StreamClient.OURS_METRICS, StreamClient.OURS_BUFFERED, StreamClient.OURS_INLINE, StreamClient.OPENAI_JAVA, StreamClient.LANGCHAIN4J})
   void everyLibraryGetsTheWholeAnswer(String library) throws Exception {
     byte[] response = GroqChunks.httpAnswer(300);
     try (LoopbackServer server =

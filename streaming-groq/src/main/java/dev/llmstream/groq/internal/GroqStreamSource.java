@@ -5,6 +5,7 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
+import dev.llmstream.core.internal.StreamTraceImpl;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
@@ -118,6 +119,7 @@ public final class GroqStreamSource implements StreamSource {
   private long finishSeenAt = NEVER;
   private final ArrayList<StreamEvent> out = new ArrayList<>();
   private final SseScanner.Listener listener = this::onSseEvent;
+  private @Nullable StreamTraceImpl trace;
 
   /**
    * Creates a source for one request.
@@ -147,6 +149,19 @@ public final class GroqStreamSource implements StreamSource {
     this.emitWaiting = emitWaiting;
     this.retryRules =
         new RetryRules(config.retryOn498(), config.maxRetryDelay(), () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  /**
+   * Reports what only this attempt knows to the stream's trace (for a provider's
+   * {@link dev.llmstream.core.StreamListener}): the model the server names in its chunks, at the first
+   * token, and each retry before it. Call before {@link #start}.
+   *
+   * @param trace the stream's trace
+   * @return this source
+   */
+  public GroqStreamSource trace(StreamTraceImpl trace) {
+    this.trace = trace;
+    return this;
   }
 
   // ------------------------------------------------------------------ StreamSource
@@ -488,6 +503,11 @@ public final class GroqStreamSource implements StreamSource {
   private void noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
+      StreamTraceImpl t = trace;
+      String responseModel = d.model();
+      if (t != null && responseModel != null) {
+        t.responseModel(responseModel);
+      }
       arm(config.idleTimeout()); // from now on the idle timeout applies
     }
   }
@@ -614,6 +634,9 @@ public final class GroqStreamSource implements StreamSource {
       Duration delay = retryRules.delay(retries + 1, error, headers);
       if (delay != null) {
         retries++;
+        if (trace != null) {
+          trace.retried();
+        }
         attempt++;
         phase = Phase.BACKOFF;
         int a = attempt;

@@ -4,7 +4,11 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamListener;
+import dev.llmstream.core.StreamTrace;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.internal.InstrumentedSource;
+import dev.llmstream.core.internal.StreamTraceImpl;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -80,6 +84,57 @@ public final class TokenStreamTckTest {
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
       return TokenStream.failing(
           List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
+    }
+  }
+
+  /**
+   * The async source wrapped in the provider instrumentation with a listener attached, as a provider with
+   * {@code listener(..)} builds it: the wrapper must not break any rule.
+   */
+  @Test
+  public static final class Instrumented extends FlowPublisherVerification<StreamEvent> {
+    private final ExecutorService pool = Executors.newFixedThreadPool(2);
+    private final StreamListener listener = new StreamListener() {
+      @Override
+      public void onChunk(StreamTrace trace, long sincePreviousNanos) {
+        trace.chunks();
+      }
+    };
+
+    public Instrumented() {
+      super(new TestEnvironment(500));
+    }
+
+    @AfterClass
+    public void shutdown() {
+      pool.shutdownNow();
+    }
+
+    private Flow.Publisher<StreamEvent> instrumented(dev.llmstream.core.spi.StreamSource source) {
+      CancellationToken token = CancellationToken.create();
+      StreamTraceImpl trace = new StreamTraceImpl("test", "m", null, -1, System::nanoTime);
+      return TokenStream.create(new InstrumentedSource(source, listener, trace, token), token);
+    }
+
+    @Override
+    public Flow.Publisher<StreamEvent> createFlowPublisher(long elements) {
+      return instrumented(new GeneratingSource(elements, 3, pool));
+    }
+
+    @Override
+    public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
+      return instrumented(new dev.llmstream.core.spi.StreamSource() {
+        @Override
+        public void start(dev.llmstream.core.spi.StreamEmitter emitter) {
+          emitter.fail(new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null));
+        }
+
+        @Override
+        public void pull() {}
+
+        @Override
+        public void cancel() {}
+      });
     }
   }
 }
