@@ -4,6 +4,9 @@ import dev.llmstream.examples.web.WebChatServer;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.micrometer.LlmStreamMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.io.PrintStream;
 import java.util.List;
@@ -24,8 +27,12 @@ final class WebCommand {
             Set.of("--allow-insecure-http"));
     int port = args.intValue("--port", 8080, 0);
     String host = args.get("--host") == null ? "127.0.0.1" : args.get("--host");
+    // Every answer is measured (OpenTelemetry GenAI names via Micrometer) and served at GET /metrics.
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    LlmStreamMetrics metrics = LlmStreamMetrics.builder(prometheus).build();
     Endpoint endpoint =
-        Endpoint.open(args.get("--base-url"), args.get("--api-key"), args.get("--model"), args.has("--allow-insecure-http"));
+        Endpoint.open(args.get("--base-url"), args.get("--api-key"), args.get("--model"),
+            args.has("--allow-insecure-http"), provider -> provider.listener(metrics));
     @Nullable RedisRunStore store = null;
     WebChatServer server;
     try {
@@ -54,6 +61,7 @@ final class WebCommand {
       endpoint.close();
       throw e;
     }
+    server.route("/metrics", exchange -> MetricsEndpoint.serve(exchange, prometheus));
     RedisRunStore shared = store;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

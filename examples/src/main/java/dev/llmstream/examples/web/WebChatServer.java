@@ -158,6 +158,17 @@ public final class WebChatServer implements AutoCloseable {
     return runs;
   }
 
+  /**
+   * Serves {@code path} (and everything under it) with {@code handler}, next to the chat's own routes;
+   * the {@code web} command adds {@code /metrics} this way.
+   *
+   * @param path such as {@code /metrics}
+   * @param handler runs on the server's handler pool; it must send a response and close the exchange
+   */
+  public void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+    http.createContext(path, handler);
+  }
+
   @Override
   public void close() {
     runs.close();

@@ -208,4 +208,42 @@ class WebContractIT {
     assertThat(upstream.awaitEnded(index, Duration.ofSeconds(10)).ending())
         .isEqualTo(ConnectionRecord.Ending.CLOSED_BY_CLIENT);
   }
+
+  @Test
+  void metricsShowTheAnswersWithTheGenAiNamesInPrometheusFormat() throws Exception {
+    String sid = newSid();
+    for (String q : new String[] {"First question for the metrics.", "Second question for the metrics."}) {
+      List<Ev> events = read(sid, ask(sid, q), 0, Integer.MAX_VALUE);
+      assertThat(events.get(events.size() - 1).data().get("state").asText()).isEqualTo("COMPLETED");
+    }
+    String run = ask(sid, "A question that gets stopped.");
+    List<Ev> first = read(sid, run, 0, 4);
+    assertThat(send("POST", "/api/runs/" + run + "/stop", sid, null).statusCode()).isBetween(200, 299);
+    List<Ev> rest = read(sid, run, first.get(first.size() - 1).id(), Integer.MAX_VALUE);
+    assertThat(rest.get(rest.size() - 1).data().get("state").asText()).isEqualTo("CANCELLED");
+
+    HttpResponse<String> metrics = send("GET", "/metrics", null, null);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    String scrape = metrics.body();
+    assertThat(counter(scrape, "gen_ai_client_operation_duration_seconds_count", "gen_ai_operation_name=\"chat\""))
+        .isGreaterThanOrEqualTo(3);
+    assertThat(scrape).contains("gen_ai_request_model=\"sim-1\"")
+        .contains("gen_ai_client_operation_time_to_first_chunk_seconds_bucket")
+        .contains("gen_ai_token_type=\"input\"").contains("gen_ai_token_type=\"output\"");
+    assertThat(counter(scrape, "llmstream_streams_total", "outcome=\"completed\"")).isGreaterThanOrEqualTo(2);
+    assertThat(counter(scrape, "llmstream_streams_total", "outcome=\"cancelled\"")).isGreaterThanOrEqualTo(1);
+    assertThat(counter(scrape, "llmstream_cancel_latency_seconds_count", "")).isGreaterThanOrEqualTo(1);
+  }
+
+  /** The sum of a metric's samples whose labels contain {@code label}, from a Prometheus text scrape. */
+  private static double counter(String scrape, String name, String label) {
+    double sum = 0;
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(name + "{") && line.contains(label)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
 }
