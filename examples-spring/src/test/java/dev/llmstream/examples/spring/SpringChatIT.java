@@ -160,9 +160,18 @@ class SpringChatIT {
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(health.body()).path("components").path("llmstream").path("status").asText())
         .isEqualTo("UP");
+    HttpResponse<String> started = post("/api/chat", "{\"message\":\"spring metrics\",\"chat\":\"m\"}", null);
+    String cookie = sid(started);
+    String run = JSON.readTree(started.body()).get("run").asText();
+    List<Event> events = parse(send(get("/api/runs/" + run + "/events"), cookie).body());
+    assertThat(events.get(events.size() - 1).data().get("state").asText()).isEqualTo("COMPLETED");
     HttpResponse<String> prometheus = send(get("/actuator/prometheus"), null);
     assertThat(prometheus.statusCode()).isEqualTo(200);
-    assertThat(prometheus.body()).contains("jvm_").doesNotContain("contract-key");
+    assertThat(prometheus.body()).contains("jvm_").doesNotContain("contract-key")
+        .contains("gen_ai_client_operation_duration_seconds_count{")
+        .contains("gen_ai_operation_name=\"chat\"")
+        .contains("gen_ai_client_token_usage")
+        .contains("llmstream_streams_total{");
   }
 
   @Test
