@@ -8,19 +8,15 @@ import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamListener;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.internal.InstrumentedSource;
 import dev.llmstream.core.internal.StreamTraceImpl;
-import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.groq.internal.AnswerSources;
 import dev.llmstream.groq.internal.ApiKeys;
 import dev.llmstream.groq.internal.BaseUrls;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
-import dev.llmstream.groq.internal.GroqStreamSource;
 import dev.llmstream.groq.internal.RequestEncoder;
-import dev.llmstream.groq.internal.PermitSource;
-import dev.llmstream.groq.internal.RequestBudget;
 import dev.llmstream.groq.internal.StreamPermits;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -181,39 +177,11 @@ public final class GroqProvider implements ChatProvider {
               + "or GroqProvider.Builder.defaultModel(..)");
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
-    RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
     StreamListener l = listener;
-    StreamTraceImpl trace =
-        l == null
-            ? null
-            : new StreamTraceImpl(
-                "groq",
-                model,
-                config.endpoint().getHost(),
-                port(config.endpoint()),
-                config.scheduler()::nanoTime);
-    AttemptFactory attempts =
-        (req, n) -> {
-          GroqStreamSource attempt =
-              new GroqStreamSource(
-                  config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
-                  recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
-          return trace == null ? attempt : attempt.trace(trace);
-        };
-    // One concurrency permit per answer, held across its recovery attempts.
-    StreamSource source =
-        new PermitSource(
-            Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()),
-            config.permits());
+    StreamTraceImpl trace = l == null ? null : AnswerSources.trace(config, model);
+    StreamSource source = AnswerSources.source(config, encoder, request, model, body, emitWaiting, recovery, trace);
     return TokenStream.create(
         l == null ? source : new InstrumentedSource(source, l, trace, cancellation), cancellation);
-  }
-
-  private static int port(URI endpoint) {
-    if (endpoint.getPort() >= 0) {
-      return endpoint.getPort();
-    }
-    return "http".equalsIgnoreCase(endpoint.getScheme()) ? 80 : 443;
   }
 
   /**

@@ -1,0 +1,73 @@
+package dev.llmstream.groq.internal;
+
+import dev.llmstream.core.ChatRequest;
+import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.internal.StreamTraceImpl;
+import dev.llmstream.core.spi.AttemptFactory;
+import dev.llmstream.core.spi.Recovery;
+import dev.llmstream.core.spi.StreamSource;
+import java.net.URI;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one answer is assembled from HTTP attempts: one {@link RequestBudget} shared by its retries and
+ * recoveries, the recovery policy around the attempts, one concurrency permit held across all of them,
+ * and (when the provider has a listener) one trace every attempt reports to. Stateless; thread-safe.
+ */
+public final class AnswerSources {
+  private AnswerSources() {
+    throw new AssertionError("no instances");
+  }
+
+  /**
+   * The trace of one answer, for the provider's listener.
+   *
+   * @param config the provider's settings (endpoint, clock)
+   * @param model the requested model
+   * @return a new trace
+   */
+  public static StreamTraceImpl trace(GroqConfig config, String model) {
+    URI endpoint = config.endpoint();
+    int port = endpoint.getPort();
+    if (port < 0) {
+      port = "http".equalsIgnoreCase(endpoint.getScheme()) ? 80 : 443;
+    }
+    return new StreamTraceImpl("groq", model, endpoint.getHost(), port, config.scheduler()::nanoTime);
+  }
+
+  /**
+   * The source of one answer.
+   *
+   * @param config the provider's settings
+   * @param encoder the request encoder
+   * @param request the request as the caller gave it
+   * @param model the model to ask
+   * @param body {@code request} encoded (a continuation's request is encoded when it is made)
+   * @param emitWaiting whether attempts emit {@code Waiting}
+   * @param recovery what happens after a mid-answer failure
+   * @param trace the answer's trace, or {@code null} without a listener
+   * @return the source: permit, then recovery, then attempts
+   */
+  public static StreamSource source(
+      GroqConfig config,
+      RequestEncoder encoder,
+      ChatRequest request,
+      String model,
+      byte[] body,
+      boolean emitWaiting,
+      RecoveryPolicy recovery,
+      @Nullable StreamTraceImpl trace) {
+    RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
+    AttemptFactory attempts =
+        (req, n) -> {
+          GroqStreamSource attempt =
+              new GroqStreamSource(
+                  config, model, req == request ? body : encoder.encode(req, model), emitWaiting, budget, n > 0,
+                  recovery.strategy() != RecoveryPolicy.Strategy.FAIL && n < recovery.maxAttempts());
+          return trace == null ? attempt : attempt.trace(trace);
+        };
+    // One concurrency permit per answer, held across its recovery attempts.
+    return new PermitSource(
+        Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()), config.permits());
+  }
+}
