@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *     .observationRegistry(observationRegistry)          // optional: one Observation (span) per answer
  *     .build();
  * GroqProvider groq = GroqProvider.builder().listener(metrics).build();
- * UiStreams.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
+ * UiConnection.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
  * }</pre>
  *
  * <p>Units: timers are in seconds (the registry renders them, {@code _seconds} in Prometheus); the

@@ -10,7 +10,7 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
-import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
@@ -69,7 +69,7 @@ class PrometheusScrapeTest {
             .maxRetryDelay(Duration.ofSeconds(5)).listener(metrics).build()) {
       // two completed, one of them shown in a UI (display lag)
       assertThat(groq.stream(ChatRequest.ofUser("hello")).collect().get(10, TimeUnit.SECONDS).text()).isEqualTo(ANSWER);
-      ChatResponse shown = UiStreams.connect(groq.stream(ChatRequest.ofUser("hello again")), (batch, full) -> { },
+      ChatResponse shown = UiConnection.connect(groq.stream(ChatRequest.ofUser("hello again")), (batch, full) -> { },
               Runnable::run, UiConfig.builder().metrics(metrics.uiListener()).build())
           .done().get(10, TimeUnit.SECONDS);
       assertThat(shown.text()).isEqualTo(ANSWER);
