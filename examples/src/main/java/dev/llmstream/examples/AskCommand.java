@@ -9,7 +9,6 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
-import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
 import java.io.PrintStream;
@@ -173,10 +172,9 @@ final class AskCommand {
             }
           }
         };
-    UiConfig options = UiConfig.builder().maxTokens(maxTokens).build();
     // The sink runs on the thread delivering the stream: printing is all it does.
     UiConnection connection =
-        UiConnection.connect(endpoint.provider().stream(request, token), sink, Runnable::run, options);
+        UiConnection.connect(endpoint.provider().stream(request, token), sink, Runnable::run);
 
     CountDownLatch printed = new CountDownLatch(1);
     boolean[] interrupted = {false};

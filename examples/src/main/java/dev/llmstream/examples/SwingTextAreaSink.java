@@ -1,8 +1,8 @@
 package dev.llmstream.examples;
 
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.UiSink;
 import javax.swing.JLabel;
 import javax.swing.JTextArea;
@@ -44,7 +44,7 @@ public final class SwingTextAreaSink implements UiSink {
   }
 
   @Override
-  public void onProgress(Progress p) {
+  public void onProgress(StreamMetrics p) {
     status.setText(p.tokens() + " tokens · " + Math.round(p.tokensPerSecond()) + " tok/s");
   }
 

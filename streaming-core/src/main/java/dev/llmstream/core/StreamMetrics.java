@@ -5,9 +5,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A snapshot of one stream's metrics, as {@link UiConnection#metrics()} and
- * {@link StreamMetricsListener#onStreamEnd(StreamMetrics)} report them; {@link #toString()} is a
- * loggable one-liner. All times come from the injected {@link StreamScheduler}. Immutable and
+ * A snapshot of one stream's metrics, as {@link UiConnection#metrics()} reports it and
+ * {@link UiSink#onProgress(StreamMetrics)} receives it after each batch; {@link #toString()} is a loggable
+ * one-liner. For the final figures, read {@link UiConnection#metrics()} once {@link UiConnection#done()}
+ * has completed. All times come from the injected {@link StreamScheduler}. Immutable and
  * thread-safe.
  *
  * <p>"Arrival" is when the {@link StreamBuffer} received an event from the stream (the core carries no
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  * @param meanInterTokenGap the mean time between consecutive deltas arriving
  * @param maxStreamLatency the longest arrival-to-sink time of a batch (measured from its oldest delta)
  * @param meanStreamLatency the mean arrival-to-sink time of the batches
+ * @param lastStreamLatency the arrival-to-sink time of the latest batch (zero before the first)
  * @param cancelLatency from {@link UiConnection#cancel()} to the sink's {@code onCancelled}, or
  *     {@code null} when not cancelled that way
  * @param errorKind the kind of failure, or {@code null} if the stream did not fail
@@ -43,6 +45,7 @@ public record StreamMetrics(
     Duration meanInterTokenGap,
     Duration maxStreamLatency,
     Duration meanStreamLatency,
+    Duration lastStreamLatency,
     @Nullable Duration cancelLatency,
     @Nullable ErrorKind errorKind,
     int retries,
@@ -61,6 +64,7 @@ public record StreamMetrics(
    * @param meanInterTokenGap the mean time between consecutive deltas arriving
    * @param maxStreamLatency the longest arrival-to-sink time of a batch (measured from its oldest delta)
    * @param meanStreamLatency the mean arrival-to-sink time of the batches
+   * @param lastStreamLatency the arrival-to-sink time of the latest batch (zero before the first)
    * @param cancelLatency from {@link UiConnection#cancel()} to the sink's {@code onCancelled}, or {@code null} when not cancelled that way
    * @param errorKind the kind of failure, or {@code null} if the stream did not fail
    * @param retries new attempts before the answer started (repeated {@link StreamEvent.Waiting} events)
@@ -73,6 +77,7 @@ public record StreamMetrics(
     Objects.requireNonNull(meanInterTokenGap, "meanInterTokenGap");
     Objects.requireNonNull(maxStreamLatency, "maxStreamLatency");
     Objects.requireNonNull(meanStreamLatency, "meanStreamLatency");
+    Objects.requireNonNull(lastStreamLatency, "lastStreamLatency");
   }
 
   /**
@@ -113,6 +118,8 @@ public record StreamMetrics(
         + ms(maxStreamLatency)
         + ", latencyMean="
         + ms(meanStreamLatency)
+        + ", latencyLast="
+        + ms(lastStreamLatency)
         + ", cancelLatency="
         + ms(cancelLatency)
         + ", error="

@@ -8,42 +8,29 @@ import java.util.Objects;
  *
  * @param buffer how text is batched before it reaches the sink
  * @param scheduler the clock and timer (buffer windows and every measured duration)
- * @param metrics receives this stream's metrics (may be shared by many streams)
- * @param maxTokens the request's token limit for {@link Progress#percentOfMaxTokens()}, or 0 if unknown
  * @see Builder
  */
-public record UiConfig(
-    StreamBufferConfig buffer, StreamScheduler scheduler, StreamMetricsListener metrics, int maxTokens) {
-
-  private static final StreamMetricsListener NO_METRICS = new StreamMetricsListener() {};
+public record UiConfig(StreamBufferConfig buffer, StreamScheduler scheduler) {
 
   /**
    * Validates the components.
    *
    * @param buffer how text is batched before it reaches the sink
    * @param scheduler the clock and timer (buffer windows and every measured duration)
-   * @param metrics receives this stream's metrics (a {@link StreamMetricsListener}, which may be shared by streams)
-   * @param maxTokens the request's token limit for {@link Progress#percentOfMaxTokens()}, or 0 if unknown
    * @throws NullPointerException if a component is null
-   * @throws IllegalArgumentException if {@code maxTokens} is negative
    */
   public UiConfig {
     Objects.requireNonNull(buffer, "buffer");
     Objects.requireNonNull(scheduler, "scheduler");
-    Objects.requireNonNull(metrics, "metrics");
-    if (maxTokens < 0) {
-      throw new IllegalArgumentException("maxTokens must be >= 0 (0 = unknown), was " + maxTokens);
-    }
   }
 
   /**
-   * The defaults: {@link StreamBufferConfig#defaults()}, {@link StreamScheduler#system()}, no metrics
-   * listener, unknown token limit.
+   * The defaults: {@link StreamBufferConfig#defaults()} and {@link StreamScheduler#system()}.
    *
    * @return the defaults
    */
   public static UiConfig defaults() {
-    return new UiConfig(StreamBufferConfig.defaults(), StreamScheduler.system(), NO_METRICS, 0);
+    return new UiConfig(StreamBufferConfig.defaults(), StreamScheduler.system());
   }
 
   /**
@@ -68,18 +55,12 @@ public record UiConfig(
   public static final class Builder {
     private StreamBufferConfig buffer;
     private StreamScheduler scheduler;
-    private StreamMetricsListener metrics;
-    private int maxTokens;
     private boolean bufferSet;
     private boolean schedulerSet;
-    private boolean metricsSet;
-    private boolean maxTokensSet;
 
     private Builder(UiConfig from) {
       this.buffer = from.buffer;
       this.scheduler = from.scheduler;
-      this.metrics = from.metrics;
-      this.maxTokens = from.maxTokens;
     }
 
     /**
@@ -119,50 +100,12 @@ public record UiConfig(
     }
 
     /**
-     * Sets the metrics listener. Its exceptions are logged and ignored.
-     *
-     * @param metrics the listener
-     * @return this builder
-     * @throws NullPointerException if {@code metrics} is null
-     * @throws IllegalStateException if it was already set on this builder
-     */
-    public Builder metrics(StreamMetricsListener metrics) {
-      Objects.requireNonNull(metrics, "metrics");
-      if (metricsSet) {
-        throw new IllegalStateException("metrics was already set to " + this.metrics);
-      }
-      metricsSet = true;
-      this.metrics = metrics;
-      return this;
-    }
-
-    /**
-     * Sets the request's token limit, for progress percentages.
-     *
-     * @param maxTokens the limit, or 0 if unknown
-     * @return this builder
-     * @throws IllegalArgumentException if {@code maxTokens} is negative
-     * @throws IllegalStateException if it was already set on this builder
-     */
-    public Builder maxTokens(int maxTokens) {
-      if (maxTokens < 0) {
-        throw new IllegalArgumentException("maxTokens must be >= 0 (0 = unknown), was " + maxTokens);
-      }
-      if (maxTokensSet) {
-        throw new IllegalStateException("maxTokens was already set to " + this.maxTokens);
-      }
-      maxTokensSet = true;
-      this.maxTokens = maxTokens;
-      return this;
-    }
-
-    /**
      * Builds the immutable configuration.
      *
      * @return the configuration
      */
     public UiConfig build() {
-      return new UiConfig(buffer, scheduler, metrics, maxTokens);
+      return new UiConfig(buffer, scheduler);
     }
   }
 }

@@ -9,7 +9,7 @@ package dev.llmstream.core;
  * one call at a time, never concurrently. Methods must not block.
  *
  * <p><b>Order and lifecycle.</b> {@link #onStart()} and {@code onTyping(true)} come first; then, in the
- * order of the answer, text and reasoning batches (each followed by {@link #onProgress(Progress)}), tool
+ * order of the answer, text and reasoning batches (each followed by {@link #onProgress(StreamMetrics)}), tool
  * call fragments, {@link #onRecovering} and {@link #onReplaced}; {@code onTyping(false)} comes before the
  * first content and before the end. Exactly one of {@link #onCompleted}, {@link #onCancelled} and
  * {@link #onFailed} ends it, and no method is called after that.
@@ -71,11 +71,14 @@ public interface UiSink {
   default void onToolCall(StreamEvent.ToolCallDelta fragment) {}
 
   /**
-   * Progress after a batch.
+   * Progress after a batch: a snapshot of this stream's metrics, the same one {@link UiConnection#metrics()}
+   * would return at that moment (tokens, characters, elapsed time, {@link StreamMetrics#tokensPerSecond()}
+   * counted from the first token, the batch's latency in {@link StreamMetrics#lastStreamLatency()}). It
+   * rides on the batches; there is no extra timer.
    *
-   * @param progress tokens, characters, elapsed time, rate and share of the token limit
+   * @param metrics the stream's metrics after this batch (immutable)
    */
-  default void onProgress(Progress progress) {}
+  default void onProgress(StreamMetrics metrics) {}
 
   /**
    * The connection broke and the stream is resuming (show "connection lost, resuming…").

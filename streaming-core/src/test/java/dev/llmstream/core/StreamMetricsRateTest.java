@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class StreamMetricsRateTest {
   private static StreamMetrics metrics(Duration ttft, Duration elapsed, long tokens) {
     return new StreamMetrics(StreamState.COMPLETED, ttft, elapsed, tokens, 0, 0, Duration.ZERO, Duration.ZERO,
-        Duration.ZERO, Duration.ZERO, null, null, 0, 0);
+        Duration.ZERO, Duration.ZERO, Duration.ZERO, null, null, 0, 0);
   }
 
   @Test
@@ -24,6 +24,6 @@ class StreamMetricsRateTest {
     assertThat(metrics(Duration.ofSeconds(1), Duration.ofSeconds(1), 1).tokensPerSecond()).isZero();
     assertThat(metrics(Duration.ofSeconds(1), Duration.ofSeconds(1), 5).tokensPerSecond()).isZero();
     assertThat(new StreamMetrics(StreamState.WAITING_FIRST_TOKEN, null, Duration.ofSeconds(1), 0, 0, 0,
-        Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, null, 0, 0).tokensPerSecond()).isZero();
+        Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO, null, null, 0, 0).tokensPerSecond()).isZero();
   }
 }

@@ -1,9 +1,10 @@
 package dev.llmstream.micrometer;
 
 import dev.llmstream.core.StreamListener;
-import dev.llmstream.core.StreamMetricsListener;
 import dev.llmstream.core.StreamTrace;
+import dev.llmstream.core.UiSink;
 import dev.llmstream.core.Usage;
+import dev.llmstream.micrometer.internal.DeliveryLagSink;
 import dev.llmstream.micrometer.internal.GenAi;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -31,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *     .observationRegistry(observationRegistry)          // optional: one Observation (span) per answer
  *     .build();
  * GroqProvider groq = GroqProvider.builder().listener(metrics).build();
- * UiConnection.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
+ * UiConnection.connect(stream, metrics.instrument(sink), executor);
  * }</pre>
  *
  * <p>Units: timers are in seconds (the registry renders them, {@code _seconds} in Prometheus); the
@@ -82,7 +83,6 @@ public final class LlmStreamMetrics implements StreamListener {
   private final AtomicInteger relayReaders = new AtomicInteger();
   private final Counter relayCoalesced;
   private final Timer uiLag;
-  private final StreamMetricsListener uiListener;
   private final Map<StreamTrace, Live> live = new ConcurrentHashMap<>();
 
   private LlmStreamMetrics(Builder b) {
@@ -104,12 +104,6 @@ public final class LlmStreamMetrics implements StreamListener {
             .description("A chunk's arrival at the buffer to the UI sink call that showed it")
             .serviceLevelObjectives(GenAi.LATENCY_BUCKETS)
             .register(registry);
-    this.uiListener = new StreamMetricsListener() {
-      @Override
-      public void onBatch(int tokens, int characters, Duration streamLatency) {
-        uiLag.record(streamLatency);
-      }
-    };
   }
 
   /**
@@ -124,13 +118,18 @@ public final class LlmStreamMetrics implements StreamListener {
   }
 
   /**
-   * A listener for {@code UiConfig.Builder.metrics(..)} that records {@code llmstream.ui.delivery.lag}
-   * (what only the UI connection sees). The same instance every time; thread-safe.
+   * Wraps a UI sink so that {@code llmstream.ui.delivery.lag} (what only the UI connection sees) is
+   * recorded: on each {@code onProgress}, the batch's arrival-to-sink time
+   * ({@code StreamMetrics.lastStreamLatency()}), then the call goes on to {@code sink}. Every other call
+   * is forwarded unchanged. Use one wrapper per connection: {@code UiConnection.connect(stream,
+   * metrics.instrument(sink), executor)}.
    *
-   * @return the UI listener
+   * @param sink the sink that shows the answer
+   * @return a sink that records the delivery lag and forwards to {@code sink}
+   * @throws NullPointerException if {@code sink} is null
    */
-  public StreamMetricsListener uiListener() {
-    return uiListener;
+  public UiSink instrument(UiSink sink) {
+    return new DeliveryLagSink(Objects.requireNonNull(sink, "sink"), uiLag);
   }
 
   /** For the relay: a browser connection started reading a run ({@code llmstream.relay.readers} + 1). */

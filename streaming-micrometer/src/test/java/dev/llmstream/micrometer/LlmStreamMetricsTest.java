@@ -193,7 +193,13 @@ class LlmStreamMetricsTest {
   @Test
   void uiLagAndRelayHooksAndBuilderChecks() {
     LlmStreamMetrics metrics = LlmStreamMetrics.builder(meters).build();
-    metrics.uiListener().onBatch(3, 12, Duration.ofMillis(20));
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    dev.llmstream.core.UiSink sink = metrics.instrument((batch, full) -> seen.add("text:" + batch));
+    sink.onText("abc", "abc");
+    sink.onProgress(new dev.llmstream.core.StreamMetrics(dev.llmstream.core.StreamState.STREAMING, Duration.ZERO,
+        Duration.ofMillis(30), 3, 12, 1, Duration.ZERO, Duration.ZERO, Duration.ofMillis(20), Duration.ofMillis(20),
+        Duration.ofMillis(20), null, null, 0, 0));
+    assertThat(seen).containsExactly("text:abc");
     metrics.relayReaderOpened();
     metrics.relayReaderOpened();
     metrics.relayReaderClosed();

@@ -9,7 +9,6 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
@@ -69,8 +68,8 @@ class PrometheusScrapeTest {
             .maxRetryDelay(Duration.ofSeconds(5)).listener(metrics).build()) {
       // two completed, one of them shown in a UI (display lag)
       assertThat(groq.stream(ChatRequest.ofUser("hello")).collect().get(10, TimeUnit.SECONDS).text()).isEqualTo(ANSWER);
-      ChatResponse shown = UiConnection.connect(groq.stream(ChatRequest.ofUser("hello again")), (batch, full) -> { },
-              Runnable::run, UiConfig.builder().metrics(metrics.uiListener()).build())
+      ChatResponse shown = UiConnection.connect(groq.stream(ChatRequest.ofUser("hello again")),
+              metrics.instrument((batch, full) -> { }), Runnable::run)
           .done().get(10, TimeUnit.SECONDS);
       assertThat(shown.text()).isEqualTo(ANSWER);
       // one stopped

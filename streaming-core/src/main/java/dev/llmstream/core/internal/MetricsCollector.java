@@ -27,6 +27,7 @@ public final class MetricsCollector {
   private long gapMax;
   private long latencySum;
   private long latencyMax;
+  private long latencyLast;
   private long cancelLatency = -1;
   private @Nullable ErrorKind errorKind;
   private int waitings;
@@ -98,6 +99,7 @@ public final class MetricsCollector {
     characters += chars;
     latencySum += latencyNanos;
     latencyMax = Math.max(latencyMax, latencyNanos);
+    latencyLast = latencyNanos;
   }
 
   /** The sink was told the stream is recovering. */
@@ -129,16 +131,6 @@ public final class MetricsCollector {
   }
 
   /**
-   * Time since the request was sent.
-   *
-   * @param nanos now
-   * @return the elapsed time
-   */
-  public Duration elapsed(long nanos) {
-    return Duration.ofNanos(Math.max(0, nanos - start));
-  }
-
-  /**
    * A snapshot.
    *
    * @param nanos now (ignored once ended)
@@ -157,6 +149,7 @@ public final class MetricsCollector {
         Duration.ofNanos(gapCount == 0 ? 0 : gapSum / gapCount),
         Duration.ofNanos(latencyMax),
         Duration.ofNanos(batches == 0 ? 0 : latencySum / batches),
+        Duration.ofNanos(latencyLast),
         cancelLatency < 0 ? null : Duration.ofNanos(cancelLatency),
         errorKind,
         Math.max(0, waitings - 1),

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and a
  * {@link SerialDrain} on the executor drains it, one executor task at a time, so the sink is never called
  * concurrently even on a pool. Sink exceptions are caught where the sink is called (the sink gets one
- * {@code onFailed}); metrics-listener exceptions are logged and ignored; anything else that escapes a lane
+ * {@code onFailed}); anything else that escapes a lane
  * task fails the stream the same way, so the lane never stays busy. The queue is
  * bounded by construction: the adapter requests one batch at a time from the buffer and asks for the
  * next only after the sink has taken the previous one, so at most one batch, one terminal signal and one
@@ -54,7 +54,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   // written by the buffer's drain just before onNext, on the same thread
   private long nextOldest;
-  private int nextDeltas;
 
   // owned by the lane
   private final AnswerAccumulator answer = new AnswerAccumulator();
@@ -67,12 +66,12 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
    *
    * @param sink where to show the answer
    * @param executor the UI thread's executor
-   * @param options the buffer, scheduler, metrics listener and token limit
+   * @param options the buffer and scheduler
    */
   public UiConnectionImpl(UiSink sink, Executor executor, UiConfig options) {
     this.sink = sink;
     this.executor = executor;
-    this.metrics = new UiMetrics(options.scheduler(), options.metrics(), options.maxTokens());
+    this.metrics = new UiMetrics(options.scheduler());
     this.buffer = new StreamBufferImpl(options.buffer(), options.scheduler(), new ProbeBridge());
     this.lane = new UiLane(executor, this::laneFailed, this::executorRejected);
   }
@@ -142,15 +141,15 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   @Override
   public void onNext(StreamEvent event) {
-    submit(new Delivery(this, event, nextOldest, nextDeltas));
+    submit(new Delivery(this, event, nextOldest));
   }
 
   /** A lane task that shows one event; typed so a text batch can absorb the one queued behind it. */
-  private record Delivery(UiConnectionImpl owner, StreamEvent event, long oldestArrival, int deltas)
+  private record Delivery(UiConnectionImpl owner, StreamEvent event, long oldestArrival)
       implements Runnable {
     @Override
     public void run() {
-      owner.deliver(event, oldestArrival, deltas);
+      owner.deliver(event, oldestArrival);
     }
   }
 
@@ -174,7 +173,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     @Override
     public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {
       nextOldest = oldestArrivalNanos;
-      nextDeltas = deltas;
     }
   }
 
@@ -209,7 +207,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     phase.set(ENDED);
     StreamException error =
         error(ErrorKind.CALLER, "The UI executor rejected a task (" + name(e) + "); the stream was cancelled", e, null);
-    metrics.notifyEnd(metrics.end(StreamState.FAILED, ErrorKind.CALLER, -1));
+    metrics.end(StreamState.FAILED, ErrorKind.CALLER, -1);
     done.completeExceptionally(error);
   }
 
@@ -228,7 +226,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
   }
 
-  private void deliver(StreamEvent event, long oldestArrival, int deltas) {
+  private void deliver(StreamEvent event, long oldestArrival) {
     if (terminal || phase.get() == CANCELLING) {
       return; // after cancel() nothing more is shown; the cancel task ends the sink
     }
@@ -238,7 +236,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
         method = "onTyping";
         contentStarts();
         method = event instanceof StreamEvent.ReasoningDelta ? "onReasoning" : "onText";
-        Shown shown = deliverText(event, oldestArrival, deltas);
+        Shown shown = deliverText(event, oldestArrival);
         method = "onProgress";
         afterBatch(shown);
         return; // deliverText already asked for the next batch
@@ -266,7 +264,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
         sink.onReplaced(answer.text(), answer.reasoning());
       } else if (event instanceof StreamEvent.UsageUpdate u) {
         answer.accept(u);
-        metrics.usage(u.usage());
       } else if (event instanceof StreamEvent.Finish f) {
         answer.accept(f);
       }
@@ -286,12 +283,11 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
    *
    * @return what was shown, for {@link #afterBatch}
    */
-  private Shown deliverText(StreamEvent first, long oldestArrival, int deltas) {
+  private Shown deliverText(StreamEvent first, long oldestArrival) {
     boolean reasoning = first instanceof StreamEvent.ReasoningDelta;
     CharSequence full = reasoning ? answer.reasoning() : answer.text();
     int from = full.length();
     answer.accept(first);
-    int totalDeltas = deltas;
     long oldest = oldestArrival;
     int merged = 0;
     for (; ; ) {
@@ -304,7 +300,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
               : d.event() instanceof StreamEvent.TextDelta)
           && lane.take(d)) {
         answer.accept(d.event());
-        totalDeltas += d.deltas();
         oldest = Math.min(oldest, d.oldestArrival());
         merged++;
         continue;
@@ -319,11 +314,11 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     } else {
       sink.onText(batch, answer.text());
     }
-    return new Shown(to - from, totalDeltas, oldest);
+    return new Shown(to - from, oldest);
   }
 
-  /** One sink call's worth of text: its length, the upstream deltas in it, when the oldest arrived. */
-  private record Shown(int chars, int deltas, long oldestArrival) {}
+  /** One sink call's worth of text: its length and when its oldest part arrived. */
+  private record Shown(int chars, long oldestArrival) {}
 
   private static String text(StreamEvent e) {
     return e instanceof StreamEvent.TextDelta t ? t.text() : ((StreamEvent.ReasoningDelta) e).text();
@@ -347,8 +342,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
 
   /** Records a shown batch and calls the sink's {@code onProgress}. */
   private void afterBatch(Shown shown) {
-    long answerChars = answer.text().length() + answer.reasoning().length();
-    sink.onProgress(metrics.batch(shown.chars(), shown.deltas(), shown.oldestArrival(), answerChars));
+    sink.onProgress(metrics.batch(shown.chars(), shown.oldestArrival()));
   }
 
   private void completed() {
@@ -362,7 +356,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     }
     terminal = true;
     phase.set(ENDED);
-    long now = metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, -1);
+    metrics.end(byToken ? StreamState.CANCELLED : StreamState.COMPLETED, null, -1);
     String method = byToken ? "onCancelled" : "onCompleted";
     try {
       if (byToken) {
@@ -372,10 +366,8 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
       }
     } catch (Throwable t) {
       terminalThrew(method, t, response);
-      metrics.notifyEnd(now);
       return;
     }
-    metrics.notifyEnd(now);
     done.complete(response);
   }
 
@@ -389,15 +381,13 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
     terminal = true;
     phase.set(ENDED);
     ChatResponse partial = answer.snapshot().withFinishReason(FinishReason.CANCELLED);
-    long now = metrics.end(StreamState.CANCELLED, null, cancelRequestedAt);
+    metrics.end(StreamState.CANCELLED, null, cancelRequestedAt);
     try {
       sink.onCancelled(partial);
     } catch (Throwable t) {
       terminalThrew("onCancelled", t, partial);
-      metrics.notifyEnd(now);
       return;
     }
-    metrics.notifyEnd(now);
     done.complete(partial);
   }
 
@@ -458,13 +448,12 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   private void endFailed(StreamException error, ChatResponse partial) {
     terminal = true;
     phase.set(ENDED);
-    long now = metrics.end(StreamState.FAILED, error.kind(), -1);
+    metrics.end(StreamState.FAILED, error.kind(), -1);
     try {
       sink.onFailed(error, partial);
     } catch (Throwable t) {
       LOG.warn("UiSink.onFailed threw; nothing more is delivered", t);
     }
-    metrics.notifyEnd(now);
     done.completeExceptionally(error);
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
@@ -44,7 +44,7 @@ class LongAnswerTest {
           }
 
           @Override
-          public void onProgress(Progress progress) {
+          public void onProgress(StreamMetrics progress) {
             calls[1]++;
           }
         };

@@ -1,9 +1,9 @@
 package dev.llmstream.testkit.coretests;
 
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.UiSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 class RecordingSink implements UiSink {
   final List<String> calls = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
-  final List<Progress> progress = new ArrayList<>();
+  final List<StreamMetrics> progress = new ArrayList<>();
   final AtomicInteger inside = new AtomicInteger();
   volatile boolean terminated;
   volatile int textCalls;
@@ -76,7 +76,7 @@ class RecordingSink implements UiSink {
   }
 
   @Override
-  public void onProgress(Progress p) {
+  public void onProgress(StreamMetrics p) {
     enter("progress");
     progress.add(p);
     exit();

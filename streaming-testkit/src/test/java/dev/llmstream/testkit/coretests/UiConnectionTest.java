@@ -7,19 +7,16 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamMetrics;
-import dev.llmstream.core.StreamMetricsListener;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.Usage;
-import dev.llmstream.core.internal.MetricsRecorder;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;
@@ -70,7 +67,7 @@ class UiConnectionTest {
                     StreamEvent.Finish.of(FinishReason.TOOL_CALLS))),
             sink,
             Runnable::run,
-            options.toBuilder().maxTokens(10).build());
+            options);
     assertThat(sink.calls)
         .containsExactly(
             "start",
@@ -85,10 +82,10 @@ class UiConnectionTest {
     assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
     assertThat(r.toolCalls()).hasSize(1);
     assertThat(sink.progress).hasSize(2);
-    Progress p = sink.progress.get(1);
-    assertThat(p.tokens()).isEqualTo(3);
+    StreamMetrics p = sink.progress.get(1);
+    assertThat(p.tokens()).isEqualTo(4); // deltas received so far: the tool call arrived, and flushed the text
     assertThat(p.characters()).isEqualTo(8);
-    assertThat(p.percentOfMaxTokens()).hasValue(30.0);
+    assertThat(p.batches()).isEqualTo(2);
     assertThat(sink.violations).isEmpty();
   }
 
@@ -440,58 +437,12 @@ class UiConnectionTest {
     assertThatThrownBy(() -> UiConnection.connect(s, null, Runnable::run))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("sink");
-    assertThatThrownBy(() -> UiConfig.builder().maxTokens(-1))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("maxTokens");
     assertThatThrownBy(() -> UiConfig.builder().scheduler(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("scheduler");
-    assertThatThrownBy(() -> UiConfig.builder().maxTokens(1).maxTokens(2))
+    assertThatThrownBy(() -> UiConfig.builder().scheduler(StreamScheduler.system()).scheduler(StreamScheduler.system()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("maxTokens");
+        .hasMessageContaining("scheduler");
   }
 
-  @Test
-  void metricsAreAggregatedAcrossStreams() {
-    MetricsRecorder recorder = MetricsRecorder.create();
-    UiConfig withRecorder = options.toBuilder().metrics(recorder).build();
-    UiConnection.connect(
-        TokenStream.of(List.of(text("ab"), StreamEvent.Finish.of(FinishReason.STOP))),
-        new RecordingSink(),
-        Runnable::run,
-        withRecorder);
-    UiConnection.connect(
-        TokenStream.failing(List.of(text("c")), new StreamException(ErrorKind.RATE_LIMITED, "slow down", 429, null, null)),
-        new RecordingSink(),
-        Runnable::run,
-        withRecorder);
-    MetricsRecorder.Snapshot s = recorder.snapshot();
-    assertThat(s.streams()).isEqualTo(2);
-    assertThat(s.completed()).isEqualTo(1);
-    assertThat(s.failed()).isEqualTo(1);
-    assertThat(s.errorsByKind()).containsExactly(java.util.Map.entry(ErrorKind.RATE_LIMITED, 1L));
-    assertThat(s.tokens()).isEqualTo(2);
-    assertThat(s.characters()).isEqualTo(3);
-    assertThat(s.meanTimeToFirstToken()).isEqualTo(Duration.ZERO);
-  }
-
-  @Test
-  void aThrowingMetricsListenerDoesNotAffectTheStream() throws Exception {
-    StreamMetricsListener broken =
-        new StreamMetricsListener() {
-          @Override
-          public void onBatch(int tokens, int characters, Duration streamLatency) {
-            throw new IllegalStateException("listener bug");
-          }
-        };
-    RecordingSink sink = new RecordingSink();
-    UiConnection c =
-        UiConnection.connect(
-            TokenStream.of(List.of(text("ok"), StreamEvent.Finish.of(FinishReason.STOP))),
-            sink,
-            Runnable::run,
-            options.toBuilder().metrics(broken).build());
-    assertThat(c.done().get(1, TimeUnit.SECONDS).text()).isEqualTo("ok");
-    assertThat(sink.terminalCalls()).isEqualTo(1);
-  }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.Progress;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConnection;
@@ -61,7 +61,7 @@ class UiSinkFailureMessageTest {
           }
 
           @Override
-          public void onProgress(Progress p) {
+          public void onProgress(StreamMetrics p) {
             super.onProgress(p);
             maybeThrow("onProgress");
           }

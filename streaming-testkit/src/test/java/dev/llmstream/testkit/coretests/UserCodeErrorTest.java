@@ -9,14 +9,10 @@ import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.StreamMetrics;
-import dev.llmstream.core.StreamMetricsListener;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.testkit.TestSubscriber;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -139,39 +135,6 @@ class UserCodeErrorTest {
     sub.request(1); // returns: the buffer's drain is not wedged
     assertThat(sub.values()).hasSize(1);
     assertThat(sub.isTerminated()).isFalse();
-  }
-
-  @Test
-  void aMetricsListenerThrowingErrorsDoesNotHangTheUi() throws Exception {
-    AtomicInteger calls = new AtomicInteger();
-    StreamMetricsListener bad =
-        new StreamMetricsListener() {
-          @Override
-          public void onFirstToken(Duration timeToFirstToken) {
-            calls.incrementAndGet();
-            throw new AssertionError("metrics bug");
-          }
-
-          @Override
-          public void onBatch(int tokens, int characters, Duration streamLatency) {
-            calls.incrementAndGet();
-            throw new OutOfMemoryError("metrics bug");
-          }
-
-          @Override
-          public void onStreamEnd(StreamMetrics metrics) {
-            calls.incrementAndGet();
-            throw new AssertionError("metrics bug");
-          }
-        };
-    RecordingSink sink = new RecordingSink();
-    UiConnection c =
-        UiConnection.connect(
-            TokenStream.of(answer()), sink, Runnable::run, UiConfig.builder().metrics(bad).build());
-    assertThat(c.done().get(10, TimeUnit.SECONDS).text()).isEqualTo("ab");
-    assertThat(sink.calls).last().asString().startsWith("completed");
-    assertThat(calls.get()).isGreaterThanOrEqualTo(3);
-    assertThat(sink.violations).isEmpty();
   }
 
   @Test

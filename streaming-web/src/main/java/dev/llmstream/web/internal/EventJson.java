@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.llmstream.core.ChatResponse;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.Usage;
 import dev.llmstream.web.spi.RunStatus;
 import java.io.IOException;
@@ -51,14 +51,21 @@ public final class EventJson {
     return object(g -> g.writeStringField("t", t.toString()));
   }
 
-  static String progress(Progress p) {
+  /**
+   * The progress event: the stream's metrics after a batch and the request's token limit.
+   *
+   * @param m the metrics the sink received
+   * @param maxTokens the request's {@code maxTokens}, or null when it set none ({@code percentOfMax} is
+   *     null then)
+   */
+  static String progress(StreamMetrics m, @Nullable Integer maxTokens) {
     return object(
         g -> {
-          g.writeNumberField("tokens", p.tokens());
-          g.writeNumberField("tokensPerSecond", Math.round(p.tokensPerSecond() * 10) / 10.0);
+          g.writeNumberField("tokens", m.tokens());
+          g.writeNumberField("tokensPerSecond", Math.round(m.tokensPerSecond() * 10) / 10.0);
           g.writeFieldName("percentOfMax");
-          if (p.percentOfMaxTokens().isPresent()) {
-            g.writeNumber(Math.round(p.percentOfMaxTokens().getAsDouble() * 10) / 10.0);
+          if (maxTokens != null && maxTokens > 0) {
+            g.writeNumber(Math.round(Math.min(100.0, m.tokens() * 100.0 / maxTokens) * 10) / 10.0);
           } else {
             g.writeNull();
           }

@@ -5,8 +5,8 @@ import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
-import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiConnection;
@@ -48,6 +48,7 @@ final class RunProducer implements UiSink {
   private long nextId = 1;
   private int events;
   private long chars;
+  private volatile @Nullable Integer maxTokens; // of the request being answered, for progress events
   private RunStore.@Nullable Registration stopRegistration;
   private CancellationToken.@Nullable Registration deadline;
   private volatile StreamScheduler.@Nullable Cancellable leaseTimer;
@@ -65,6 +66,7 @@ final class RunProducer implements UiSink {
   }
 
   void start(ChatRequest request) {
+    maxTokens = request.maxTokens();
     stopRegistration = cfg.store().onStop(record.runId(), this::stop);
     Duration d = options.deadline();
     if (d != null) {
@@ -220,8 +222,8 @@ final class RunProducer implements UiSink {
   }
 
   @Override
-  public void onProgress(Progress progress) {
-    emit(RunEvent.PROGRESS, EventJson.progress(progress));
+  public void onProgress(StreamMetrics metrics) {
+    emit(RunEvent.PROGRESS, EventJson.progress(metrics, maxTokens));
   }
 
   @Override
