@@ -7,9 +7,8 @@ import dev.llmstream.benchmarks.harness.Published;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamBuffer;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
-import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.groq.GroqProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -142,13 +141,12 @@ public class SmoothnessBenchmark {
     waits.clear();
     CountDownLatch done = new CountDownLatch(STREAMS);
     Ui[] uis = new Ui[STREAMS];
-    StreamBufferConfig config = StreamBufferConfig.defaults();
+    UiConfig config = UiConfig.defaults();
     for (int i = 0; i < STREAMS; i++) {
       uis[i] = new Ui(done);
       StreamBuffer.buffer(
               provider.stream(ChatRequest.ofUser(GroqChunks.PROMPT), CancellationToken.create()),
-              config,
-              StreamScheduler.system())
+              config)
           .subscribe(uis[i]);
     }
     if (!done.await(60, TimeUnit.SECONDS)) {

@@ -10,14 +10,14 @@ import java.util.concurrent.Flow;
  * a few times per frame budget rather than once per token. The output is the same event type; every
  * other event passes through unchanged and in order.
  *
- * <p><b>Flush rules</b> (see {@link StreamBufferConfig}):
+ * <p><b>Flush rules</b> (see {@link UiConfig}):
  * <ul>
  *   <li>Text that arrives when no batch went out during the last window is delivered at once (a
  *       leading-edge throttle): the first token of an answer, and every token of a slow model, are
  *       never delayed.
  *   <li>Otherwise text is held and released when the window has passed since the previous batch, or as
- *       soon as it reaches {@link StreamBufferConfig#maxBatchChars()}, whichever comes first. A batch cut
- *       at the size limit never splits a UTF-16 surrogate pair. With a {@link StreamBufferConfig.Boundary}
+ *       soon as it reaches {@link UiConfig#maxBatchChars()}, whichever comes first. A batch cut
+ *       at the size limit never splits a UTF-16 surrogate pair. With a {@link UiConfig.Boundary}
  *       a timed or size-limited batch ends on a word or line boundary when there is one; the trailing
  *       fragment is held back, but only until it is one window old.
  *   <li>Nothing waits longer than the window (given demand): text left over by a size or boundary cut
@@ -30,7 +30,7 @@ import java.util.concurrent.Flow;
  * has none, text keeps coalescing into one pending batch (delivered whole when demand returns), so a
  * slow UI gets fewer, larger batches and never falls behind. The buffer requests one event at a time
  * from upstream and stops requesting while a non-text event waits for demand or the pending text
- * reaches {@link StreamBufferConfig#maxPendingChars()}; the unread data then stays upstream (in the
+ * reaches {@link UiConfig#maxPendingChars()}; the unread data then stays upstream (in the
  * socket). The "arrival time" the buffer records for an event is when the buffer received it.
  *
  * <p><b>Lifecycle and threading.</b> A buffer is a single-use processor: subscribe it to one upstream
@@ -43,7 +43,7 @@ import java.util.concurrent.Flow;
  * <pre>{@code
  * TokenStream answer = provider.stream(request);
  * Flow.Publisher<StreamEvent> smooth =
- *     StreamBuffer.buffer(answer, StreamBufferConfig.defaults(), StreamScheduler.system());
+ *     StreamBuffer.buffer(answer, UiConfig.defaults());
  * smooth.subscribe(mySubscriber);
  * }</pre>
  */
@@ -54,7 +54,7 @@ public interface StreamBuffer extends Flow.Processor<StreamEvent, StreamEvent> {
    *
    * @return the configuration
    */
-  StreamBufferConfig config();
+  UiConfig config();
 
   /**
    * A new buffer with the default configuration on the system scheduler.
@@ -62,22 +62,18 @@ public interface StreamBuffer extends Flow.Processor<StreamEvent, StreamEvent> {
    * @return a new, unsubscribed buffer
    */
   static StreamBuffer create() {
-    return create(StreamBufferConfig.defaults(), StreamScheduler.system());
+    return create(UiConfig.defaults());
   }
 
   /**
    * A new buffer.
    *
-   * @param config how to batch
-   * @param scheduler the clock and timer for the window
+   * @param config how to batch, and the clock and timer for the window
    * @return a new, unsubscribed buffer
-   * @throws NullPointerException if an argument is null
+   * @throws NullPointerException if {@code config} is null
    */
-  static StreamBuffer create(StreamBufferConfig config, StreamScheduler scheduler) {
-    return new StreamBufferImpl(
-        Objects.requireNonNull(config, "config"),
-        Objects.requireNonNull(scheduler, "scheduler"),
-        StreamBufferImpl.Probe.NONE);
+  static StreamBuffer create(UiConfig config) {
+    return new StreamBufferImpl(Objects.requireNonNull(config, "config"), StreamBufferImpl.Probe.NONE);
   }
 
   /**
@@ -86,21 +82,16 @@ public interface StreamBuffer extends Flow.Processor<StreamEvent, StreamEvent> {
    * receives its error).
    *
    * @param upstream the stream to smooth
-   * @param config how to batch
-   * @param scheduler the clock and timer for the window
+   * @param config how to batch, and the clock and timer for the window
    * @return the buffered publisher
    * @throws NullPointerException if an argument is null
    */
-  static Flow.Publisher<StreamEvent> buffer(
-      Flow.Publisher<? extends StreamEvent> upstream,
-      StreamBufferConfig config,
-      StreamScheduler scheduler) {
+  static Flow.Publisher<StreamEvent> buffer(Flow.Publisher<? extends StreamEvent> upstream, UiConfig config) {
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(scheduler, "scheduler");
     return subscriber -> {
       Objects.requireNonNull(subscriber, "subscriber"); // Reactive Streams rule 1.9
-      StreamBuffer b = create(config, scheduler);
+      StreamBuffer b = create(config);
       b.subscribe(subscriber);
       upstream.subscribe(b);
     };

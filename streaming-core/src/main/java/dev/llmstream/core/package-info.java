@@ -10,7 +10,7 @@
  *       {@link dev.llmstream.core.TokenStream#onStateChange}.
  *   <li>{@link dev.llmstream.core.UiConnection#connect} and {@link dev.llmstream.core.UiSink}: deliver an answer to a UI
  *       thread in smooth batches ({@link dev.llmstream.core.StreamBuffer}, configured by
- *       {@link dev.llmstream.core.StreamBufferConfig}), with typing, progress and
+ *       {@link dev.llmstream.core.UiConfig}), with typing, progress and
  *       {@link dev.llmstream.core.StreamMetrics}.
  *   <li>{@link dev.llmstream.core.RecoveryPolicy}: what a stream does when its connection breaks
  *       mid-answer.

@@ -21,7 +21,7 @@ class StreamBufferCancelRaceTest {
     AtomicInteger delivered = new AtomicInteger();
     for (int round = 0; round < 3_000; round++) {
       StreamBuffer buffer =
-          StreamBuffer.create(StreamBufferConfig.builder().window(java.time.Duration.ZERO).build(), StreamScheduler.system());
+          StreamBuffer.create(UiConfig.defaults().withWindow(java.time.Duration.ZERO));
       AtomicLong upstreamDemand = new AtomicLong();
       buffer.onSubscribe(new Flow.Subscription() {
         @Override

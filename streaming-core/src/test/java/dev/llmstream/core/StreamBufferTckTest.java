@@ -57,7 +57,7 @@ public final class StreamBufferTckTest {
       } else {
         upstream = TokenStream.create(new MixedSource(elements), CancellationToken.create());
       }
-      return StreamBuffer.buffer(upstream, StreamBufferConfig.defaults(), StreamScheduler.system());
+      return StreamBuffer.buffer(upstream, UiConfig.defaults());
     }
 
     @Override
@@ -65,8 +65,7 @@ public final class StreamBufferTckTest {
       return StreamBuffer.buffer(
           TokenStream.failing(
               List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null)),
-          StreamBufferConfig.defaults(),
-          StreamScheduler.system());
+          UiConfig.defaults());
     }
   }
 
@@ -86,8 +85,7 @@ public final class StreamBufferTckTest {
 
     @Override
     public Flow.Processor<StreamEvent, StreamEvent> createIdentityFlowProcessor(int bufferSize) {
-      return StreamBuffer.create(
-          StreamBufferConfig.builder().window(Duration.ofMillis(10)).build(), StreamScheduler.system());
+      return StreamBuffer.create(UiConfig.defaults().withWindow(Duration.ofMillis(10)));
     }
 
     @Override

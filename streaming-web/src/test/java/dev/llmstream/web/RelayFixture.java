@@ -2,7 +2,6 @@ package dev.llmstream.web;
 
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
@@ -86,7 +85,7 @@ final class RelayFixture implements AutoCloseable {
   /** Every token its own batch (when the sink keeps up): many events. */
   static RunOptions eachToken() {
     return RunOptions.builder()
-        .ui(UiConfig.builder().buffer(StreamBufferConfig.builder().window(Duration.ZERO).build()).build())
+        .ui(UiConfig.defaults().withWindow(Duration.ZERO))
         .build();
   }
 

@@ -3,10 +3,10 @@ package dev.llmstream.benchmarks.harness;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamBuffer;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.micrometer.LlmStreamMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -45,7 +45,7 @@ public final class OursClient implements StreamClient {
     CancellationToken token = CancellationToken.create();
     TokenStream stream = provider.stream(request, token);
     if (buffered) {
-      StreamBuffer.buffer(stream, StreamBufferConfig.defaults(), scheduler).subscribe(new Subscriber(sink));
+      StreamBuffer.buffer(stream, UiConfig.defaults().withScheduler(scheduler)).subscribe(new Subscriber(sink));
     } else {
       stream.subscribe(new Subscriber(sink));
     }

@@ -1,7 +1,7 @@
 package dev.llmstream.core.internal;
 
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.UiConfig;
 
 /**
  * The text a {@link StreamBufferImpl} holds back between batches: the characters of one kind (answer text
@@ -141,12 +141,12 @@ final class PendingText {
    * Where a batch ends with a boundary preference: just after the last boundary within the first
    * {@code maxBatch} pending characters, or 0 if there is none.
    */
-  int boundaryCut(int maxBatch, StreamBufferConfig.Boundary boundary) {
+  int boundaryCut(int maxBatch, UiConfig.Boundary boundary) {
     int limit = Math.min(length(), maxBatch);
     for (int i = limit - 1; i >= 0; i--) {
       char c = pending.charAt(pendingStart + i);
       boolean isBoundary =
-          boundary == StreamBufferConfig.Boundary.LINE ? c == '\n' : Character.isWhitespace(c);
+          boundary == UiConfig.Boundary.LINE ? c == '\n' : Character.isWhitespace(c);
       if (isBoundary) {
         return i + 1;
       }

@@ -1,9 +1,9 @@
 package dev.llmstream.core.internal;
 
 import dev.llmstream.core.StreamBuffer;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamScheduler;
+import dev.llmstream.core.UiConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -56,14 +56,14 @@ public final class StreamBufferImpl implements StreamBuffer {
     void emitting(StreamEvent event, long oldestArrivalNanos, int deltas);
   }
 
-  private final StreamBufferConfig config;
+  private final UiConfig config;
   private final StreamScheduler scheduler;
   private final Probe probe;
   private final long windowNanos;
   private final Duration window;
   private final int maxBatch;
   private final int maxPending;
-  private final StreamBufferConfig.Boundary boundary;
+  private final UiConfig.Boundary boundary;
 
   // signals from other threads
   private final ConcurrentLinkedQueue<StreamEvent> inbox = new ConcurrentLinkedQueue<>();
@@ -93,13 +93,12 @@ public final class StreamBufferImpl implements StreamBuffer {
   /**
    * Creates a buffer.
    *
-   * @param config the configuration
-   * @param scheduler the clock and timer
+   * @param config the configuration, with the clock and timer
    * @param probe observer for metrics
    */
-  public StreamBufferImpl(StreamBufferConfig config, StreamScheduler scheduler, Probe probe) {
+  public StreamBufferImpl(UiConfig config, Probe probe) {
     this.config = config;
-    this.scheduler = scheduler;
+    this.scheduler = config.scheduler();
     this.probe = probe;
     this.window = config.window();
     this.windowNanos = config.window().toNanos();
@@ -109,7 +108,7 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   @Override
-  public StreamBufferConfig config() {
+  public UiConfig config() {
     return config;
   }
 
@@ -347,7 +346,7 @@ public final class StreamBufferImpl implements StreamBuffer {
       } else if (due) {
         cut = pending.sizeSafe(Math.min(len, maxBatch));
         boolean leading = !everFlushed || pending.since() - lastFlushAt >= windowNanos;
-        if (!leading && boundary != StreamBufferConfig.Boundary.NONE) {
+        if (!leading && boundary != UiConfig.Boundary.NONE) {
           int b = pending.boundaryCut(maxBatch, boundary);
           if (b < cut) {
             long fragmentArrival = pending.arrivalAt(b, now);
@@ -363,7 +362,7 @@ public final class StreamBufferImpl implements StreamBuffer {
         }
       } else if (len >= maxBatch) {
         cut = pending.sizeSafe(maxBatch);
-        if (boundary != StreamBufferConfig.Boundary.NONE) {
+        if (boundary != UiConfig.Boundary.NONE) {
           int b = pending.boundaryCut(maxBatch, boundary);
           if (b > 0) {
             cut = b;

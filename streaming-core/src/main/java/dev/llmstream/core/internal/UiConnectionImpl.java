@@ -66,13 +66,13 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
    *
    * @param sink where to show the answer
    * @param executor the UI thread's executor
-   * @param options the buffer and scheduler
+   * @param options the batching and the scheduler
    */
   public UiConnectionImpl(UiSink sink, Executor executor, UiConfig options) {
     this.sink = sink;
     this.executor = executor;
     this.metrics = new UiMetrics(options.scheduler());
-    this.buffer = new StreamBufferImpl(options.buffer(), options.scheduler(), new ProbeBridge());
+    this.buffer = new StreamBufferImpl(options, new ProbeBridge());
     this.lane = new UiLane(executor, this::laneFailed, this::executorRejected);
   }
 

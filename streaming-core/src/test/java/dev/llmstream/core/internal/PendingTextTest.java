@@ -2,8 +2,8 @@ package dev.llmstream.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
+import dev.llmstream.core.UiConfig;
 import org.junit.jupiter.api.Test;
 
 /** The buffer's pending text on its own: no clock, no threads, times passed in. */
@@ -58,10 +58,10 @@ class PendingTextTest {
   void cutsAtBoundariesAndNeverInsideASurrogatePair() {
     PendingText p = new PendingText();
     p.append(false, "one two\nthree", 0);
-    assertThat(p.boundaryCut(100, StreamBufferConfig.Boundary.WORD)).isEqualTo(8);
-    assertThat(p.boundaryCut(100, StreamBufferConfig.Boundary.LINE)).isEqualTo(8);
-    assertThat(p.boundaryCut(5, StreamBufferConfig.Boundary.WORD)).isEqualTo(4);
-    assertThat(p.boundaryCut(3, StreamBufferConfig.Boundary.WORD)).isZero();
+    assertThat(p.boundaryCut(100, UiConfig.Boundary.WORD)).isEqualTo(8);
+    assertThat(p.boundaryCut(100, UiConfig.Boundary.LINE)).isEqualTo(8);
+    assertThat(p.boundaryCut(5, UiConfig.Boundary.WORD)).isEqualTo(4);
+    assertThat(p.boundaryCut(3, UiConfig.Boundary.WORD)).isZero();
     p.take(p.length());
 
     p.append(false, "a\uD83D\uDC4Bb", 0); // a 👋 b

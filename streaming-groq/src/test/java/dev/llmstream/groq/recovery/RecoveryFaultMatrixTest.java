@@ -7,7 +7,6 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.RecoveryPolicy;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
@@ -237,7 +236,7 @@ class RecoveryFaultMatrixTest {
   @Test
   void continueThroughTheUiSinkShowsOneContinuousTextForEveryCut() throws Exception {
     MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
-    UiConfig options = UiConfig.builder().buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).build()).build();
+    UiConfig options = UiConfig.defaults().withWindow(Duration.ofMillis(1));
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(d).build().start();
         GroqProvider p = provider(server, FAST)) {
       for (int k = 1; k <= ANSWER_CHUNKS; k++) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamMetrics;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
@@ -22,13 +21,13 @@ import org.junit.jupiter.api.Test;
  * copied and as bytes allocated, never as wall time).
  */
 class LongAnswerTest {
-  private static final Duration WINDOW = StreamBufferConfig.DEFAULT_WINDOW;
+  private static final Duration WINDOW = UiConfig.DEFAULT_WINDOW;
   private static final String TOKEN = "tok ";
 
   /** What one run measured. */
   record Run(int textCalls, int progressCalls, long charsCopied, long allocatedBytes, Duration duration, String text) {}
 
-  private static Run run(int tokens, boolean slowUi, StreamBufferConfig buffer) throws Exception {
+  private static Run run(int tokens, boolean slowUi, UiConfig buffer) throws Exception {
     VirtualScheduler clock = new VirtualScheduler();
     // Groq-like: bursts of 50 tokens every 20 ms (2,500 tokens/s), first burst after 200 ms
     TimedSource model = new TimedSource(clock, tokens, 50, Duration.ofMillis(20), Duration.ofMillis(200), TOKEN);
@@ -56,7 +55,7 @@ class LongAnswerTest {
             TokenStream.create(model, CancellationToken.create()),
             sink,
             slowUi ? slow : Runnable::run,
-            UiConfig.builder().scheduler(clock).buffer(buffer).build());
+            buffer.withScheduler(clock));
     Duration step = slowUi ? Duration.ofMillis(200) : Duration.ofSeconds(1);
     long limit = model.duration().plusSeconds(2).toNanos() / step.toNanos();
     for (long i = 0; i < limit && !c.done().isDone(); i++) {
@@ -71,7 +70,7 @@ class LongAnswerTest {
   }
 
   /** Pacing by the window only: the size limit is above what one window collects. */
-  private static final StreamBufferConfig PACED = StreamBufferConfig.builder().maxBatchChars(4096).build();
+  private static final UiConfig PACED = UiConfig.defaults().withMaxBatchChars(4096);
 
   @Test
   void sinkUpdatesAreBoundedByDurationOverWindowAndWorkIsLinear() throws Exception {
@@ -99,11 +98,11 @@ class LongAnswerTest {
 
   @Test
   void withTheDefaultSizeLimitUpdatesAreBoundedByWindowsPlusSizeFlushes() throws Exception {
-    Run big = run(100_000, false, StreamBufferConfig.defaults());
+    Run big = run(100_000, false, UiConfig.defaults());
     long chars = 100_000L * TOKEN.length();
     // 10,000 chars/s exceed 256 chars per 50 ms, so the size limit releases batches too
     long bound =
-        big.duration().toNanos() / WINDOW.toNanos() + chars / StreamBufferConfig.DEFAULT_MAX_BATCH_CHARS + 3;
+        big.duration().toNanos() / WINDOW.toNanos() + chars / UiConfig.DEFAULT_MAX_BATCH_CHARS + 3;
     assertThat((long) big.textCalls()).isLessThanOrEqualTo(bound);
     assertThat(big.charsCopied()).isLessThanOrEqualTo(3 * chars);
     System.out.printf("defaults: %d sink updates for 100k tokens (bound %d)%n", big.textCalls(), bound);
@@ -111,7 +110,7 @@ class LongAnswerTest {
 
   @Test
   void aSlowUiGetsFewLargeBatchesForALongAnswer() throws Exception {
-    Run slow = run(100_000, true, StreamBufferConfig.defaults());
+    Run slow = run(100_000, true, UiConfig.defaults());
     // one update per UI turn: what waited for the UI thread and everything since, merged
     long bound = slow.duration().toNanos() / Duration.ofMillis(200).toNanos() + 3;
     assertThat((long) slow.textCalls()).isLessThanOrEqualTo(bound);

@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamBuffer;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.Usage;
 import dev.llmstream.testkit.TestSubscriber;
 import dev.llmstream.testkit.VirtualScheduler;
@@ -27,8 +27,8 @@ class StreamBufferTest {
   private final VirtualScheduler clock = new VirtualScheduler();
   private final ScriptedUpstream up = new ScriptedUpstream();
 
-  private TestSubscriber<StreamEvent> connect(StreamBufferConfig config, long demand) {
-    StreamBuffer buffer = StreamBuffer.create(config, clock);
+  private TestSubscriber<StreamEvent> connect(UiConfig config, long demand) {
+    StreamBuffer buffer = StreamBuffer.create(config.withScheduler(clock));
     TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(demand).timedBy(clock::nanoTime);
     buffer.subscribe(down);
     up.subscribe(buffer);
@@ -36,7 +36,7 @@ class StreamBufferTest {
   }
 
   private TestSubscriber<StreamEvent> connect(long demand) {
-    return connect(StreamBufferConfig.defaults(), demand);
+    return connect(UiConfig.defaults(), demand);
   }
 
   private static Duration ms(long n) {
@@ -72,7 +72,7 @@ class StreamBufferTest {
 
   @Test
   void aBatchReachingTheSizeLimitGoesOutBeforeTheWindowEnds() {
-    TestSubscriber<StreamEvent> down = connect(StreamBufferConfig.builder().maxBatchChars(8).build(), Long.MAX_VALUE);
+    TestSubscriber<StreamEvent> down = connect(UiConfig.defaults().withMaxBatchChars(8), Long.MAX_VALUE);
     up.text("a");
     clock.advance(ms(5));
     up.text("bcdef");
@@ -88,7 +88,7 @@ class StreamBufferTest {
   @Test
   void aSizeLimitCutNeverSplitsASurrogatePair() {
     TestSubscriber<StreamEvent> down =
-        connect(StreamBufferConfig.builder().maxBatchChars(5).build(), Long.MAX_VALUE);
+        connect(UiConfig.defaults().withMaxBatchChars(5), Long.MAX_VALUE);
     up.text("x");
     up.text("abcd\uD83D\uDE00ef"); // the emoji occupies indexes 4 and 5: a cut at 5 would split it
     clock.advance(WINDOW);
@@ -98,7 +98,7 @@ class StreamBufferTest {
   @Test
   void aSurrogatePairLongerThanATinyLimitStillArrivesWhole() {
     TestSubscriber<StreamEvent> down =
-        connect(StreamBufferConfig.builder().maxBatchChars(1).build(), Long.MAX_VALUE);
+        connect(UiConfig.defaults().withMaxBatchChars(1), Long.MAX_VALUE);
     up.text("\uD83D\uDE00\uD83D\uDE01");
     clock.advance(WINDOW);
     clock.advance(WINDOW);
@@ -121,7 +121,7 @@ class StreamBufferTest {
   @Test
   void zeroWindowDeliversEveryPieceAsDemandAllows() {
     TestSubscriber<StreamEvent> down =
-        connect(StreamBufferConfig.builder().window(Duration.ZERO).build(), Long.MAX_VALUE);
+        connect(UiConfig.defaults().withWindow(Duration.ZERO), Long.MAX_VALUE);
     up.text("a");
     up.text("b");
     up.text("c");
@@ -230,8 +230,8 @@ class StreamBufferTest {
 
   @Test
   void aSlowDownstreamGetsCoalescedBatchesAndMemoryStaysBounded() {
-    StreamBufferConfig config =
-        StreamBufferConfig.builder().maxBatchChars(16).maxPendingChars(1000).build();
+    UiConfig config =
+        UiConfig.defaults().withMaxBatchChars(16).withMaxPendingChars(1000);
     TestSubscriber<StreamEvent> down = connect(config, 1);
     up.text("first");
     assertThat(Events.texts(down)).containsExactly("first");
@@ -255,19 +255,19 @@ class StreamBufferTest {
     assertThat(up.hasDemand()).isTrue();
   }
 
-  static List<StreamBufferConfig> configs() {
+  static List<UiConfig> configs() {
     return List.of(
-        StreamBufferConfig.builder().maxBatchChars(64).build(),
-        StreamBufferConfig.builder().maxBatchChars(7).build(),
-        StreamBufferConfig.builder().maxBatchChars(64).boundary(StreamBufferConfig.Boundary.WORD).build(),
-        StreamBufferConfig.builder().maxBatchChars(10).boundary(StreamBufferConfig.Boundary.WORD).build(),
-        StreamBufferConfig.builder().maxBatchChars(300).boundary(StreamBufferConfig.Boundary.LINE).build(),
-        StreamBufferConfig.builder().window(Duration.ofMillis(16)).build());
+        UiConfig.defaults().withMaxBatchChars(64),
+        UiConfig.defaults().withMaxBatchChars(7),
+        UiConfig.defaults().withMaxBatchChars(64).withBoundary(UiConfig.Boundary.WORD),
+        UiConfig.defaults().withMaxBatchChars(10).withBoundary(UiConfig.Boundary.WORD),
+        UiConfig.defaults().withMaxBatchChars(300).withBoundary(UiConfig.Boundary.LINE),
+        UiConfig.defaults().withWindow(Duration.ofMillis(16)));
   }
 
   @ParameterizedTest
   @MethodSource("configs")
-  void nothingWaitsLongerThanTheWindow(StreamBufferConfig config) {
+  void nothingWaitsLongerThanTheWindow(UiConfig config) {
     Random random = new Random(42);
     TestSubscriber<StreamEvent> down = connect(config, Long.MAX_VALUE);
     ArrayDeque<Long> arrivals = new ArrayDeque<>(); // per character
@@ -331,7 +331,7 @@ class StreamBufferTest {
 
   @Test
   void aSecondSubscriberIsRejected() {
-    StreamBuffer buffer = StreamBuffer.create(StreamBufferConfig.defaults(), clock);
+    StreamBuffer buffer = StreamBuffer.create(UiConfig.defaults().withScheduler(clock));
     buffer.subscribe(TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime));
     TestSubscriber<StreamEvent> second = TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime);
     buffer.subscribe(second);
@@ -348,7 +348,7 @@ class StreamBufferTest {
                 new StreamEvent.TextDelta("c"),
                 StreamEvent.Finish.of(FinishReason.STOP)));
     TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE).timedBy(clock::nanoTime);
-    StreamBuffer.buffer(stream, StreamBufferConfig.defaults(), clock).subscribe(down);
+    StreamBuffer.buffer(stream, UiConfig.defaults().withScheduler(clock)).subscribe(down);
     assertThat(Events.texts(down)).containsExactly("a", "bc");
     assertThat(down.values()).last().isEqualTo(StreamEvent.Finish.of(FinishReason.STOP));
     assertThat(down.isCompleted()).isTrue();
@@ -356,35 +356,38 @@ class StreamBufferTest {
 
   @Test
   void badConfigurationFailsFastNamingTheSetting() {
-    assertThatThrownBy(() -> StreamBufferConfig.builder().window(Duration.ofMillis(-1)))
+    assertThatThrownBy(() -> UiConfig.defaults().withWindow(Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("window");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().window(Duration.ofMillis(1001)))
+    assertThatThrownBy(() -> UiConfig.defaults().withWindow(Duration.ofMillis(1001)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("window");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().maxBatchChars(0))
+    assertThatThrownBy(() -> UiConfig.defaults().withMaxBatchChars(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxBatchChars");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().maxPendingChars(0))
+    assertThatThrownBy(() -> UiConfig.defaults().withMaxPendingChars(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxPendingChars");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().maxBatchChars(100).maxPendingChars(10).build())
+    assertThatThrownBy(() -> UiConfig.defaults().withMaxPendingChars(100).withMaxBatchChars(100).withMaxPendingChars(10))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxPendingChars");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().window(null))
+    assertThatThrownBy(() -> UiConfig.defaults().withWindow(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("window");
-    assertThatThrownBy(() -> StreamBufferConfig.builder().window(WINDOW).window(WINDOW))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("window");
+    assertThatThrownBy(() -> UiConfig.defaults().withBoundary(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("boundary");
+    assertThatThrownBy(() -> UiConfig.defaults().withScheduler(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("scheduler");
   }
 
   @Test
-  void toBuilderCopiesAndAllowsChanges() {
-    StreamBufferConfig base = StreamBufferConfig.builder().window(ms(16)).build();
-    StreamBufferConfig changed = base.toBuilder().maxBatchChars(32).build();
+  void withersCopyAndChangeOneSetting() {
+    UiConfig base = UiConfig.defaults().withWindow(ms(16));
+    UiConfig changed = base.withMaxBatchChars(32);
     assertThat(changed.window()).isEqualTo(ms(16));
     assertThat(changed.maxBatchChars()).isEqualTo(32);
-    assertThat(base.maxBatchChars()).isEqualTo(StreamBufferConfig.DEFAULT_MAX_BATCH_CHARS);
+    assertThat(base.maxBatchChars()).isEqualTo(UiConfig.DEFAULT_MAX_BATCH_CHARS);
   }
 }

@@ -7,7 +7,6 @@ import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.StreamBufferConfig;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamMetrics;
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.Test;
 /** The sink adapter: order, serial calls, terminal exactly once, cancel, failures, slow UIs. */
 class UiConnectionTest {
   private final VirtualScheduler clock = new VirtualScheduler();
-  private final UiConfig options = UiConfig.builder().scheduler(clock).build();
+  private final UiConfig options = UiConfig.defaults().withScheduler(clock);
 
   private static StreamEvent text(String s) {
     return new StreamEvent.TextDelta(s);
@@ -187,9 +186,7 @@ class UiConnectionTest {
     RecordingSink sink = new RecordingSink();
     PushSource model = new PushSource();
     UiConfig small =
-        options.toBuilder()
-            .buffer(StreamBufferConfig.builder().maxBatchChars(16).maxPendingChars(1_000).build())
-            .build();
+        options.withMaxBatchChars(16).withMaxPendingChars(1_000);
     UiConnection c =
         UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, ui, small);
     assertThat(model.text("first")).isTrue();
@@ -381,14 +378,8 @@ class UiConnectionTest {
         // first rounds: no window (no timers); later rounds: real timers racing with the pool
         UiConfig noWindow =
             round < 10
-                ? UiConfig.builder()
-                    .buffer(StreamBufferConfig.builder().window(Duration.ZERO).build())
-                    .scheduler(clock)
-                    .build()
-                : UiConfig.builder()
-                    .buffer(StreamBufferConfig.builder().window(Duration.ofMillis(1)).maxBatchChars(64).build())
-                    .scheduler(StreamScheduler.system())
-                    .build();
+                ? UiConfig.defaults().withWindow(Duration.ZERO).withScheduler(clock)
+                : UiConfig.defaults().withWindow(Duration.ofMillis(1)).withMaxBatchChars(64);
         GeneratingSource model = new GeneratingSource(2_000, 7, pool);
         UiConnection c =
             UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, pool, noWindow);
@@ -437,11 +428,8 @@ class UiConnectionTest {
     assertThatThrownBy(() -> UiConnection.connect(s, null, Runnable::run))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("sink");
-    assertThatThrownBy(() -> UiConfig.builder().scheduler(null))
+    assertThatThrownBy(() -> UiConfig.defaults().withScheduler(null))
         .isInstanceOf(NullPointerException.class)
-        .hasMessageContaining("scheduler");
-    assertThatThrownBy(() -> UiConfig.builder().scheduler(StreamScheduler.system()).scheduler(StreamScheduler.system()))
-        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("scheduler");
   }
 
