@@ -1,10 +1,11 @@
 package dev.llmstream.core;
 
 import java.time.Duration;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Token counts (and, where the provider reports them, timings) for one answer.
+ * Token counts (and, where the provider reports them, its server-side timings) for one answer.
  *
  * <p>A provider may send the same usage several times in one stream (Groq: in {@code x_groq.usage}, at top
  * level and in a trailing chunk); consumers keep the latest, never the sum. Usage of several attempts of
@@ -15,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param completionTokens tokens generated
  * @param totalTokens prompt plus completion tokens
  * @param reasoningTokens tokens spent on reasoning, or {@code null} when not reported
- * @param timings the provider's timings, or {@code null} when not reported
+ * @param timings the provider's server-side timings under the provider's own names (Groq:
+ *     {@code queue_time}, {@code prompt_time}, {@code completion_time}, {@code total_time}); empty when
+ *     none were reported, never null; unmodifiable
  * @param recovered {@code true} when this usage sums several attempts of one answer
  */
 public record Usage(
@@ -23,8 +26,24 @@ public record Usage(
     long completionTokens,
     long totalTokens,
     @Nullable Long reasoningTokens,
-    @Nullable Timings timings,
+    Map<String, Duration> timings,
     boolean recovered) {
+
+  /**
+   * Copies the timings ({@code null} reads as none).
+   *
+   * @param promptTokens tokens in the prompt
+   * @param completionTokens tokens generated
+   * @param totalTokens prompt plus completion tokens
+   * @param reasoningTokens tokens spent on reasoning, or {@code null} when not reported
+   * @param timings the provider's server-side timings under its own names, or {@code null} or empty when
+   *     none were reported
+   * @param recovered {@code true} when this usage sums several attempts of one answer
+   * @throws NullPointerException if a timing's name or value is null
+   */
+  public Usage {
+    timings = timings == null ? Map.of() : Map.copyOf(timings);
+  }
 
   /**
    * Creates usage with token counts only.
@@ -35,12 +54,12 @@ public record Usage(
    * @return the usage
    */
   public static Usage of(long promptTokens, long completionTokens, long totalTokens) {
-    return new Usage(promptTokens, completionTokens, totalTokens, null, null, false);
+    return new Usage(promptTokens, completionTokens, totalTokens, null, Map.of(), false);
   }
 
   /**
    * Adds the counts of another attempt of the same answer; the result is marked {@link #recovered()}.
-   * Timings are kept from {@code other} (the last attempt).
+   * Timings are kept from {@code other} (the last attempt) when it reported any.
    *
    * @param other the usage of a later attempt
    * @return the summed usage
@@ -56,22 +75,7 @@ public record Usage(
         completionTokens + other.completionTokens,
         totalTokens + other.totalTokens,
         reasoning,
-        other.timings != null ? other.timings : timings,
+        other.timings.isEmpty() ? timings : other.timings,
         true);
   }
-
-  /**
-   * Server-side timings as reported by the provider (Groq's {@code queue_time}, {@code prompt_time},
-   * {@code completion_time}, {@code total_time}). Each is {@code null} when not reported.
-   *
-   * @param queue time the request waited in the provider's queue
-   * @param prompt time spent processing the prompt
-   * @param completion time spent generating
-   * @param total total server time
-   */
-  public record Timings(
-      @Nullable Duration queue,
-      @Nullable Duration prompt,
-      @Nullable Duration completion,
-      @Nullable Duration total) {}
 }

@@ -135,7 +135,7 @@ class GroqProviderHttpTest {
               new StreamEvent.Finish(FinishReason.STOP, "stop"));
       StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.values().get(3);
       assertThat(u.usage().totalTokens()).isEqualTo(8);
-      assertThat(u.usage().timings().queue()).isEqualTo(Duration.ofMillis(10));
+      assertThat(u.usage().timings().get("queue_time")).isEqualTo(Duration.ofMillis(10));
     }
     RecordedRequest req = takeRequest();
     assertThat(req.method()).isEqualTo("POST");

@@ -622,10 +622,7 @@ public final class ChunkDecoder implements AutoCloseable {
           p.skipChildren();
       }
     }
-    Usage.Timings timings =
-        queue == null && promptTime == null && completionTime == null && totalTime == null
-            ? null
-            : new Usage.Timings(queue, promptTime, completionTime, totalTime);
+    var timings = GroqTimings.of(queue, promptTime, completionTime, totalTime);
     return new Usage(prompt, completion, total < 0 ? prompt + completion : total, reasoning, timings, false);
   }
 
