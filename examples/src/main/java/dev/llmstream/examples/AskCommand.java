@@ -125,7 +125,7 @@ final class AskCommand {
       case "restart":
       case "restart-dedupe":
       case "restart_dedupe":
-        return RecoveryPolicy.builder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+        return RecoveryPolicy.defaults().withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
       case "fail":
         return RecoveryPolicy.disabled();
       default:

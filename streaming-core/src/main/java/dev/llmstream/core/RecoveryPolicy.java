@@ -33,7 +33,8 @@ import java.util.Objects;
  * Usage of all attempts is summed and marked {@link Usage#recovered()}. Cancellation always wins: a cancel
  * during a backoff or reconnect ends the stream at once and no request is sent after it.
  *
- * <p>Immutable and thread-safe; build with {@link #builder()}.
+ * <p>Immutable and thread-safe; start from {@link #defaults()} and change settings with the
+ * {@code with…} methods ({@code RecoveryPolicy.defaults().withMaxAttempts(2)}).
  *
  * @param strategy what to do after a mid-answer failure
  * @param maxAttempts how many recoveries one answer may use (at least 1; ignored for FAIL)
@@ -55,7 +56,7 @@ public record RecoveryPolicy(
   }
 
   /**
-   * Validates the components (the builder validates each setting as it is set).
+   * Validates the components (so every {@code with…} method does too); a message names the setting.
    *
    * @param strategy what to do after a mid-answer failure
    * @param maxAttempts how many recoveries one answer may use (at least 1; ignored for FAIL)
@@ -94,25 +95,7 @@ public record RecoveryPolicy(
    * @return the failing policy
    */
   public static RecoveryPolicy disabled() {
-    return defaults().toBuilder().strategy(Strategy.FAIL).build();
-  }
-
-  /**
-   * A builder starting from {@link #defaults()}.
-   *
-   * @return the builder
-   */
-  public static Builder builder() {
-    return new Builder(defaults());
-  }
-
-  /**
-   * A builder holding this policy's values.
-   *
-   * @return the builder
-   */
-  public Builder toBuilder() {
-    return new Builder(this);
+    return defaults().withStrategy(Strategy.FAIL);
   }
 
   /**
@@ -132,95 +115,50 @@ public record RecoveryPolicy(
     return Duration.ofNanos(Math.min(d, cap));
   }
 
-  /** Builds a {@link RecoveryPolicy}; validates each setting at once. Not thread-safe. */
-  public static final class Builder {
-    private Strategy strategy;
-    private int maxAttempts;
-    private Duration initialBackoff;
-    private Duration maxBackoff;
-    private double jitter;
+  /**
+   * This policy with another strategy.
+   *
+   * @param strategy what to do after a mid-answer failure
+   * @return the new policy
+   * @throws NullPointerException if {@code strategy} is null
+   */
+  public RecoveryPolicy withStrategy(Strategy strategy) {
+    return new RecoveryPolicy(strategy, maxAttempts, initialBackoff, maxBackoff, jitter);
+  }
 
-    private Builder(RecoveryPolicy from) {
-      strategy = from.strategy;
-      maxAttempts = from.maxAttempts;
-      initialBackoff = from.initialBackoff;
-      maxBackoff = from.maxBackoff;
-      jitter = from.jitter;
-    }
+  /**
+   * This policy with another number of recoveries per answer.
+   *
+   * @param maxAttempts at least 1
+   * @return the new policy
+   * @throws IllegalArgumentException if less than 1
+   */
+  public RecoveryPolicy withMaxAttempts(int maxAttempts) {
+    return new RecoveryPolicy(strategy, maxAttempts, initialBackoff, maxBackoff, jitter);
+  }
 
-    /**
-     * Sets the strategy.
-     *
-     * @param strategy the strategy
-     * @return this builder
-     * @throws NullPointerException if null
-     * @see RecoveryPolicy#strategy()
-     */
-    public Builder strategy(Strategy strategy) {
-      this.strategy = Objects.requireNonNull(strategy, "strategy");
-      return this;
-    }
+  /**
+   * This policy with another backoff: {@code initial}, doubling per attempt up to {@code max} (set
+   * together, as each bounds the other).
+   *
+   * @param initial the first delay, zero or more
+   * @param max the cap, at least {@code initial}
+   * @return the new policy
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if negative or {@code max < initial}
+   */
+  public RecoveryPolicy withBackoff(Duration initial, Duration max) {
+    return new RecoveryPolicy(strategy, maxAttempts, initial, max, jitter);
+  }
 
-    /**
-     * Sets how many recoveries one answer may use.
-     *
-     * @param maxAttempts at least 1
-     * @return this builder
-     * @throws IllegalArgumentException if less than 1
-     * @see RecoveryPolicy#maxAttempts()
-     */
-    public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
-      return this;
-    }
-
-    /**
-     * Sets the backoff: {@code initial}, doubling per attempt up to {@code max}.
-     *
-     * @param initial the first delay, zero or more
-     * @param max the cap, at least {@code initial}
-     * @return this builder
-     * @throws IllegalArgumentException if negative or {@code max < initial}
-     * @see RecoveryPolicy#initialBackoff()
-     */
-    public Builder backoff(Duration initial, Duration max) {
-      Objects.requireNonNull(initial, "initial");
-      Objects.requireNonNull(max, "max");
-      if (initial.isNegative() || max.compareTo(initial) < 0) {
-        throw new IllegalArgumentException(
-            "backoff must satisfy 0 <= initial <= max, was " + initial + " / " + max);
-      }
-      this.initialBackoff = initial;
-      this.maxBackoff = max;
-      return this;
-    }
-
-    /**
-     * Sets the random spread of each delay.
-     *
-     * @param jitter 0 (none) to 1
-     * @return this builder
-     * @throws IllegalArgumentException if out of range
-     * @see RecoveryPolicy#jitter()
-     */
-    public Builder jitter(double jitter) {
-      if (!(jitter >= 0 && jitter <= 1)) {
-        throw new IllegalArgumentException("jitter must be in [0, 1], was " + jitter);
-      }
-      this.jitter = jitter;
-      return this;
-    }
-
-    /**
-     * Builds the policy.
-     *
-     * @return the immutable policy
-     */
-    public RecoveryPolicy build() {
-      return new RecoveryPolicy(strategy, maxAttempts, initialBackoff, maxBackoff, jitter);
-    }
+  /**
+   * This policy with another random spread of each delay.
+   *
+   * @param jitter 0 (none) to 1 (±100%)
+   * @return the new policy
+   * @throws IllegalArgumentException if out of range
+   */
+  public RecoveryPolicy withJitter(double jitter) {
+    return new RecoveryPolicy(strategy, maxAttempts, initialBackoff, maxBackoff, jitter);
   }
 }

@@ -135,8 +135,8 @@ class LimitsTest {
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m")
             .maxConcurrentStreams(1)
             .scheduler(clock)
-            .recovery(dev.llmstream.core.RecoveryPolicy.builder()
-                .backoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).jitter(0).build())
+            .recovery(dev.llmstream.core.RecoveryPolicy.defaults()
+                .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1)).withJitter(0))
             .build()) {
       dev.llmstream.core.TokenStream a = p.stream(ChatRequest.ofUser("a"));
       java.util.concurrent.CompletableFuture<dev.llmstream.core.ChatResponse> done = a.collect();

@@ -250,7 +250,7 @@ class ProviderFuzzTest {
               : c.next(request);
         }).build().start();
         GroqProvider p = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m")
-            .recovery(RecoveryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO).build()).build()) {
+            .recovery(RecoveryPolicy.defaults().withBackoff(Duration.ZERO, Duration.ZERO)).build()) {
       for (int i = 0; i < cases; i++) {
         long seed = base + i;
         RestartCase c = RestartCase.of(seed);

@@ -65,16 +65,19 @@ public class LlmStreamAutoConfiguration {
     set(groq.inlineDelivery(), b::inlineDelivery);
     LlmStreamGroqProperties.Recovery r = groq.recovery();
     if (r != null) {
-      RecoveryPolicy.Builder p = RecoveryPolicy.defaults().toBuilder();
-      set(r.strategy(), p::strategy);
-      set(r.maxAttempts(), p::maxAttempts);
-      if (r.initialBackoff() != null || r.maxBackoff() != null) {
-        RecoveryPolicy d = RecoveryPolicy.defaults();
-        p.backoff(
-            r.initialBackoff() != null ? r.initialBackoff() : d.initialBackoff(),
-            r.maxBackoff() != null ? r.maxBackoff() : d.maxBackoff());
+      RecoveryPolicy p = RecoveryPolicy.defaults();
+      if (r.strategy() != null) {
+        p = p.withStrategy(r.strategy());
       }
-      b.recovery(p.build());
+      if (r.maxAttempts() != null) {
+        p = p.withMaxAttempts(r.maxAttempts());
+      }
+      if (r.initialBackoff() != null || r.maxBackoff() != null) {
+        p = p.withBackoff(
+            r.initialBackoff() != null ? r.initialBackoff() : p.initialBackoff(),
+            r.maxBackoff() != null ? r.maxBackoff() : p.maxBackoff());
+      }
+      b.recovery(p);
     }
     LlmStreamGroqProperties.Limits l = groq.limits();
     if (l != null) {

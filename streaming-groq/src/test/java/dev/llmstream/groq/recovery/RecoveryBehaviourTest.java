@@ -38,7 +38,7 @@ class RecoveryBehaviourTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration IDLE = Duration.ofSeconds(10);
   private static final RecoveryPolicy ONE_SECOND =
-      RecoveryPolicy.builder().backoff(Duration.ofSeconds(1), Duration.ofSeconds(4)).jitter(0).build();
+      RecoveryPolicy.defaults().withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(4)).withJitter(0);
   private static final String ANSWER = "One two three four five six seven eight nine ten.";
 
   private static GroqProvider.Builder provider(FakeGroqServer server, VirtualScheduler clock) {
@@ -174,7 +174,7 @@ class RecoveryBehaviourTest {
             .enqueue(ResponseScript.builder().text(d.reference).chunking(MatrixDispatcher.CHUNKING).disconnectAfter(41).build())
             .always(ResponseScript.builder().text("never seen").disconnectAfter(1).build())
             .build().start();
-        GroqProvider p = provider(server, clock).maxRetries(1).recovery(ONE_SECOND.toBuilder().maxAttempts(3).build())
+        GroqProvider p = provider(server, clock).maxRetries(1).recovery(ONE_SECOND.withMaxAttempts(3))
             .maxRequestsPerAnswer(7) // the cap (default 6, HardeningTest) would end it one request early
             .build()) {
       TokenStream stream = p.stream(ChatRequest.ofUser("x"));
@@ -208,7 +208,7 @@ class RecoveryBehaviourTest {
             .enqueue(ResponseScript.builder().text(ANSWER).disconnectAfter(4).build())
             .always(ResponseScript.httpError(500))
             .build().start();
-        GroqProvider p = provider(server, clock).maxRetries(0).recovery(ONE_SECOND.toBuilder().maxAttempts(2).build()).build()) {
+        GroqProvider p = provider(server, clock).maxRetries(0).recovery(ONE_SECOND.withMaxAttempts(2)).build()) {
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       p.stream(ChatRequest.ofUser("x")).subscribe(sub);
       advanceUntil(clock, Duration.ofMillis(500), sub::isTerminated);

@@ -34,7 +34,7 @@ class RecoveryFaultMatrixTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final int ANSWER_CHUNKS = 200;
   private static final RecoveryPolicy FAST =
-      RecoveryPolicy.builder().backoff(Duration.ZERO, Duration.ZERO).jitter(0).build();
+      RecoveryPolicy.defaults().withBackoff(Duration.ZERO, Duration.ZERO).withJitter(0);
 
   private static GroqProvider provider(FakeGroqServer server, RecoveryPolicy policy) {
     return GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("m").recovery(policy).build();
@@ -180,7 +180,7 @@ class RecoveryFaultMatrixTest {
   @Test
   void restartDedupeDeliversTheReferenceExactlyForEveryCut() throws Exception {
     MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
-    RecoveryPolicy restart = FAST.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    RecoveryPolicy restart = FAST.withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(d).build().start();
         GroqProvider p = provider(server, restart)) {
       for (int k = 0; k <= ANSWER_CHUNKS + 1; k++) {
@@ -211,7 +211,7 @@ class RecoveryFaultMatrixTest {
     MatrixDispatcher d = new MatrixDispatcher(MatrixDispatcher.reference());
     String other = "A different answer, as a model without a working seed may give.";
     d.restart = k -> other;
-    RecoveryPolicy restart = FAST.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    RecoveryPolicy restart = FAST.withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(d).build().start();
         GroqProvider p = provider(server, restart)) {
       TokenStream stream = p.stream(ChatRequest.ofUser(MatrixDispatcher.prompt(50)));

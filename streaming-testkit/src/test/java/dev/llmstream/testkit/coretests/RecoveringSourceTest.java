@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 class RecoveringSourceTest {
   private static final ChatRequest REQUEST = ChatRequest.ofUser("Tell me");
   private static final RecoveryPolicy NO_JITTER =
-      RecoveryPolicy.builder().jitter(0).backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+      RecoveryPolicy.defaults().withJitter(0).withBackoff(Duration.ofMillis(100), Duration.ofSeconds(1));
 
   /** One scripted attempt: its events one per pull, then completes or fails. */
   static class Attempt implements StreamSource {
@@ -199,7 +199,7 @@ class RecoveringSourceTest {
 
   @Test
   void restartDedupeSkipsTheRepeatedPrefixAndUsesTheSameSeed() throws Exception {
-    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    RecoveryPolicy p = NO_JITTER.withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
     TestSubscriber<StreamEvent> got = TestSubscriber.create();
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("The qu", "ick "), cut()), new Attempt(events("The", " quick br", "own fox"), null));
@@ -216,7 +216,7 @@ class RecoveringSourceTest {
 
   @Test
   void restartDedupeSignalsReplacedWhenTheNewAnswerDiverges() throws Exception {
-    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    RecoveryPolicy p = NO_JITTER.withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
     TestSubscriber<StreamEvent> got = TestSubscriber.create();
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("The quick"), cut()), new Attempt(events("The slow", " turtle"), null));
@@ -229,7 +229,7 @@ class RecoveringSourceTest {
 
   @Test
   void restartDedupeReplacesWhenTheNewAnswerIsShorter() throws Exception {
-    RecoveryPolicy p = NO_JITTER.toBuilder().strategy(RecoveryPolicy.Strategy.RESTART_DEDUPE).build();
+    RecoveryPolicy p = NO_JITTER.withStrategy(RecoveryPolicy.Strategy.RESTART_DEDUPE);
     ChatResponse r =
         run(stream(p, CancellationToken.create(), new Attempt(events("The quick brown"), cut()), new Attempt(events("The quick", StreamEvent.Finish.of(FinishReason.STOP)), null)));
     assertThat(r.text()).isEqualTo("The quick");
@@ -260,7 +260,7 @@ class RecoveringSourceTest {
 
   @Test
   void afterTheLastAttemptTheErrorCarriesTheWholePartialAnswer() throws Exception {
-    RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(2).build();
+    RecoveryPolicy p = NO_JITTER.withMaxAttempts(2);
     StreamException idle = StreamException.timeout(StreamState.STREAMING, Duration.ofSeconds(30), null, null);
     TokenStream s =
         stream(p, CancellationToken.create(), new Attempt(events("one "), cut()), new Attempt(events("two "), cut()), new Attempt(events("three"), idle));
@@ -296,7 +296,7 @@ class RecoveringSourceTest {
 
   @Test
   void backoffDoublesOnTheVirtualClock() {
-    RecoveryPolicy p = NO_JITTER.toBuilder().maxAttempts(3).build();
+    RecoveryPolicy p = NO_JITTER.withMaxAttempts(3);
     TokenStream s = stream(p, CancellationToken.create(), new Attempt(events("a"), cut()), new Attempt(events("b"), cut()), new Attempt(events("c"), cut()), new Attempt(events("d"), null));
     s.collect();
     assertThat(requests).hasSize(1);
@@ -496,9 +496,9 @@ class RecoveringSourceTest {
 
   @Test
   void policyValidatesItsSettingsByName() {
-    assertThatThrownBy(() -> RecoveryPolicy.builder().maxAttempts(0)).hasMessageContaining("maxAttempts");
-    assertThatThrownBy(() -> RecoveryPolicy.builder().jitter(2)).hasMessageContaining("jitter");
-    assertThatThrownBy(() -> RecoveryPolicy.builder().backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+    assertThatThrownBy(() -> RecoveryPolicy.defaults().withMaxAttempts(0)).hasMessageContaining("maxAttempts");
+    assertThatThrownBy(() -> RecoveryPolicy.defaults().withJitter(2)).hasMessageContaining("jitter");
+    assertThatThrownBy(() -> RecoveryPolicy.defaults().withBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
         .hasMessageContaining("backoff");
     assertThat(RecoveryPolicy.defaults().backoff(10)).isEqualTo(Duration.ofSeconds(4));
   }
