@@ -190,6 +190,9 @@ class PrometheusScrapeTest {
     List<String> titles = new ArrayList<>();
     root.get("panels").forEach(p -> titles.add(p.get("title").asText()));
     assertThat(String.join("|", titles)).contains("Time to first chunk", "duration", "tokens/s", "outcome",
-        "Error rate", "Recovery success", "Cancel latency", "UI delivery lag");
+        "Error rate", "Recovery success", "Cancel latency", "UI delivery lag", "Display lag in the browser",
+        "Long frames", "Relay readers", "Relay coalescing");
+    assertThat(queried).contains("llmstream_ui_display_lag_seconds_bucket", "llmstream_ui_long_frames_total",
+        "llmstream_relay_readers", "llmstream_relay_coalesced_total");
   }
 }
