@@ -21,8 +21,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The relay endpoints for WebFlux ({@code llmstream.relay.paths.*}) as a {@link RouterFunction}: the event
- * stream is a {@code Flux} of the relay's frames, each flushed, paced by the connection's demand and
- * cancelled with the subscription (the client leaving). Only in a reactive web application, and not when
+ * stream is a {@code Flux<ServerSentEvent<String>>} from the run (ids, event types, data; heartbeats as
+ * comments), each flushed by Spring's SSE encoder, paced by the connection's demand and cancelled with the
+ * subscription (the client leaving). Only in a reactive web application, and not when
  * {@code llmstream.relay.enabled=false}.
  */
 @AutoConfiguration(after = LlmStreamAutoConfiguration.class)
