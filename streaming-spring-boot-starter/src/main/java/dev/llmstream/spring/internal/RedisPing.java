@@ -54,12 +54,23 @@ public final class RedisPing implements RunStoreProbe, AutoCloseable {
     if (closed) {
       return new Result("redis", target, false, "closed");
     }
+    boolean reused = connection != null && connection.isOpen();
+    Result r = ping();
+    if (!r.reachable() && reused && !"timeout".equals(r.error())) {
+      // the connection broke since the last probe (Redis restarted, say): judge by a fresh one
+      r = ping();
+    }
+    return r;
+  }
+
+  private Result ping() {
     try {
       StatefulRedisConnection<String, String> c = connection;
       if (c == null || !c.isOpen()) {
         if (c != null) {
           c.closeAsync();
         }
+        connection = null;
         c = client().connect();
         connection = c;
       }
@@ -71,8 +82,13 @@ public final class RedisPing implements RunStoreProbe, AutoCloseable {
       Thread.currentThread().interrupt();
       return new Result("redis", target, false, "interrupted");
     } catch (TimeoutException e) {
-      return new Result("redis", target, false, "timeout after " + timeout.toMillis() + " ms");
+      return new Result("redis", target, false, "timeout");
     } catch (ExecutionException | RuntimeException e) {
+      StatefulRedisConnection<String, String> c = connection;
+      if (c != null) {
+        c.closeAsync(); // never reuse a connection a command failed on
+        connection = null;
+      }
       return new Result("redis", target, false, kind(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e));
     }
   }
