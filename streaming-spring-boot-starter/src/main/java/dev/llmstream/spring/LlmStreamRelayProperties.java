@@ -22,8 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeat how often an idle event stream gets a heartbeat
  * @param readerGrace how long a run may go without any reader before it is stopped
  * @param deadline the longest a run may take, or none
- * @param lease the producer's lease in a shared store (Redis): a run whose instance died is taken over
- *     after about this long (default {@link dev.llmstream.web.AnswerRuns.Builder#lease(Duration) 10 s})
+ * @param lease the producer's lease in a shared store (Redis), renewed at a third of it: a run whose
+ *     instance died is taken over after about this long (default 10 s)
  * @param redis the Redis run store, used when {@code llmstream.relay.redis.url} is set
  */
 @ConfigurationProperties("llmstream.relay")

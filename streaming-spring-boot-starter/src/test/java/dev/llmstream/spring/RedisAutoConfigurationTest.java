@@ -151,6 +151,19 @@ class RedisAutoConfigurationTest {
   }
 
   @Test
+  void theRedisPropertiesHaveMetadataForIdes() throws Exception {
+    try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+      assertThat(in).isNotNull();
+      String metadata = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      for (String name : new String[] {"url", "key-prefix", "lanes", "max-log-length", "operation-timeout",
+          "outage-limit", "write-retry-limit", "claim-grace", "request-queue-size", "watch-every", "health-timeout"}) {
+        assertThat(metadata).contains("\"llmstream.relay.redis." + name + "\"");
+      }
+      assertThat(metadata).contains("\"llmstream.relay.lease\"");
+    }
+  }
+
+  @Test
   void theProbeReportsTheErrorKindWhenRedisCannotBeReached() {
     try (var ping = new dev.llmstream.spring.internal.RedisPing("redis://:pw4@127.0.0.1:9", Duration.ofSeconds(1))) {
       RunStoreProbe.Result r = ping.probe();
