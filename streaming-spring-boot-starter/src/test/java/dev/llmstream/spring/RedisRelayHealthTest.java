@@ -7,6 +7,8 @@ import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.redis.RedisTestServer;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.web.AnswerRuns;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionException;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,7 +38,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "llmstream.groq.model=sim-model",
       "llmstream.groq.first-token-timeout=10s",
       "llmstream.relay.redis.health-timeout=1s",
-      "management.endpoints.web.exposure.include=health",
+      "management.endpoints.web.exposure.include=health,env,configprops",
+      "management.endpoint.env.show-values=always",
+      "management.endpoint.configprops.show-values=always",
       "management.endpoint.health.show-details=always"
     })
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,7 +55,25 @@ class RedisRelayHealthTest extends RelayContract {
   @DynamicPropertySource
   static void upstream(DynamicPropertyRegistry registry) {
     registry.add("llmstream.groq.base-url", UPSTREAM::baseUrl);
-    registry.add("llmstream.relay.redis.url", REDIS::uri);
+    registry.add("llmstream.relay.redis.url", () -> {
+      requirePassword();
+      return "redis://:" + PASSWORD + "@" + REDIS.uri().substring("redis://".length());
+    });
+  }
+
+  /** The test server has no password; this one has, so the URL carries one (to check it never shows). */
+  static final String PASSWORD = "redis-pw-7c1e";
+
+  /** Sets the password unless it is set already (Spring reads the URL property more than once). */
+  private static void requirePassword() {
+    RedisClient client = RedisClient.create(REDIS.uri());
+    try (var c = client.connect()) {
+      c.sync().configSet("requirepass", PASSWORD);
+    } catch (RedisConnectionException e) {
+      assertThat(e).as("only 'a password is set already' is expected").hasStackTraceContaining("NOAUTH");
+    } finally {
+      client.shutdown();
+    }
   }
 
   @AfterAll
@@ -98,9 +120,22 @@ class RedisRelayHealthTest extends RelayContract {
     assertThat(down.path("details").path("store").path("error").asText()).isEqualTo("connection refused");
 
     REDIS.restart();
+    requirePassword();
     JsonNode again = llmstreamHealth(200);
     assertThat(again.path("status").asText()).isEqualTo("UP");
     assertThat(UPSTREAM.requests()).as("health never calls the model").hasSize(calls);
+  }
+
+  @Test
+  void theUrlsPasswordNeverShowsAtEnvConfigpropsOrHealth() throws Exception {
+    RelayHttp admin = new RelayHttp(port);
+    HttpResponse<String> env = admin.get("/actuator/env/llmstream.relay.redis.url", null);
+    assertThat(env.statusCode()).isEqualTo(200);
+    assertThat(env.body()).doesNotContain(PASSWORD).contains(":******@127.0.0.1:");
+    assertThat(admin.get("/actuator/env", null).body()).doesNotContain(PASSWORD);
+    HttpResponse<String> props = admin.get("/actuator/configprops", null);
+    assertThat(props.body()).doesNotContain(PASSWORD).contains(":******@127.0.0.1:");
+    assertThat(admin.get("/actuator/health", null).body()).doesNotContain(PASSWORD);
   }
 
   @Test
