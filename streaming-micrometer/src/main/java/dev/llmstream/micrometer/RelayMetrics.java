@@ -28,6 +28,7 @@ import java.util.Objects;
  * from scrapes. Binding a second {@link AnswerRuns} to the same registry is ignored by Micrometer (one meter
  * per name): bind one per registry, or use a registry per instance. Stateless; thread-safe.
  */
+@SuppressWarnings("exports") // dev.llmstream.web is a static dependency: the caller of bind() requires it (see module-info)
 public final class RelayMetrics {
   /** {@code llmstream.relay.readers}: browser connections reading runs on this instance. */
   public static final String READERS = "llmstream.relay.readers";
