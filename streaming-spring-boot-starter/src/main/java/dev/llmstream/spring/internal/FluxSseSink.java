@@ -132,13 +132,20 @@ final class FluxSseSink implements SseSink {
 
   @Override
   public void close() {
+    Consumer<@Nullable Throwable> done;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
+      done = pendingDone; // the relay closes mid-write only when it gives the connection up (shutdown)
+      pending.clear();
+      pendingDone = null;
     }
     emitter.complete();
+    if (done != null) {
+      done.accept(new IOException("connection closed"));
+    }
   }
 
   /**

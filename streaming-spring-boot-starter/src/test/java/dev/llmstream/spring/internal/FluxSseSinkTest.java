@@ -113,6 +113,21 @@ class FluxSseSinkTest {
   }
 
   @Test
+  void closingMidWriteCompletesTheStreamAndFailsThatWrite() {
+    FakeReader reader = new FakeReader();
+    Manual sub = new Manual();
+    FluxSseSink.events(reader).subscribe(sub);
+    List<@Nullable Throwable> acks = new ArrayList<>();
+    reader.sink.get().write(bytes("id: 1\nevent: text\ndata: {}\n\n"), acks::add);
+    reader.sink.get().close();
+    assertThat(sub.completed).isTrue();
+    assertThat(acks).hasSize(1);
+    assertThat(acks.get(0)).isNotNull();
+    sub.request(1);
+    assertThat(sub.got).as("nothing after the end").isEmpty();
+  }
+
+  @Test
   void cancellingTheSubscriptionClosesTheRelayConnectionAndFailsAPendingWrite() {
     FakeReader reader = new FakeReader();
     Manual sub = new Manual();
