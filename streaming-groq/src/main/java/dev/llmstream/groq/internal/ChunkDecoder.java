@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Turns the SSE events of one chat-completion stream into {@link StreamEvent}s. Pure: no I/O, no threads.
  *
- * <p>Two seams: a chunk parser reads each event's JSON into a {@link Chunk} ({@link JacksonChunkParser},
- * one Jackson streaming parser per stream), and {@link AnswerRules} applies it to the answer (emit order,
+ * <p>Two seams: a chunk parser reads each event's JSON into a {@link Chunk} ({@link FastChunkParser} for
+ * the dominant {@code delta.content} shape, else {@link JacksonChunkParser}, one Jackson streaming parser
+ * per stream), and {@link AnswerRules} applies it to the answer (emit order,
  * when the answer is done, limits, how failures read; see there). Per-stream state: the latest usage, the
  * finish reason, the request id.
  *
@@ -23,6 +24,7 @@ public final class ChunkDecoder implements AutoCloseable {
   private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
   private final JacksonChunkParser parser;
+  private final @Nullable FastChunkParser fast;
   private final AnswerRules rules;
   private final Chunk chunk = new Chunk();
   private boolean closed;
@@ -56,7 +58,30 @@ public final class ChunkDecoder implements AutoCloseable {
       @Nullable String requestId,
       int maxAnswerChars,
       int maxToolArgumentChars) {
+    this(mapper, httpStatus, requestId, maxAnswerChars, maxToolArgumentChars, true);
+  }
+
+  /**
+   * Creates a decoder, with or without the fast path (the differential test and the parse benchmark
+   * compare the two; both decode every stream to the same events and failures).
+   *
+   * @param mapper the shared mapper (thread-safe)
+   * @param httpStatus the HTTP status of the response, put in protocol errors
+   * @param requestId the request id from the response headers, or {@code null}
+   * @param maxAnswerChars the most text plus reasoning characters of one answer
+   * @param maxToolArgumentChars the most tool-call characters of one answer
+   * @param fastPath whether the dominant chunk shape is read by {@link FastChunkParser} (else every
+   *     chunk goes through Jackson)
+   */
+  public ChunkDecoder(
+      ObjectMapper mapper,
+      int httpStatus,
+      @Nullable String requestId,
+      int maxAnswerChars,
+      int maxToolArgumentChars,
+      boolean fastPath) {
     this.parser = new JacksonChunkParser(mapper);
+    this.fast = fastPath ? new FastChunkParser() : null;
     this.rules = new AnswerRules(httpStatus, requestId, maxAnswerChars, maxToolArgumentChars);
   }
 
@@ -94,6 +119,14 @@ public final class ChunkDecoder implements AutoCloseable {
     }
     Chunk c = chunk;
     c.clear();
+    FastChunkParser f = fast;
+    if (f != null) {
+      if (f.parse(data, start, length, c, rules.model() == null)) {
+        rules.accept(c, out);
+        return;
+      }
+      c.clear(); // not the common shape: Jackson reads it from scratch
+    }
     try {
       parser.parse(data, start, length, c, rules.model() == null, rules.requestId() == null);
     } catch (JacksonChunkParser.MalformedChunk e) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -183,7 +184,7 @@ final class JacksonChunkParser implements AutoCloseable {
       clean = true;
     } catch (IOException e) {
       throw new MalformedChunk("a chunk is not valid JSON ("
-          + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
+          + withoutLocation(e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage())
           + "): " + excerpt(data, length), e);
     } finally {
       input.clear(); // the event's bytes are the caller's
@@ -347,6 +348,21 @@ final class JacksonChunkParser implements AutoCloseable {
     }
     return true;
   }
+
+  /**
+   * Jackson's message without the locations it embeds ("start marker at [Source: …; line: 1, column:
+   * 1377]"): the one parser reads all of a stream's events as one line, so its columns count the bytes of
+   * earlier events (which the fast path does not even show it) and would only mislead.
+   */
+  static @Nullable String withoutLocation(@Nullable String message) {
+    return message == null
+        ? null
+        : LOCATION.matcher(EMBEDDED.matcher(message).replaceAll("")).replaceAll("");
+  }
+
+  private static final Pattern EMBEDDED =
+      Pattern.compile(" ?\\((?:start marker at|for [A-Za-z]+ starting at) \\[Source: [^\\]]*\\]\\)");
+  private static final Pattern LOCATION = Pattern.compile(" ?(?:at )?\\[Source: [^\\]]*\\]");
 
   static @Nullable String short200(@Nullable String s) {
     return s == null || s.length() <= 200 ? s : s.substring(0, 200) + "…";
