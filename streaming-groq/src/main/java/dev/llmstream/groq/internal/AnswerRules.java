@@ -64,8 +64,11 @@ final class AnswerRules {
     if (error != null) {
       throw upstream(error);
     }
-    checkLimits(chunk.deltas);
-    out.addAll(chunk.deltas);
+    List<StreamEvent> deltas = chunk.deltas;
+    checkLimits(deltas);
+    for (int i = 0, n = deltas.size(); i < n; i++) {
+      out.add(deltas.get(i)); // not addAll: it copies the list into a new array per chunk
+    }
     if (chunk.finish != null) {
       if (usage != null) {
         complete(out);

@@ -1,5 +1,8 @@
 package dev.llmstream.groq.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -36,6 +39,18 @@ abstract class JsonBytes {
   static final byte[] NULL = ascii("null");
   static final byte[] TRUE = ascii("true");
   static final byte[] FALSE = ascii("false");
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH = 0x8080808080808080L;
+  private static final long QUOTES = ONES * '"';
+  private static final long BACKSLASHES = ONES * '\\';
+  private static final long SPACES = ONES * 0x20;
+
+  /** Non-zero if some byte of {@code x} is zero (the classic bit trick; exact as a yes/no answer). */
+  static long hasZero(long x) {
+    return (x - ONES) & ~x & HIGH;
+  }
 
   /** Starts reading {@code data[start, length)}. */
   final void begin(byte[] data, int start, int length) {
@@ -91,12 +106,11 @@ abstract class JsonBytes {
     space();
     expect('"');
     int from = pos;
-    for (byte b = at(pos); b != '"'; b = at(++pos)) {
-      if (b < 0x20 || b == '\\') { // also non-ASCII: bytes are signed
-        throw notFast;
-      }
+    int p = plain(from);
+    if (at(p) != '"') {
+      throw notFast; // an escape, a control character or non-ASCII in a name
     }
-    pos++;
+    pos = p + 1;
     if (pos - from > 1000) {
       throw notFast;
     }
@@ -247,15 +261,20 @@ abstract class JsonBytes {
 
   final int digits() {
     int from = pos;
-    while (at(pos) >= '0' && at(pos) <= '9') {
-      pos++;
+    int p = pos;
+    byte[] b = d;
+    while (p < end && b[p] >= '0' && b[p] <= '9') {
+      p++;
     }
-    return pos - from;
+    pos = p;
+    return p - from;
   }
 
   final void skipString() {
     int from = pos;
-    for (byte b = at(pos); b != '"'; b = at(pos)) {
+    int p = plain(pos);
+    pos = p;
+    for (byte b = at(p); b != '"'; b = at(pos)) {
       if (b >= 0x20 && b != '\\') {
         pos++;
       } else if (b == '\\') {
@@ -278,15 +297,33 @@ abstract class JsonBytes {
    */
   final String string() {
     int from = pos;
-    byte b;
-    while ((b = at(pos)) != '"') {
-      if (b < 0x20 || b == '\\') { // also non-ASCII
-        return decode(from);
-      }
-      pos++;
+    int p = plain(from);
+    if (at(p) != '"') {
+      return decode(from); // an escape, a control character or non-ASCII
     }
-    pos++;
-    return new String(d, from, pos - 1 - from, StandardCharsets.ISO_8859_1);
+    pos = p + 1;
+    return new String(d, from, p - from, StandardCharsets.ISO_8859_1);
+  }
+
+  /** From {@code p}, the position of the first byte that is not plain printable ASCII other than '\\'. */
+  private int plain(int p) {
+    byte[] b = d;
+    int e = end;
+    while (p + 8 <= e) { // eight bytes at a time while none of them is special
+      long x = (long) LONGS.get(b, p);
+      if (((x & HIGH) | hasZero(x ^ QUOTES) | hasZero(x ^ BACKSLASHES) | ((x - SPACES) & ~x & HIGH)) != 0) {
+        break;
+      }
+      p += 8;
+    }
+    while (p < e) {
+      byte c = b[p];
+      if (c == '"' || c == '\\' || c < 0x20) { // also non-ASCII: bytes are signed
+        return p;
+      }
+      p++;
+    }
+    return p;
   }
 
   final String decode(int from) {
