@@ -112,7 +112,8 @@ final class AnswerRules {
   private void checkLimits(List<StreamEvent> deltas) {
     long text = 0;
     long tools = 0;
-    for (StreamEvent e : deltas) {
+    for (int i = 0, n = deltas.size(); i < n; i++) { // indexed: no iterator per chunk
+      StreamEvent e = deltas.get(i);
       if (e instanceof StreamEvent.TextDelta t) {
         text += t.text().length();
       } else if (e instanceof StreamEvent.ReasoningDelta r) {
