@@ -52,6 +52,23 @@ public final class EventJson {
   }
 
   /**
+   * A stored event's data with the relay's send time added: {@code "st"}, epoch milliseconds, the last
+   * field (the browser measures display lag from it). Every field of {@code data} is kept.
+   *
+   * @param data a JSON object, as stored
+   * @param sentAtMillis the send time
+   * @return the object with {@code "st"}; {@code data} unchanged if it is not an object
+   */
+  static String stamped(String data, long sentAtMillis) {
+    int end = data.lastIndexOf('}');
+    if (end < 0 || !data.startsWith("{")) {
+      return data;
+    }
+    boolean empty = data.substring(1, end).isBlank();
+    return data.substring(0, end) + (empty ? "\"st\":" : ",\"st\":") + sentAtMillis + data.substring(end);
+  }
+
+  /**
    * The progress event: the stream's metrics after a batch and the request's token limit.
    *
    * @param m the metrics the sink received
