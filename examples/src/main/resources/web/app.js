@@ -35,11 +35,21 @@ let current = null; // {run, conn, bubble, view, reasoningText}
 
 // ---- Scrolling: follow the bottom while the reader is there; stop when they scroll up to read. ----
 let following = true;
+// Where our own scrolling left the view. A scroll event arrives a frame after the scroll; if text grew in
+// between (a busy machine, a large batch), the view is no longer at the bottom although the reader did not
+// move. Only a move up from where we left it is the reader leaving.
+let autoTop = -1;
+function scrollToBottom() {
+  conversation.scrollTop = conversation.scrollHeight;
+  autoTop = conversation.scrollTop;
+}
 conversation.addEventListener("scroll", () => {
-  const atBottom = conversation.scrollHeight - conversation.scrollTop - conversation.clientHeight <= FOLLOW_SLACK_PX;
-  if (atBottom !== following) {
-    following = atBottom;
-    jumpBtn.hidden = atBottom;
+  const top = conversation.scrollTop;
+  const atBottom = conversation.scrollHeight - top - conversation.clientHeight <= FOLLOW_SLACK_PX;
+  const next = atBottom || (following && top >= autoTop - 1);
+  if (next !== following) {
+    following = next;
+    jumpBtn.hidden = next;
   }
 }, { passive: true });
 let scrollQueued = false;
@@ -50,13 +60,13 @@ function keepFollowing() {
   scrollQueued = true;
   queueMicrotask(() => {
     scrollQueued = false;
-    if (following) conversation.scrollTop = conversation.scrollHeight;
+    if (following) scrollToBottom();
   });
 }
 jumpBtn.addEventListener("click", () => {
   following = true;
   jumpBtn.hidden = true;
-  conversation.scrollTop = conversation.scrollHeight;
+  scrollToBottom();
 });
 
 // ---- Accessibility: completed sentences, at a bounded rate; the end announced once. ----
@@ -256,7 +266,7 @@ function bubble(role, text) {
   conversation.appendChild(div);
   following = true;
   jumpBtn.hidden = true;
-  conversation.scrollTop = conversation.scrollHeight;
+  scrollToBottom();
   return div;
 }
 
