@@ -33,7 +33,11 @@ import org.jspecify.annotations.Nullable;
  * Failsafe cannot express and is therefore done here: its jitter ({@code withJitter}) draws from
  * {@code Math.random()}, which cannot be seeded, so the delay functions apply the jitter themselves from the
  * injected {@link RandomGenerator}; and it has no notion of "the server's advice, but no less than the
- * backoff", which the delay function computes. Stateless; thread-safe when the random generator is.
+ * backoff", which the delay function computes. A cancel is Failsafe's own: cancelling the execution's future
+ * cancels the pending delay's timer, so no attempt starts after it (no {@code abortOn} predicate is needed,
+ * a cancel is not a recorded failure). Failsafe hands even the first attempt to its scheduler, hence
+ * {@link dev.llmstream.core.internal.FailsafeScheduler#startingInline}. Stateless; thread-safe when the
+ * random generator is.
  */
 public final class RetryModel {
   private RetryModel() {
@@ -50,7 +54,14 @@ public final class RetryModel {
    *     shortens the delay, by up to {@code jitter}
    */
   public record Backoff(Duration initial, Duration max, double jitter, boolean symmetric) {
-    /** Validates. */
+    /**
+     * Validates.
+     *
+     * @param initial the first delay
+     * @param max the longest delay (before jitter)
+     * @param jitter the random spread, 0 to 1
+     * @param symmetric whether the spread goes both ways
+     */
     public Backoff {
       Objects.requireNonNull(initial, "initial");
       Objects.requireNonNull(max, "max");
@@ -88,10 +99,14 @@ public final class RetryModel {
     private static final long serialVersionUID = 1L;
     /** The failure. */
     private final StreamException error;
+    /** The status of an HTTP error response, or -1. */
     private final int httpStatus;
+    /** The server's {@code x-should-retry}, or {@code null}. */
     private final @Nullable Boolean serverAdvice;
     private final transient @Nullable Duration advisedDelay;
+    /** Whether a token had arrived. */
     private final boolean afterFirstToken;
+    /** Whether a 2xx response had arrived. */
     private final boolean silentAfterHeaders;
 
     /**
