@@ -1,6 +1,6 @@
 /**
  * The provider-neutral streaming API of llmstream: {@link dev.llmstream.core.TokenStream}, cancellation,
- * state, batching to a UI ({@link dev.llmstream.core.UiStreams}), typed errors and the injected clock; and
+ * state, batching to a UI ({@link dev.llmstream.core.UiConnection#connect}), typed errors and the injected clock; and
  * the {@code spi} package that providers implement.
  *
  * <p>Exports the API packages only; {@code dev.llmstream.core.internal} stays inside the module. A modular

@@ -11,13 +11,16 @@
  *
  * <p>Each adapter's server API is a {@code static} dependency: an application that uses an adapter already
  * requires that server's module ({@code jdk.httpserver} or {@code jakarta.servlet}, which a Servlet
- * container provides), and one that uses neither needs neither. {@code transitive} because the adapters'
- * signatures take those servers' types. Jackson's streaming parser and SLF4J are used inside only.
+ * container provides), and one that uses neither needs neither. Not {@code transitive}: javac treats a
+ * {@code static transitive} module as mandatory when compiling every module that reads this one, so a
+ * user of the JDK adapter (or of the Redis store) would have to put the Servlet API on the module path. The
+ * adapters' signatures take those servers' types; the application that calls an adapter requires its
+ * server's module itself. Jackson's streaming parser and SLF4J are used inside only.
  */
 module dev.llmstream.web {
   requires transitive dev.llmstream.core;
-  requires static transitive jdk.httpserver;
-  requires static transitive jakarta.servlet;
+  requires static jdk.httpserver;
+  requires static jakarta.servlet;
   requires com.fasterxml.jackson.core;
   requires org.slf4j;
 

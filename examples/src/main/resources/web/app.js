@@ -16,7 +16,7 @@ const { markdownView, renderMarkdown } = await import("/markdown.js").catch((e) 
 const $ = (id) => document.getElementById(id);
 const conversation = $("conversation"), form = $("composer"), prompt = $("prompt");
 const sendBtn = $("send"), stopBtn = $("stop"), statusEl = $("status"), announcer = $("announcer");
-const jumpBtn = $("jump");
+const jumpBtn = $("jump"), statsBtn = $("stats-toggle"), statsEl = $("stats");
 
 const ANNOUNCE_EVERY_MS = 2500;  // at most one live-region announcement per 2.5 s while streaming
 const ANNOUNCE_MAX_CHARS = 300;  // a longer backlog is cut to its last whole sentences
@@ -104,6 +104,136 @@ function announceEnd(message) {
   speak(message);
 }
 
+// ---- What only the browser knows, reported to the server (POST /api/ui-metrics, WEB-PROTOCOL.md §4):
+// display lag (the relay's send stamp to the frame that painted it, from llmstream.js) and long frames
+// (50 ms or more) while an answer streams. Batched: at most one report per 5 s, at the end of an answer
+// and when the page goes away; at most 256 lags per report (the server's limit). ----
+const REPORT_EVERY_MS = 5000, MAX_REPORT_LAGS = 256, MAX_LAG_MS = 60000, LONG_FRAME_MS = 50;
+const uiReport = { lags: [], longFrames: 0, timer: 0 };
+function reportLag(ms) {
+  if (uiReport.lags.length < MAX_REPORT_LAGS) uiReport.lags.push(Math.round(Math.min(Math.max(ms, 0), MAX_LAG_MS) * 10) / 10);
+  if (uiReport.lags.length >= MAX_REPORT_LAGS) sendReport();
+  else scheduleReport();
+}
+function countLongFrames(n) {
+  uiReport.longFrames += n;
+  scheduleReport();
+}
+function scheduleReport() {
+  if (!uiReport.timer) uiReport.timer = setTimeout(sendReport, REPORT_EVERY_MS);
+}
+function sendReport() {
+  clearTimeout(uiReport.timer);
+  uiReport.timer = 0;
+  if (!uiReport.lags.length && !uiReport.longFrames) return;
+  const body = JSON.stringify({ displayLagMs: uiReport.lags, longFrames: Math.min(uiReport.longFrames, 10000) });
+  uiReport.lags = [];
+  uiReport.longFrames = 0;
+  fetch("/api/ui-metrics", { method: "POST", headers: { "Content-Type": "application/json" }, body, keepalive: true })
+      .catch(() => {}); // measurement only: a lost report is not worth the reader's attention
+}
+window.addEventListener("pagehide", sendReport);
+// Long frames: the Long Animation Frames API where there is one, else long tasks, else gaps between
+// animation frames (counted only while an answer streams; the loop runs only then).
+const longFrameSource = (() => {
+  const types = (window.PerformanceObserver && PerformanceObserver.supportedEntryTypes) || [];
+  const type = types.includes("long-animation-frame") ? "long-animation-frame" : types.includes("longtask") ? "longtask" : null;
+  if (!type) return "frame-gaps";
+  new PerformanceObserver((list) => {
+    if (!current) return;
+    const n = list.getEntries().filter((e) => e.duration >= LONG_FRAME_MS).length;
+    if (n) countLongFrames(n);
+  }).observe({ type });
+  return type;
+})();
+document.documentElement.setAttribute("data-long-frames", longFrameSource);
+let gapWatch = false;
+function watchFrameGaps() {
+  if (longFrameSource !== "frame-gaps" || gapWatch) return;
+  gapWatch = true;
+  let last = 0;
+  const tick = (t) => {
+    if (last && t - last > LONG_FRAME_MS && document.visibilityState === "visible") countLongFrames(1);
+    last = t;
+    if (current) requestAnimationFrame(tick);
+    else gapWatch = false;
+  };
+  requestAnimationFrame(tick);
+}
+
+// ---- Stats: the recent answers' time to first token, tokens/s and outcomes, as SVG sparklines drawn
+// from the numbers the page gets anyway (first text, the progress events' tokensPerSecond counted from
+// the first token, the done state). Kept for this tab in sessionStorage. No chart library. ----
+const STATS_KEY = "llmstream.stats", MAX_STATS = 20, SVG_NS = "http://www.w3.org/2000/svg";
+const SPARK_W = 160, SPARK_H = 32, SPARK_PAD = 3;
+function loadStats() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(STATS_KEY) || "[]");
+    return Array.isArray(s) ? s : [];
+  } catch (e) {
+    return [];
+  }
+}
+const stats = loadStats();
+function addStat(s) {
+  stats.push(s);
+  while (stats.length > MAX_STATS) stats.shift();
+  try { sessionStorage.setItem(STATS_KEY, JSON.stringify(stats)); } catch (e) { /* full: kept in memory */ }
+  if (!statsEl.hidden) drawStats();
+}
+/** Draws values (null = none for that answer) as a line with a dot per answer; returns the dots drawn. */
+function sparkline(svg, values, yOf, colorOf) {
+  svg.replaceChildren();
+  const n = values.length;
+  const x = (i) => n === 1 ? SPARK_W / 2 : SPARK_PAD + i * (SPARK_W - 2 * SPARK_PAD) / (n - 1);
+  let d = "", points = 0;
+  values.forEach((v, i) => {
+    if (v == null) return;
+    const px = x(i).toFixed(1), py = yOf(v).toFixed(1);
+    d += (d ? " L" : "M") + px + " " + py;
+    const dot = document.createElementNS(SVG_NS, "circle");
+    dot.setAttribute("cx", px);
+    dot.setAttribute("cy", py);
+    dot.setAttribute("r", "2.5");
+    dot.setAttribute("fill", colorOf ? colorOf(v) : "currentColor");
+    svg.append(dot);
+    points++;
+  });
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", d);
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("data-points", String(points));
+  svg.prepend(path);
+  return points;
+}
+function scaled(values) {
+  const known = values.filter((v) => v != null);
+  const lo = Math.min(...known), hi = Math.max(...known);
+  return (v) => hi === lo ? SPARK_H / 2 : SPARK_H - SPARK_PAD - (v - lo) * (SPARK_H - 2 * SPARK_PAD) / (hi - lo);
+}
+const OUTCOME_Y = { COMPLETED: SPARK_PAD, CANCELLED: SPARK_H / 2, FAILED: SPARK_H - SPARK_PAD };
+const OUTCOME_COLOR = { COMPLETED: "#5fd38d", CANCELLED: "#f5c542", FAILED: "#ff6b6b" };
+function drawStats() {
+  const ttft = stats.map((s) => s.ttftMs), tps = stats.map((s) => s.tps), outcomes = stats.map((s) => s.outcome);
+  sparkline($("spark-ttft"), ttft, scaled(ttft));
+  sparkline($("spark-tps"), tps, scaled(tps));
+  sparkline($("spark-outcome"), outcomes, (o) => OUTCOME_Y[o] ?? SPARK_H / 2, (o) => OUTCOME_COLOR[o] || "#9aa3b2");
+  const last = (vs) => [...vs].reverse().find((v) => v != null);
+  const lt = last(ttft), lr = last(tps);
+  $("stat-ttft").textContent = lt == null ? "–" : Math.round(lt) + " ms";
+  $("stat-tps").textContent = lr == null ? "–" : (Math.round(lr * 10) / 10) + " tok/s";
+  const count = (o) => outcomes.filter((x) => x === o).length;
+  $("stat-outcome").textContent = count("COMPLETED") + " completed · " + count("CANCELLED") + " stopped · " + count("FAILED") + " failed";
+  $("stats-count").textContent = stats.length ? "last " + stats.length + " answers" : "no answers yet";
+}
+statsBtn.addEventListener("click", () => {
+  const open = statsEl.hidden;
+  statsEl.hidden = !open;
+  statsBtn.setAttribute("aria-expanded", String(open));
+  if (open) drawStats();
+});
+
 // ---- The conversation ----
 function bubble(role, text) {
   const div = document.createElement("div");
@@ -164,7 +294,8 @@ function busy(on) {
   stopBtn.disabled = !on;
 }
 
-function follow(run, saved) {
+/** Follows a run's events; `askedAt` (performance.now() when the question was sent) times the first token. */
+function follow(run, saved, askedAt) {
   const div = bubble("assistant", "");
   const view = markdownView(div.querySelector(".answer"));
   const start = saved || { lastEventId: 0, text: "", reasoning: "" };
@@ -173,15 +304,24 @@ function follow(run, saved) {
   setState(div, start.text ? "streaming" : "typing");
   busy(true);
   speech.pending = "";
-  const me = { run, bubble: div, view, conn: null };
+  const me = { run, bubble: div, view, conn: null, askedAt: askedAt || 0, firstAt: 0, ttftMs: null, tps: null };
   current = me;
-  const ended = () => {
+  watchFrameGaps();
+  const ended = (state, usage) => {
     if (current === me) current = null;
     busy(false);
+    let tps = me.tps;
+    if (tps == null && usage && usage.completionTokens > 1 && me.firstAt) {
+      const s = (performance.now() - me.firstAt) / 1000;
+      if (s > 0) tps = usage.completionTokens / s;
+    }
+    addStat({ ttftMs: me.ttftMs, tps, outcome: state });
+    setTimeout(sendReport, 0); // after the last frame's lag (measured in the task after its paint)
   };
   me.conn = LlmStream.connect("/api/runs/" + encodeURIComponent(run) + "/events", {
     after: start.lastEventId, text: start.text, reasoning: start.reasoning,
     storageKey: runKey(), meta: { run },
+    onDisplayLag: reportLag,
     onTyping(on) {
       if (on) {
         setState(div, "typing");
@@ -191,6 +331,10 @@ function follow(run, saved) {
       }
     },
     onText(batch) {
+      if (!me.firstAt) {
+        me.firstAt = performance.now();
+        if (me.askedAt) me.ttftMs = me.firstAt - me.askedAt;
+      }
       view.write(batch);
       setState(div, "streaming");
       hear(batch);
@@ -223,6 +367,7 @@ function follow(run, saved) {
       statusEl.textContent = "Reconnecting…";
     },
     onProgress(p) {
+      if (p.tokensPerSecond > 0) me.tps = p.tokensPerSecond;
       statusEl.textContent = p.tokens + " tokens · " + Math.round(p.tokensPerSecond) + " tok/s" +
           (p.percentOfMax != null ? " · " + Math.round(p.percentOfMax) + "% of max" : "");
     },
@@ -237,14 +382,14 @@ function follow(run, saved) {
       finish(div, d);
       announceEnd(d.state === "COMPLETED" ? "Answer complete." : d.state === "CANCELLED" ? "Answer stopped." : "The answer failed.");
       keepFollowing();
-      ended();
+      ended(d.state, d.usage);
       prompt.focus();
     },
     onError(err) {
       view.end();
       finish(div, { state: "FAILED", error: err });
       announceEnd("The answer failed.");
-      ended();
+      ended("FAILED", null);
     },
   });
 }
@@ -274,8 +419,9 @@ function finish(div, d) {
     retry.setAttribute("data-testid", "retry");
     retry.addEventListener("click", async () => {
       retry.disabled = true;
+      const askedAt = performance.now();
       const res = await fetch("/api/chats/" + encodeURIComponent(chat) + "/retry", { method: "POST" });
-      if (res.ok) follow((await res.json()).run, null);
+      if (res.ok) follow((await res.json()).run, null, askedAt);
       else statusEl.textContent = "Retry failed: " + (await errorText(res));
     });
     div.appendChild(retry);
@@ -295,6 +441,7 @@ async function errorText(res) {
 async function send(text) {
   bubble("user", text);
   busy(true);
+  const askedAt = performance.now();
   const res = await fetch("/api/chat", {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ message: text, chat }),
@@ -304,7 +451,7 @@ async function send(text) {
     statusEl.textContent = "Could not send: " + (await errorText(res));
     return;
   }
-  follow((await res.json()).run, null);
+  follow((await res.json()).run, null, askedAt);
 }
 
 function stop() {

@@ -9,6 +9,7 @@
  *     onProgress({tokens, tokensPerSecond, percentOfMax}) {…}, onRecovering({attempt, cause}) {…},
  *     onReplaced({text, reasoning}) {…}, onDone(done, {text, reasoning}) {…},
  *     onReconnecting() {…}, onConnected() {…}, onError({type, message, retryable}) {…},
+ *     onDisplayLag(ms) {…},                      // optional: measurement, see "Display lag" below
  *   });
  *   stopButton.onclick = () => answer.stop();     // POST …/stop; the run then ends with done CANCELLED
  *
@@ -23,6 +24,13 @@
  * onReconnecting is called when a connection dropped (after what it delivered) and onConnected when a
  * connection is open, in order with the events. A final
  * refusal (404: unknown run, another user's run, expired) calls onError once and closes.
+ *
+ * Display lag: the relay stamps each text event with its send time ("st", epoch ms; WEB-PROTOCOL.md §2).
+ * With onDisplayLag, after each frame that drew text the connection measures, once the frame is painted
+ * (the first task after the animation frame that delivered it), Date.now() minus the oldest "st" drawn in
+ * that frame, and calls onDisplayLag(ms): one number per painted frame with text, for a page to report
+ * (the web example batches them to POST /api/ui-metrics). Not measured in a hidden tab (nothing is
+ * painted) nor for events without "st". The two clocks may differ: the number can be off by their skew.
  *
  * Reload: with `storageKey`, the connection keeps {meta, lastEventId, text, reasoning} in
  * sessionStorage (written when the page is hidden or unloaded and at most once a second while
@@ -74,6 +82,7 @@
       this.received = this.lastEventId; // the id of the last event received (may be ahead of lastEventId)
       this.firstArrival = 0;    // performance.now() of the oldest event waiting for a frame
       this.scheduled = false;
+      this.inFrame = false;     // whether the pending flush runs in an animation frame (then paints)
       this.lastSave = 0;
       this.onHide = () => { if (document.visibilityState === "hidden") this.flushSoon(); this.save(); };
       this.onPageHide = () => this.save();
@@ -121,13 +130,14 @@
       if ((type === "text" || type === "reasoning") && last && last.type === type) {
         last.t += data.t || "";
         last.id = id;
+        if (!(last.st > 0) && data.st > 0) last.st = data.st; // the oldest send time stays
         return;
       }
       if (type === "done") {
         // The run is over: nothing more will come, and EventSource must not reconnect.
         this.es.close();
       }
-      this.push(type === "text" || type === "reasoning" ? { type, t: data.t || "", id } : { type, data, id });
+      this.push(type === "text" || type === "reasoning" ? { type, t: data.t || "", id, st: Number(data.st) || 0 } : { type, data, id });
     }
 
     push(item) {
@@ -142,7 +152,7 @@
       if (document.visibilityState === "hidden") {
         setTimeout(() => this.flush(), HIDDEN_FLUSH_MS);
       } else {
-        requestAnimationFrame(() => this.flush());
+        requestAnimationFrame(() => { this.inFrame = true; this.flush(); this.inFrame = false; });
       }
     }
 
@@ -160,10 +170,12 @@
       this.firstArrival = 0;
       const o = this.options;
       let ended = null;
+      let sentAt = 0; // the oldest send time of the text drawn now
       for (const item of items) {
         if (item.id) this.lastEventId = item.id;
         switch (item.type) {
           case "text":
+            if (item.st > 0 && (!sentAt || item.st < sentAt)) sentAt = item.st;
             this.text += item.t;
             call(o.onText, item.t, this.text);
             break;
@@ -188,6 +200,7 @@
       if (typeof LlmStream.onPaint === "function" && arrived) {
         call(LlmStream.onPaint, arrived, performance.now());
       }
+      if (sentAt && typeof o.onDisplayLag === "function") this.measureLag(sentAt);
       if (ended) {
         this.done = ended;
         this.finish();
@@ -196,6 +209,16 @@
       } else if (performance.now() - this.lastSave >= SAVE_EVERY_MS) {
         this.save();
       }
+    }
+
+    /** Calls onDisplayLag once the frame that drew text sent at `sentAt` is painted. */
+    measureLag(sentAt) {
+      if (document.visibilityState === "hidden") return; // nothing is painted
+      const measure = () => call(this.options.onDisplayLag, Date.now() - sentAt);
+      // In an animation frame, the first task after it runs once the frame is painted; otherwise (a
+      // flush on a timer) wait for the next frame first.
+      if (this.inFrame) setTimeout(measure, 0);
+      else requestAnimationFrame(() => setTimeout(measure, 0));
     }
 
     /** Writes what a reload needs to sessionStorage (only with options.storageKey, only while running). */

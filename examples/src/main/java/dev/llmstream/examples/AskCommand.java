@@ -12,7 +12,6 @@ import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.UiStreams;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -177,7 +176,7 @@ final class AskCommand {
     UiConfig options = UiConfig.builder().maxTokens(maxTokens).build();
     // The sink runs on the thread delivering the stream: printing is all it does.
     UiConnection connection =
-        UiStreams.connect(endpoint.provider().stream(request, token), sink, Runnable::run, options);
+        UiConnection.connect(endpoint.provider().stream(request, token), sink, Runnable::run, options);
 
     CountDownLatch printed = new CountDownLatch(1);
     boolean[] interrupted = {false};

@@ -9,7 +9,6 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.UiStreams;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -163,7 +162,7 @@ final class ChatCommand {
           }
         };
     UiConnection connection =
-        UiStreams.connect(endpoint.provider().stream(request, token), sink, terminal, UiConfig.defaults());
+        UiConnection.connect(endpoint.provider().stream(request, token), sink, terminal, UiConfig.defaults());
     AskCommand.Outcome outcome = AskCommand.await(connection);
     // Let the terminal thread finish printing before the next prompt.
     try {

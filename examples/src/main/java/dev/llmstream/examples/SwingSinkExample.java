@@ -2,7 +2,7 @@ package dev.llmstream.examples;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.UiConnection;
 import java.awt.BorderLayout;
 import java.awt.GraphicsEnvironment;
 import java.io.PrintStream;
@@ -48,7 +48,7 @@ final class SwingSinkExample {
         e -> {
           current[0].cancel();
           current[0] = CancellationToken.create();
-          UiStreams.connect(
+          UiConnection.connect(
               endpoint.provider().stream(ChatRequest.ofUser(prompt.getText()), current[0]),
               new SwingTextAreaSink(area, status),
               SwingUtilities::invokeLater);

@@ -9,7 +9,7 @@ import javax.swing.JTextArea;
 
 /**
  * A custom sink: shows an answer in a Swing {@link JTextArea}. Connect it with
- * {@code UiStreams.connect(stream, new SwingTextAreaSink(area, status), SwingUtilities::invokeLater)}, so
+ * {@code UiConnection.connect(stream, new SwingTextAreaSink(area, status), SwingUtilities::invokeLater)}, so
  * every call below runs on the Event Dispatch Thread, one at a time, in order, and never after the answer
  * ended.
  */

@@ -4,7 +4,9 @@ import dev.llmstream.examples.web.WebChatServer;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.micrometer.BrowserMetrics;
 import dev.llmstream.micrometer.LlmStreamMetrics;
+import dev.llmstream.micrometer.RelayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -51,6 +53,7 @@ final class WebCommand {
       } else {
         runs = AnswerRuns.builder(endpoint.provider()).build();
       }
+      RelayMetrics.bind(runs, prometheus); // llmstream.relay.readers / .coalesced from the relay's counters
       server = WebChatServer.start(host, port, runs, endpoint.description());
     } catch (java.io.IOException e) {
       closeQuietly(store);
@@ -61,6 +64,7 @@ final class WebCommand {
       endpoint.close();
       throw e;
     }
+    server.browserMetrics(BrowserMetrics.register(prometheus)); // what the page reports: display lag, long frames
     server.route("/metrics", exchange -> MetricsEndpoint.serve(exchange, prometheus));
     RedisRunStore shared = store;
     CountDownLatch stopped = new CountDownLatch(1);

@@ -7,7 +7,6 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiStreams;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.ResponseScript;
@@ -30,7 +29,7 @@ class ReadmeExamplesTest {
             .defaultModel("llama-3.3-70b-versatile").build()) {
       CancellationToken stop = CancellationToken.create();
       TokenStream answer = groq.stream(ChatRequest.ofUser("Explain SSE in two sentences."), stop);
-      UiConnection ui = UiStreams.connect(answer,
+      UiConnection ui = UiConnection.connect(answer,
           (batch, fullText) -> textArea.append(batch.toString()),
           uiThread::execute);
       ui.done().join();

@@ -7,7 +7,6 @@ import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiStreams;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +34,7 @@ class SwingTextAreaSinkTest {
     events.add(StreamEvent.Finish.of(FinishReason.STOP));
     SwingTextAreaSink sink = new SwingTextAreaSink(area, status);
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(events, CancellationToken.create()),
             sink,
             r ->

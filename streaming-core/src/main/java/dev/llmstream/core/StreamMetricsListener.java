@@ -3,7 +3,7 @@ package dev.llmstream.core;
 import java.time.Duration;
 
 /**
- * Receives the metrics of streams connected with {@link UiStreams}. Every method does nothing unless
+ * Receives the metrics of streams connected with {@link UiConnection#connect}. Every method does nothing unless
  * overridden; exceptions thrown here are logged and ignored (they never affect the stream). No metrics
  * library is needed: adapt these calls to Micrometer, OpenTelemetry or a log line as you like. Register
  * one with {@link UiConfig.Builder#metrics(StreamMetricsListener)}.

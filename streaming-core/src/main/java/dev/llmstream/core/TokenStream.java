@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.function.BiConsumer;
 
 /**
  * The events of one model answer as a {@link Flow.Publisher}.
@@ -30,7 +31,7 @@ import java.util.concurrent.Flow;
  * <p><b>Threads.</b> Signals arrive on the thread that produced the data (normally the HTTP client's
  * executor) or the thread that called {@code request}; never concurrently. Subscribers must not block; to
  * hop to a UI thread use a sink adapter. {@link #state()}, {@link #partial()} and
- * {@link #onStateChange(StreamStateListener)} may be called from any thread.
+ * {@link #onStateChange(BiConsumer)} may be called from any thread.
  */
 public interface TokenStream extends Flow.Publisher<StreamEvent> {
 
@@ -42,14 +43,16 @@ public interface TokenStream extends Flow.Publisher<StreamEvent> {
   StreamState state();
 
   /**
-   * Adds a listener for state transitions (see {@link StreamStateListener} for its threading). Add it
-   * before subscribing to see every transition.
+   * Adds a listener for state transitions, called with the previous and the new state after each move.
+   * Add it before subscribing to see every transition. It is called serially, in transition order, on the
+   * thread that is delivering the stream's signals at that moment; it must be quick and must not block.
+   * An exception it throws is logged and ignored: it does not break the stream.
    *
-   * @param listener the listener
+   * @param listener called with {@code (from, to)}
    * @return this stream
    * @throws NullPointerException if {@code listener} is null
    */
-  TokenStream onStateChange(StreamStateListener listener);
+  TokenStream onStateChange(BiConsumer<StreamState, StreamState> listener);
 
   /**
    * The answer as delivered to the subscriber so far (a copy). After a terminal signal this is the final

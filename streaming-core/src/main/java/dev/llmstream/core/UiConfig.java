@@ -3,7 +3,7 @@ package dev.llmstream.core;
 import java.util.Objects;
 
 /**
- * Configuration for {@link UiStreams#connect(TokenStream, UiSink, java.util.concurrent.Executor, UiConfig)}.
+ * Configuration for {@link UiConnection#connect}.
  * Immutable and thread-safe; build with {@link #builder()}.
  *
  * @param buffer how text is batched before it reaches the sink

@@ -3,7 +3,7 @@ package dev.llmstream.core;
 /**
  * Puts one answer on screen. Implement {@link #onText(CharSequence, CharSequence)}; every other method
  * does nothing unless overridden. Connect a sink to a stream with
- * {@link UiStreams#connect(TokenStream, UiSink, java.util.concurrent.Executor)}.
+ * {@link UiConnection#connect}.
  *
  * <p><b>Threading.</b> Every method is called on the executor given to {@code connect} (the UI thread),
  * one call at a time, never concurrently. Methods must not block.
@@ -26,7 +26,7 @@ package dev.llmstream.core;
  *
  * <pre>{@code
  * JTextArea area = new JTextArea();
- * UiConnection c = UiStreams.connect(
+ * UiConnection c = UiConnection.connect(
  *     client.stream(request),
  *     (batch, fullText) -> area.append(batch.toString()),
  *     SwingUtilities::invokeLater);

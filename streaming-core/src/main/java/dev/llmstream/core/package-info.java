@@ -7,8 +7,8 @@
  *       a {@link dev.llmstream.core.ChatProvider} for a {@link dev.llmstream.core.ChatRequest}.
  *   <li>{@link dev.llmstream.core.CancellationToken}: the caller's Stop button, for one or many streams.
  *   <li>{@link dev.llmstream.core.StreamState}: the life cycle, observable with
- *       {@link dev.llmstream.core.StreamStateListener}.
- *   <li>{@link dev.llmstream.core.UiStreams} and {@link dev.llmstream.core.UiSink}: deliver an answer to a UI
+ *       {@link dev.llmstream.core.TokenStream#onStateChange}.
+ *   <li>{@link dev.llmstream.core.UiConnection#connect} and {@link dev.llmstream.core.UiSink}: deliver an answer to a UI
  *       thread in smooth batches ({@link dev.llmstream.core.StreamBuffer}, configured by
  *       {@link dev.llmstream.core.StreamBufferConfig}), with typing, progress and
  *       {@link dev.llmstream.core.StreamMetrics}.

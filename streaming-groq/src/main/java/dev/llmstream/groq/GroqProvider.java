@@ -113,7 +113,7 @@ import org.jspecify.annotations.Nullable;
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
  * on the HTTP client's threads (its executor's pool threads by default; its one I/O thread with
  * {@link Builder#inlineDelivery(boolean)}) or the scheduler's timer threads; a subscriber that must not
- * run there hands events on, as {@code UiStreams} does.
+ * run there hands events on, as {@code UiConnection.connect} does.
  */
 public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
@@ -459,7 +459,7 @@ public final class GroqProvider implements ChatProvider {
      * benchmarks about 1.7&times; the single-stream throughput, a lower first-token and delivery-lag tail,
      * and no executor threads under load (see {@code benchmarks/README.md}). The price: a
      * subscriber that blocks, or takes long, stalls every stream of this provider and their timeouts.
-     * Turn it on when subscribers hand events off at once ({@code UiStreams} with a UI executor, a
+     * Turn it on when subscribers hand events off at once ({@code UiConnection.connect} with a UI executor, a
      * {@code StreamBuffer} feeding a UI, a non-blocking server); leave it off when {@code onNext} writes to
      * a blocking socket or does real work.
      *

@@ -5,7 +5,6 @@ import dev.llmstream.core.StreamMetricsListener;
 import dev.llmstream.core.StreamTrace;
 import dev.llmstream.core.Usage;
 import dev.llmstream.micrometer.internal.GenAi;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  *     .observationRegistry(observationRegistry)          // optional: one Observation (span) per answer
  *     .build();
  * GroqProvider groq = GroqProvider.builder().listener(metrics).build();
- * UiStreams.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
+ * UiConnection.connect(stream, sink, executor, UiConfig.builder().metrics(metrics.uiListener()).build());
  * }</pre>
  *
  * <p>Units: timers are in seconds (the registry renders them, {@code _seconds} in Prometheus); the
@@ -70,17 +69,11 @@ public final class LlmStreamMetrics implements StreamListener {
   public static final String RETRIES = "llmstream.retries";
   /** {@code llmstream.ui.delivery.lag}: a chunk's arrival to the UI sink call, in seconds. */
   public static final String UI_DELIVERY_LAG = "llmstream.ui.delivery.lag";
-  /** {@code llmstream.relay.readers}: reserved for the relay, see {@link #relayReaderOpened()}. */
-  public static final String RELAY_READERS = "llmstream.relay.readers";
-  /** {@code llmstream.relay.coalesced}: reserved for the relay, see {@link #relayCoalesced(long)}. */
-  public static final String RELAY_COALESCED = "llmstream.relay.coalesced";
 
   private final MeterRegistry registry;
   private final @Nullable ObservationRegistry observations;
   private final StreamObservationConvention convention;
   private final AtomicInteger active = new AtomicInteger();
-  private final AtomicInteger relayReaders = new AtomicInteger();
-  private final Counter relayCoalesced;
   private final Timer uiLag;
   private final StreamMetricsListener uiListener;
   private final Map<StreamTrace, Live> live = new ConcurrentHashMap<>();
@@ -92,13 +85,6 @@ public final class LlmStreamMetrics implements StreamListener {
     Gauge.builder(STREAMS_ACTIVE, active, AtomicInteger::get)
         .description("Streams between the request being sent and their end")
         .register(registry);
-    Gauge.builder(RELAY_READERS, relayReaders, AtomicInteger::get)
-        .description("Browser connections reading runs through the relay")
-        .register(registry);
-    this.relayCoalesced =
-        Counter.builder(RELAY_COALESCED)
-            .description("Text events the relay merged for readers that fell behind")
-            .register(registry);
     this.uiLag =
         Timer.builder(UI_DELIVERY_LAG)
             .description("A chunk's arrival at the buffer to the UI sink call that showed it")
@@ -131,27 +117,6 @@ public final class LlmStreamMetrics implements StreamListener {
    */
   public StreamMetricsListener uiListener() {
     return uiListener;
-  }
-
-  /** For the relay: a browser connection started reading a run ({@code llmstream.relay.readers} + 1). */
-  public void relayReaderOpened() {
-    relayReaders.incrementAndGet();
-  }
-
-  /** For the relay: a browser connection stopped reading ({@code llmstream.relay.readers} - 1). */
-  public void relayReaderClosed() {
-    relayReaders.decrementAndGet();
-  }
-
-  /**
-   * For the relay: {@code events} text events were merged for a reader that fell behind.
-   *
-   * @param events how many
-   */
-  public void relayCoalesced(long events) {
-    if (events > 0) {
-      relayCoalesced.increment(events);
-    }
   }
 
   // ------------------------------------------------------------------ StreamListener

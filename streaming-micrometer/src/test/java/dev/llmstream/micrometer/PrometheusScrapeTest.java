@@ -10,12 +10,13 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
-import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
 import dev.llmstream.testkit.ResponseScript;
 import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.web.AnswerRuns;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -59,6 +60,7 @@ class PrometheusScrapeTest {
   }
 
   private static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
+  private static AnswerRuns relay;
 
   @BeforeAll
   static void answer() throws Exception {
@@ -66,10 +68,16 @@ class PrometheusScrapeTest {
     LlmStreamMetrics metrics = LlmStreamMetrics.builder(prometheus).build();
     try (FakeGroqServer server = FakeGroqServer.builder().dispatcher(PrometheusScrapeTest::dispatch).build().start();
         GroqProvider groq = GroqProvider.builder().baseUrl(server.baseUrl()).defaultModel("llama-3.3-70b-versatile")
-            .maxRetryDelay(Duration.ofSeconds(5)).listener(metrics).build()) {
+            .maxRetryDelay(Duration.ofSeconds(5)).listener(metrics).build();
+        AnswerRuns runs = AnswerRuns.builder(groq).build()) {
+      relay = runs; // the registry holds it weakly: keep it for the scrape
+      RelayMetrics.bind(runs, prometheus);
+      BrowserMetrics browser = BrowserMetrics.register(prometheus);
+      browser.recordDisplayLag(21);
+      browser.recordLongFrames(2);
       // two completed, one of them shown in a UI (display lag)
       assertThat(groq.stream(ChatRequest.ofUser("hello")).collect().get(10, TimeUnit.SECONDS).text()).isEqualTo(ANSWER);
-      ChatResponse shown = UiStreams.connect(groq.stream(ChatRequest.ofUser("hello again")), (batch, full) -> { },
+      ChatResponse shown = UiConnection.connect(groq.stream(ChatRequest.ofUser("hello again")), (batch, full) -> { },
               Runnable::run, UiConfig.builder().metrics(metrics.uiListener()).build())
           .done().get(10, TimeUnit.SECONDS);
       assertThat(shown.text()).isEqualTo(ANSWER);
@@ -139,7 +147,13 @@ class PrometheusScrapeTest {
         "llmstream_streams_total",
         "llmstream_cancel_latency_seconds_count",
         "llmstream_streams_active",
-        "gen_ai_client_token_usage_bucket");
+        "gen_ai_client_token_usage_bucket",
+        "llmstream_relay_readers",
+        "llmstream_relay_coalesced_total",
+        "llmstream_ui_display_lag_seconds_bucket",
+        "llmstream_ui_long_frames_total");
+    assertThat(value("llmstream_ui_display_lag_seconds_count")).isEqualTo(1);
+    assertThat(value("llmstream_ui_long_frames_total")).isEqualTo(2);
     assertThat(sumOf("gen_ai_client_operation_duration_seconds_count", "gen_ai_operation_name=\"chat\"",
         "gen_ai_request_model=\"llama-3.3-70b-versatile\"")).isGreaterThanOrEqualTo(3);
     assertThat(sumOf("llmstream_streams_total", "outcome=\"completed\"")).isGreaterThanOrEqualTo(2);
@@ -176,6 +190,9 @@ class PrometheusScrapeTest {
     List<String> titles = new ArrayList<>();
     root.get("panels").forEach(p -> titles.add(p.get("title").asText()));
     assertThat(String.join("|", titles)).contains("Time to first chunk", "duration", "tokens/s", "outcome",
-        "Error rate", "Recovery success", "Cancel latency", "UI delivery lag");
+        "Error rate", "Recovery success", "Cancel latency", "UI delivery lag", "Display lag in the browser",
+        "Long frames", "Relay readers", "Relay coalescing");
+    assertThat(queried).contains("llmstream_ui_display_lag_seconds_bucket", "llmstream_ui_long_frames_total",
+        "llmstream_relay_readers", "llmstream_relay_coalesced_total");
   }
 }

@@ -4,11 +4,13 @@ import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.spring.internal.RelayService;
 import dev.llmstream.spring.internal.RunOutcomes;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.spi.RunStore;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -22,7 +24,8 @@ import org.springframework.core.env.Environment;
 
 /**
  * The provider and the runs: a {@link GroqProvider} from {@code llmstream.groq.*} unless the application
- * defines its own {@link ChatProvider}, and {@link AnswerRuns} (on the application's {@link RunStore} bean if any, else in memory) from
+ * defines its own {@link ChatProvider}, and {@link AnswerRuns} (on the application's {@link RunStore} bean
+ * or the Redis store of {@code llmstream.relay.redis.url} if any, else in memory) from
  * {@code llmstream.relay.*} unless it defines its own runs. Both are closed with the context (the runs
  * first: they depend on the provider). Every bean backs off when the application defines one of its type.
  */
@@ -92,16 +95,32 @@ public class LlmStreamAutoConfiguration {
    * the in-memory store.
    *
    * @param provider the provider
-   * @param store the application's store, if any (not closed by the runs: its bean's lifecycle does)
+   * @param store the application's store or the Redis store, if any (not closed by the runs: its bean's
+   *     lifecycle does, after the runs)
+   * @param timers the timers for the runs, when there is exactly one {@link StreamScheduler} bean (the
+   *     Redis auto-configuration's own timer thread), else the system scheduler
    * @param relay the properties
    * @return the runs, closed with the context (stopping running answers as {@code shutdown})
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public AnswerRuns llmstreamAnswerRuns(
-      ChatProvider provider, ObjectProvider<RunStore> store, LlmStreamRelayProperties relay) {
+      ChatProvider provider,
+      List<RunStore> store,
+      List<StreamScheduler> timers,
+      LlmStreamRelayProperties relay) {
+    // lists, not ObjectProviders: Spring then records the runs as depending on the store and the timers,
+    // so at context close the runs are closed before them
     AnswerRuns.Builder b = AnswerRuns.builder(provider);
-    store.ifAvailable(b::store);
+    if (store.size() == 1) {
+      b.store(store.get(0));
+    } else if (store.size() > 1) {
+      throw new IllegalStateException(store.size() + " RunStore beans: define one, or your own AnswerRuns");
+    }
+    if (timers.size() == 1) {
+      b.scheduler(timers.get(0));
+    }
+    set(relay.lease(), b::lease);
     set(relay.maxRunningPerOwner(), b::maxRunningPerOwner);
     set(relay.maxEventsPerRun(), b::maxEventsPerRun);
     set(relay.maxCharsPerRun(), b::maxCharsPerRun);

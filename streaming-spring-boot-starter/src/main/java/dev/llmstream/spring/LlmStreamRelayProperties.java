@@ -22,6 +22,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param heartbeat how often an idle event stream gets a heartbeat
  * @param readerGrace how long a run may go without any reader before it is stopped
  * @param deadline the longest a run may take, or none
+ * @param lease the producer's lease in a shared store (Redis), renewed at a third of it: a run whose
+ *     instance died is taken over after about this long (default 10 s)
+ * @param redis the Redis run store, used when {@code llmstream.relay.redis.url} is set
  */
 @ConfigurationProperties("llmstream.relay")
 public record LlmStreamRelayProperties(
@@ -35,7 +38,70 @@ public record LlmStreamRelayProperties(
     @Nullable Duration finishedTtl,
     @Nullable Duration heartbeat,
     @Nullable Duration readerGrace,
-    @Nullable Duration deadline) {
+    @Nullable Duration deadline,
+    @Nullable Duration lease,
+    @NestedConfigurationProperty @DefaultValue Redis redis) {
+
+  /**
+   * {@code llmstream.relay.redis.*}: the {@code streaming-redis} run store, auto-configured when
+   * {@code url} is set and {@code dev.llmstream:streaming-redis} is on the class path. Unset values keep
+   * {@code RedisRunStore.Builder}'s defaults. {@link #toString()} never shows the URL's password.
+   *
+   * @param url the Redis URI ({@code redis://[[user]:password@]host:port[/db]}, {@code rediss://} for
+   *     TLS); masked at the actuator's {@code /env} and {@code /configprops} as far as its password goes
+   * @param keyPrefix the prefix of every key and channel (default {@code llmstream:})
+   * @param lanes connections that multiplex the readers' blocking reads (default 2)
+   * @param maxLogLength the approximate cap of a run's stream (default 20,000; keep it at or above
+   *     {@code max-events-per-run})
+   * @param operationTimeout how long a reader-facing call waits for Redis (default 5 s)
+   * @param outageLimit how long a waiting reader survives a Redis outage (default 10 s)
+   * @param writeRetryLimit how long a producer write is retried while Redis is unreachable (default 1 min)
+   * @param claimGrace how long a new run's producer has to claim it (default 10 s)
+   * @param requestQueueSize the most commands queued per connection while Redis is unreachable
+   *     (default 100,000)
+   * @param watchEvery how often this instance looks for runs whose producer lease lapsed, to take them
+   *     over (default 500 ms)
+   * @param healthTimeout how long the health indicator's {@code PING} may take (default 2 s)
+   */
+  public record Redis(
+      @Nullable String url,
+      @Nullable String keyPrefix,
+      @Nullable Integer lanes,
+      @Nullable Long maxLogLength,
+      @Nullable Duration operationTimeout,
+      @Nullable Duration outageLimit,
+      @Nullable Duration writeRetryLimit,
+      @Nullable Duration claimGrace,
+      @Nullable Integer requestQueueSize,
+      @DefaultValue("500ms") Duration watchEvery,
+      @DefaultValue("2s") Duration healthTimeout) {
+
+    /**
+     * The URL with its password (if any) replaced by {@code ******}.
+     *
+     * @param url a Redis URI, or null
+     * @return the masked URI, or null
+     */
+    public static @Nullable String masked(@Nullable String url) {
+      if (url == null) {
+        return null;
+      }
+      int scheme = url.indexOf("://");
+      int at = url.lastIndexOf('@');
+      if (scheme < 0 || at < scheme) {
+        return url;
+      }
+      String userInfo = url.substring(scheme + 3, at);
+      int colon = userInfo.indexOf(':');
+      String user = colon < 0 ? "" : userInfo.substring(0, colon);
+      return url.substring(0, scheme + 3) + user + ":******" + url.substring(at);
+    }
+
+    @Override
+    public String toString() {
+      return "Redis[url=" + masked(url) + ", keyPrefix=" + keyPrefix + "]";
+    }
+  }
 
   /**
    * {@code llmstream.relay.paths.*}; {@code {id}} stands for the run id. The defaults are the {@code web}

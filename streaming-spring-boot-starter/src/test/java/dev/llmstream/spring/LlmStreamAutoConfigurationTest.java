@@ -21,7 +21,9 @@ import dev.llmstream.spring.webflux.ReactiveOwnerResolver;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.spi.RunStore;
 import dev.llmstream.core.StreamScheduler;
+import java.security.Principal;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
@@ -35,6 +37,14 @@ import org.springframework.boot.test.context.runner.ReactiveWebApplicationContex
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.server.MockServerWebExchange;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.AuthorityUtils;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.servlet.DispatcherServlet;
 import reactor.core.publisher.Mono;
@@ -122,7 +132,17 @@ class LlmStreamAutoConfigurationTest {
         new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(LlmStreamAutoConfiguration.class))
             .withPropertyValues("llmstream.groq.base-url=https://llm.example.invalid/v1", "llmstream.groq.model=m");
-    remote.run(ctx -> assertThat(ctx).hasFailed());
+    remote.run(
+        ctx -> {
+          assertThat(ctx).hasFailed();
+          Throwable root = ctx.getStartupFailure();
+          while (root.getCause() != null) {
+            root = root.getCause();
+          }
+          assertThat(root).as("says what to set").isInstanceOf(IllegalStateException.class).hasMessageContaining("GROQ_API_KEY");
+        });
+    // no key on a loopback base URL (a local or simulated model) is fine
+    plain.run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(GroqProvider.class));
     remote
         .withPropertyValues("GROQ_API_KEY=gsk_from_env")
         .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(GroqProvider.class));
@@ -248,6 +268,60 @@ class LlmStreamAutoConfigurationTest {
     plain
         .withClassLoader(new FilteredClassLoader(SanitizingFunction.class))
         .run(ctx -> assertThat(ctx).doesNotHaveBean("llmstreamApiKeySanitizer"));
+  }
+
+  @Test
+  void withSpringSecurityAnAnonymousOrUnauthenticatedPrincipalGetsTheCookieAndAUserTheirName() {
+    AnonymousAuthenticationToken anonymous =
+        new AnonymousAuthenticationToken("k", "anonymousUser", AuthorityUtils.createAuthorityList("ROLE_ANONYMOUS"));
+    servlet.run(
+        ctx -> {
+          assertThat(ctx).hasBean("llmstreamServletOwnerResolver").doesNotHaveBean("llmstreamServletOwnerResolverWithoutSecurity");
+          ServletOwnerResolver owners = ctx.getBean(ServletOwnerResolver.class);
+          MockHttpServletRequest alice = new MockHttpServletRequest();
+          alice.setUserPrincipal(UsernamePasswordAuthenticationToken.authenticated("alice", null, List.of()));
+          assertThat(owners.resolve(alice, new MockHttpServletResponse())).isEqualTo("p:alice");
+          MockHttpServletRequest anon = new MockHttpServletRequest();
+          anon.setUserPrincipal(anonymous);
+          MockHttpServletResponse resp = new MockHttpServletResponse();
+          assertThat(owners.resolve(anon, resp)).as("anonymousUser is nobody's owner").startsWith("s:");
+          assertThat(resp.getHeader("Set-Cookie")).startsWith("sid=");
+          MockHttpServletRequest unauthenticated = new MockHttpServletRequest();
+          unauthenticated.setUserPrincipal(UsernamePasswordAuthenticationToken.unauthenticated("mallory", "pw"));
+          assertThat(owners.resolve(unauthenticated, new MockHttpServletResponse())).startsWith("s:");
+        });
+    reactive.run(
+        ctx -> {
+          assertThat(ctx).hasBean("llmstreamReactiveOwnerResolver").doesNotHaveBean("llmstreamReactiveOwnerResolverWithoutSecurity");
+          ReactiveOwnerResolver owners = ctx.getBean(ReactiveOwnerResolver.class);
+          MockServerWebExchange anon = MockServerWebExchange.builder(MockServerHttpRequest.get("/")).principal(anonymous).build();
+          assertThat(owners.resolve(anon).block()).startsWith("s:");
+          MockServerWebExchange bob = MockServerWebExchange.builder(MockServerHttpRequest.get("/"))
+              .principal(UsernamePasswordAuthenticationToken.authenticated("bob", null, List.of())).build();
+          assertThat(owners.resolve(bob).block()).isEqualTo("p:bob");
+        });
+  }
+
+  @Test
+  void withoutSpringSecurityThePrincipalIsTakenAsItIs() {
+    Principal containerUser = () -> "carol";
+    servlet
+        .withClassLoader(new FilteredClassLoader(Authentication.class))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasBean("llmstreamServletOwnerResolverWithoutSecurity").doesNotHaveBean("llmstreamServletOwnerResolver");
+              MockHttpServletRequest req = new MockHttpServletRequest();
+              req.setUserPrincipal(containerUser);
+              assertThat(ctx.getBean(ServletOwnerResolver.class).resolve(req, new MockHttpServletResponse())).isEqualTo("p:carol");
+            });
+    reactive
+        .withClassLoader(new FilteredClassLoader(Authentication.class))
+        .run(
+            ctx -> {
+              assertThat(ctx).hasBean("llmstreamReactiveOwnerResolverWithoutSecurity").doesNotHaveBean("llmstreamReactiveOwnerResolver");
+              MockServerWebExchange ex = MockServerWebExchange.builder(MockServerHttpRequest.get("/")).principal(containerUser).build();
+              assertThat(ctx.getBean(ReactiveOwnerResolver.class).resolve(ex).block()).isEqualTo("p:carol");
+            });
   }
 
   private static ChatRequest request() {

@@ -6,11 +6,14 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.micrometer.LlmStreamMetrics;
+import dev.llmstream.micrometer.RelayMetrics;
 import dev.llmstream.spring.actuate.LlmStreamMetricsAutoConfiguration;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.ResponseScript;
 import dev.llmstream.testkit.TestSubscriber;
+import dev.llmstream.web.AnswerRuns;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -72,5 +75,32 @@ class MetricsAutoConfigurationTest {
           .withClassLoader(new FilteredClassLoader(LlmStreamMetrics.class))
           .run(ctx -> assertThat(ctx).doesNotHaveBean("llmstreamMetricsCustomizer").hasSingleBean(GroqProvider.class));
     }
+  }
+
+  @Test
+  void theRelayBinderPublishesTheRunsReadersAndCoalescedEvents() {
+    try (FakeGroqServer server = FakeGroqServer.builder().always(ResponseScript.builder().text("Hello").build())
+        .build().start()) {
+      runner(server).run(ctx -> {
+        assertThat(ctx).hasSingleBean(AnswerRuns.class);
+        MeterRegistry registry = new SimpleMeterRegistry();
+        ctx.getBean("llmstreamRelayMetrics", MeterBinder.class).bindTo(registry);
+        AnswerRuns runs = ctx.getBean(AnswerRuns.class);
+        assertThat(registry.get(RelayMetrics.READERS).gauge().value()).isEqualTo((double) runs.readers());
+        assertThat(registry.get(RelayMetrics.COALESCED).functionCounter().count())
+            .isEqualTo((double) runs.coalescedEvents());
+      });
+    }
+  }
+
+  @Test
+  void withoutRunsTheRelayBinderBindsNothing() {
+    MeterRegistry registry = new SimpleMeterRegistry();
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(LlmStreamMetricsAutoConfiguration.class))
+        .run(ctx -> {
+          ctx.getBean("llmstreamRelayMetrics", MeterBinder.class).bindTo(registry);
+          assertThat(registry.find(RelayMetrics.READERS).gauge()).isNull();
+        });
   }
 }

@@ -121,6 +121,39 @@ class ReadmeSnippetsTest {
             });
   }
 
+  @Test
+  void thePropertiesTableListsEveryPropertyOfTheMetadataAndNoOther() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    java.util.Set<String> documented = new java.util.TreeSet<>();
+    for (String row : readme.split("\n")) {
+      if (!row.startsWith("| `llmstream.")) {
+        continue;
+      }
+      String cell = row.substring(2, row.indexOf(" |", 2));
+      Matcher names = Pattern.compile("`([^`]+)`").matcher(cell);
+      String first = null;
+      while (names.find()) {
+        String n = names.group(1);
+        if (first == null) {
+          first = n;
+          documented.add(n);
+        } else { // "`llmstream.a.b-c` / `d-e`": a sibling of the first
+          documented.add(first.substring(0, first.lastIndexOf('.') + 1) + n);
+        }
+      }
+    }
+    java.util.Set<String> metadata = new java.util.TreeSet<>();
+    Matcher m = Pattern.compile("\"name\": ?\"(llmstream\\.[^\"]+)\"")
+        .matcher(Files.readString(Path.of("target/classes/META-INF/spring-configuration-metadata.json")));
+    while (m.find()) {
+      metadata.add(m.group(1));
+    }
+    java.util.Set<String> all = java.util.Set.copyOf(metadata);
+    metadata.removeIf(n -> all.stream().anyMatch(o -> o.startsWith(n + "."))); // groups, not properties
+    assertThat(metadata).hasSizeGreaterThan(30);
+    assertThat(documented).containsExactlyInAnyOrderElementsOf(metadata);
+  }
+
   private static String squash(String code) {
     return code.replaceAll("\\s+", " ").trim();
   }

@@ -70,12 +70,18 @@ final class RelayHttp {
       String type = null;
       String data = null;
       for (String line : frame.split("\n")) {
-        if (line.startsWith("id: ")) {
-          id = Long.parseLong(line.substring(4));
-        } else if (line.startsWith("event: ")) {
-          type = line.substring(7);
-        } else if (line.startsWith("data: ")) {
-          data = line.substring(6);
+        // "id: 7" (the relay's own frames, MVC) and "id:7" (Spring's SSE encoder, WebFlux) alike
+        int colon = line.indexOf(':');
+        if (colon <= 0) {
+          continue;
+        }
+        String value = line.substring(colon + 1);
+        value = value.startsWith(" ") ? value.substring(1) : value;
+        switch (line.substring(0, colon)) {
+          case "id" -> id = Long.parseLong(value);
+          case "event" -> type = value;
+          case "data" -> data = data == null ? value : data + "\n" + value;
+          default -> { }
         }
       }
       if (type != null && data != null) {

@@ -199,8 +199,9 @@ public interface AnswerRuns extends AutoCloseable {
     }
 
     /**
-     * The wall clock for the runs' creation time (display only; timing uses the scheduler). Default
-     * {@link Clock#systemUTC()}.
+     * The wall clock for the runs' creation time and the send time {@code "st"} the relay stamps on
+     * {@code text} events (display and the browser's display lag only; timing uses the scheduler).
+     * Default {@link Clock#systemUTC()}.
      *
      * @param clock the clock
      * @return this builder

@@ -1,5 +1,7 @@
 package dev.llmstream.web;
 
+import dev.llmstream.web.testing.CollectingSink;
+import dev.llmstream.web.testing.SseClient;
 import static dev.llmstream.web.RelayFixture.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,12 +1,14 @@
 package dev.llmstream.web;
 
+import dev.llmstream.web.testing.CollectingSink;
+import dev.llmstream.web.testing.SseClient;
 import static dev.llmstream.web.RelayFixture.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.testkit.VirtualScheduler;
-import dev.llmstream.web.SseClient.Event;
-import dev.llmstream.web.SseClient.Result;
+import dev.llmstream.web.testing.SseClient.Event;
+import dev.llmstream.web.testing.SseClient.Result;
 import dev.llmstream.web.spi.RunStatus;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package dev.llmstream.web;
 
+import dev.llmstream.web.testing.SseClient;
 import static dev.llmstream.web.RelayFixture.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,12 @@
 package dev.llmstream.web;
 
+import dev.llmstream.web.testing.SseClient;
 import static dev.llmstream.web.RelayFixture.ask;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.testkit.ConnectionRecord;
-import dev.llmstream.web.SseClient.Event;
-import dev.llmstream.web.SseClient.Result;
+import dev.llmstream.web.testing.SseClient.Event;
+import dev.llmstream.web.testing.SseClient.Result;
 import dev.llmstream.web.servlet.ServletSse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -1,5 +1,7 @@
 package dev.llmstream.web;
 
+import dev.llmstream.web.testing.CollectingSink;
+import dev.llmstream.web.testing.SseClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -171,7 +171,9 @@ class SpringChatIT {
         .contains("gen_ai_client_operation_duration_seconds_count{")
         .contains("gen_ai_operation_name=\"chat\"")
         .contains("gen_ai_client_token_usage")
-        .contains("llmstream_streams_total{");
+        .contains("llmstream_streams_total{")
+        .contains("llmstream_relay_readers ")
+        .contains("llmstream_relay_coalesced_total ");
   }
 
   @Test

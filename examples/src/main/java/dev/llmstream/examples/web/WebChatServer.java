@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.core.ChatRequest;
+import dev.llmstream.micrometer.BrowserMetrics;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.RunOptions;
 import dev.llmstream.web.StopResult;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Identity: the {@code sid} cookie (HttpOnly, SameSite=Strict, 128 random bits), set on any response
  * to a request without a valid one, is the owner of the runs started with it; another owner's run is
- * answered {@code 404}. Handlers never wait for an answer: a fixed pool of four threads handles requests
+ * answered {@code 404}. With {@link #browserMetrics(BrowserMetrics)}, the page's own measurements (display
+ * lag, long frames) posted to {@code /api/ui-metrics} are recorded, for known sessions only. Handlers never wait for an answer: a fixed pool of four threads handles requests
  * and another four do the event streams' writes, whatever the number of open streams.
  */
 public final class WebChatServer implements AutoCloseable {
@@ -48,6 +50,10 @@ public final class WebChatServer implements AutoCloseable {
   private static final int MAX_CHATS = 10_000;
   private final int maxChats;
   private static final int MAX_MESSAGE_CHARS = 32_000;
+  /** {@code POST /api/ui-metrics}: the largest body, the most lags and long frames one report may carry. */
+  static final int MAX_UI_REPORT_BYTES = 8 * 1024;
+  static final int MAX_UI_LAGS = 256;
+  static final int MAX_UI_LONG_FRAMES = 10_000;
   private static final Pattern SID = Pattern.compile("(?:^|;\\s*)sid=([A-Za-z0-9_-]{22})(?:;|$)");
   private static final Pattern RUN_PATH = Pattern.compile("/api/runs/([^/]+)/(events|stop)");
   private static final Pattern CHAT_PATH = Pattern.compile("/api/chats/([^/]+)(/retry)?");
@@ -61,6 +67,8 @@ public final class WebChatServer implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper();
   private final SecureRandom random = new SecureRandom();
   private final Map<String, ChatSession> chats = new ConcurrentHashMap<>();
+  private final Map<String, Integer> chatsPerOwner = new ConcurrentHashMap<>(); // the owners this server knows
+  private volatile @Nullable BrowserMetrics browserMetrics;
   private final AtomicLong uses = new AtomicLong();
   private final String endpointDescription;
 
@@ -169,6 +177,16 @@ public final class WebChatServer implements AutoCloseable {
     http.createContext(path, handler);
   }
 
+  /**
+   * Records what the page measures and posts to {@code POST /api/ui-metrics} (display lag, long frames;
+   * {@code docs/WEB-PROTOCOL.md} §4). Without it that path answers {@code 404}.
+   *
+   * @param metrics the recorder
+   */
+  public void browserMetrics(BrowserMetrics metrics) {
+    this.browserMetrics = java.util.Objects.requireNonNull(metrics, "metrics");
+  }
+
   @Override
   public void close() {
     runs.close();
@@ -195,6 +213,8 @@ public final class WebChatServer implements AutoCloseable {
         JsonNode body = readJson(ex);
         String slot = slot(body.path("chat").isTextual() ? body.get("chat").asText() : RunOptions.DEFAULT_SLOT);
         handedOver = startAnswer(ex, owner, slot, requireText(body, "message", MAX_MESSAGE_CHARS));
+      } else if (method.equals("POST") && path.equals("/api/ui-metrics")) {
+        uiMetrics(ex, owner);
       } else if (run.matches() && method.equals("GET") && run.group(2).equals("events")) {
         handedOver = true;
         sse.serve(ex, owner, run.group(1));
@@ -317,7 +337,10 @@ public final class WebChatServer implements AutoCloseable {
     if (chats.size() >= maxChats) {
       throw new BadRequest("too many conversations with running answers on this demo server; try again later");
     }
-    return chats.computeIfAbsent(key, k -> new ChatSession()).touch(use);
+    return chats.computeIfAbsent(key, k -> {
+      chatsPerOwner.merge(owner, 1, Integer::sum);
+      return new ChatSession();
+    }).touch(use);
   }
 
   /** Bounds the chats kept in memory: the least recently used one without a running answer goes. */
@@ -328,9 +351,68 @@ public final class WebChatServer implements AutoCloseable {
         oldest = e;
       }
     }
-    if (oldest != null) {
-      chats.remove(oldest.getKey(), oldest.getValue());
+    if (oldest != null && chats.remove(oldest.getKey(), oldest.getValue())) {
+      String owner = oldest.getKey().substring(0, oldest.getKey().indexOf('/'));
+      chatsPerOwner.computeIfPresent(owner, (o, n) -> n == 1 ? null : n - 1);
     }
+  }
+
+  /**
+   * {@code POST /api/ui-metrics} {@code {"displayLagMs": [..], "longFrames": n}}: 204 when recorded; 404
+   * for a session this server has no conversation for (or without {@link #browserMetrics}); 400 for a
+   * body over 8 KiB, more than 256 lags, a lag that is not a number, a bad {@code longFrames}.
+   */
+  private void uiMetrics(HttpExchange ex, String owner) throws IOException {
+    BrowserMetrics metrics = browserMetrics;
+    if (metrics == null || !chatsPerOwner.containsKey(owner)) {
+      error(ex, 404, "not found");
+      return;
+    }
+    byte[] bytes;
+    try (InputStream in = ex.getRequestBody()) {
+      bytes = in.readNBytes(MAX_UI_REPORT_BYTES + 1);
+    }
+    if (bytes.length > MAX_UI_REPORT_BYTES) {
+      throw new BadRequest("the report is larger than " + MAX_UI_REPORT_BYTES + " bytes");
+    }
+    JsonNode body;
+    try {
+      body = json.readTree(bytes);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      body = null;
+    }
+    if (body == null || !body.isObject()) {
+      throw new BadRequest("the body must be a JSON object such as {\"displayLagMs\": [12.5], \"longFrames\": 0}");
+    }
+    JsonNode lags = body.path("displayLagMs");
+    JsonNode frames = body.path("longFrames");
+    if (!lags.isMissingNode() && !lags.isArray()) {
+      throw new BadRequest("'displayLagMs' must be an array of milliseconds");
+    }
+    if (lags.size() > MAX_UI_LAGS) {
+      throw new BadRequest("'displayLagMs' may hold at most " + MAX_UI_LAGS + " values");
+    }
+    double[] values = new double[lags.size()];
+    for (int i = 0; i < values.length; i++) {
+      JsonNode v = lags.get(i);
+      if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
+        throw new BadRequest("'displayLagMs' must hold numbers of milliseconds");
+      }
+      values[i] = v.asDouble();
+    }
+    long longFrames = 0;
+    if (!frames.isMissingNode()) {
+      if (!frames.isIntegralNumber() || frames.asLong() < 0 || frames.asLong() > MAX_UI_LONG_FRAMES) {
+        throw new BadRequest("'longFrames' must be an integer from 0 to " + MAX_UI_LONG_FRAMES);
+      }
+      longFrames = frames.asLong();
+    }
+    for (double v : values) { // all checked first: a bad report records nothing
+      metrics.recordDisplayLag(v);
+    }
+    metrics.recordLongFrames(longFrames);
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(204, -1);
   }
 
   private static String slot(String s) {

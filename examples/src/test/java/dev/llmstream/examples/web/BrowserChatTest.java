@@ -7,6 +7,14 @@ import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
 import dev.llmstream.testkit.ResponseScript;
+import dev.llmstream.micrometer.BrowserMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +48,8 @@ class BrowserChatTest {
   private static GroqProvider provider;
   private static WebChatServer server;
   private static WebDriver driver;
+  private static final PrometheusMeterRegistry METRICS = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final AtomicInteger failuresLeft = new AtomicInteger();
 
   @RegisterExtension
@@ -59,6 +69,14 @@ class BrowserChatTest {
     fake = FakeGroqServer.builder().dispatcher(BrowserChatTest::script).build().start();
     provider = GroqProvider.builder().baseUrl(fake.baseUrl()).defaultModel("test-model").build();
     server = WebChatServer.start("127.0.0.1", 0, provider, "fake Groq for the browser test");
+    server.browserMetrics(BrowserMetrics.register(METRICS)); // as the web command does
+    server.route("/metrics", exchange -> {
+      try (exchange) {
+        byte[] body = METRICS.scrape().getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        exchange.getResponseBody().write(body);
+      }
+    });
     driver = Chromium.start();
   }
 
@@ -379,5 +397,75 @@ class BrowserChatTest {
     lastAnswer().findElement(By.cssSelector("[data-testid=retry]")).click();
     waitUntil(d -> "completed".equals(state()), 30);
     assertThat(answerText()).startsWith("Answer to fail first:");
+  }
+
+  /** A sample's value in the server's {@code GET /metrics} scrape (0 if absent). */
+  private static double scraped(String sample) {
+    try {
+      String scrape = HTTP.send(HttpRequest.newBuilder(URI.create(server.url() + "metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      for (String line : scrape.split("\n")) {
+        if (line.startsWith(sample + " ")) {
+          return Double.parseDouble(line.substring(sample.length() + 1).trim());
+        }
+      }
+      return 0;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void thePageReportsItsDisplayLagAndTheServerRecordsIt() {
+    double before = scraped("llmstream_ui_display_lag_seconds_count");
+    send("hello metrics");
+    waitUntil(d -> "completed".equals(state()), 30);
+    // the report goes out when the answer ends, after the last frame's lag is measured
+    waitUntil(d -> scraped("llmstream_ui_display_lag_seconds_count") >= before + 1, 15);
+    double count = scraped("llmstream_ui_display_lag_seconds_count");
+    double sum = scraped("llmstream_ui_display_lag_seconds_sum");
+    System.out.printf("display lag: %.0f frames with text, mean %.1f ms; long frames %.0f (source %s)%n",
+        count - before, 1000 * sum / count, scraped("llmstream_ui_long_frames_total"),
+        js("return document.documentElement.getAttribute('data-long-frames');"));
+    assertThat(sum / count).as("mean display lag, s").isBetween(0.0, 5.0);
+    assertThat(js("return document.documentElement.getAttribute('data-long-frames');"))
+        .isIn("long-animation-frame", "longtask", "frame-gaps");
+  }
+
+  @Test
+  void theStatsToggleDrawsTheRecentAnswersAsSparklines() {
+    send("stats one");
+    waitUntil(d -> "completed".equals(state()), 30);
+    send("stats two");
+    waitUntil(d -> driver.findElements(By.cssSelector(".msg.assistant")).size() == 2 && "completed".equals(state()), 30);
+    send("slow to stop");
+    waitUntil(d -> driver.findElements(By.cssSelector(".msg.assistant")).size() == 3 && answerText().length() > 20, 30);
+    driver.findElement(By.id("stop")).click();
+    waitUntil(d -> "stopped".equals(state()), 15);
+
+    WebElement toggle = driver.findElement(By.cssSelector("[data-testid=stats-toggle]"));
+    assertThat(driver.findElement(By.cssSelector("[data-testid=stats]")).isDisplayed()).isFalse();
+    toggle.click();
+    WebElement stats = driver.findElement(By.cssSelector("[data-testid=stats]"));
+    assertThat(stats.isDisplayed()).isTrue();
+    assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("true");
+    snapshot("stats-view");
+    for (String spark : List.of("spark-ttft", "spark-tps", "spark-outcome")) {
+      WebElement svg = driver.findElement(By.cssSelector("[data-testid=" + spark + "]"));
+      WebElement path = svg.findElement(By.tagName("path"));
+      assertThat(path.getAttribute("data-points")).as(spark).isEqualTo("3");
+      assertThat(path.getAttribute("d")).as(spark).matches("M[0-9.]+ [0-9.]+( L[0-9.]+ [0-9.]+){2}");
+      assertThat(svg.findElements(By.tagName("circle"))).as(spark).hasSize(3);
+    }
+    assertThat(stats.getText()).contains("2 completed · 1 stopped · 0 failed").contains("last 3 answers");
+    @SuppressWarnings("unchecked")
+    List<Number> ttft = (List<Number>) js("return JSON.parse(sessionStorage.getItem('llmstream.stats')).map(s => s.ttftMs);");
+    assertThat(ttft).as("time to first token in the page, ms (the fake waits 700 ms)")
+        .allSatisfy(ms -> assertThat(ms.doubleValue()).isBetween(700.0, 10_000.0));
+    toggle.click();
+    assertThat(stats.isDisplayed()).isFalse();
   }
 }

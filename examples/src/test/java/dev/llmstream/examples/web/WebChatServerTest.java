@@ -324,4 +324,65 @@ class WebChatServerTest {
     assertThat(get("/api/chats/b").get("history")).hasSize(2); // kept
     assertThat(get("/api/chats/a").get("history")).isEmpty(); // forgotten to make room
   }
+
+  @Test
+  void textEventsCarryTheRelaysSendTime() throws Exception {
+    long before = System.currentTimeMillis();
+    String run = post("/api/chat", "{\"message\":\"hello\"}").get("run").asText();
+    List<Sse> texts = events(run, 0).stream().filter(e -> e.type().equals("text")).toList();
+    long after = System.currentTimeMillis();
+    assertThat(texts).isNotEmpty().allSatisfy(e -> {
+      assertThat(e.data().get("t").isTextual()).isTrue();
+      assertThat(e.data().get("st").asLong()).isBetween(before, after);
+    });
+  }
+
+  @Test
+  void uiMetricsAreRecordedForAKnownSessionOnlyAndBadReportsAreRefused() throws Exception {
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    HttpResponse<String> unconfigured = raw(http, "POST", "/api/ui-metrics", "{\"displayLagMs\":[1]}");
+    assertThat(unconfigured.statusCode()).as("without BrowserMetrics").isEqualTo(404);
+    server.browserMetrics(dev.llmstream.micrometer.BrowserMetrics.register(meters));
+    String report = "{\"displayLagMs\":[12.5,40,-3,90000],\"longFrames\":2}";
+
+    // strangers: no cookie, and a well-formed cookie this server has no conversation for
+    assertThat(raw(HttpClient.newHttpClient(), "POST", "/api/ui-metrics", report).statusCode()).isEqualTo(404);
+    HttpClient stranger = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+    assertThat(raw(stranger, "GET", "/", null).statusCode()).isEqualTo(200); // has a sid cookie now, no chat
+    assertThat(raw(stranger, "POST", "/api/ui-metrics", report).statusCode()).isEqualTo(404);
+    assertThat(meters.get(dev.llmstream.micrometer.BrowserMetrics.DISPLAY_LAG).timer().count()).isZero();
+
+    get("/api/chats/default"); // the page loads its conversation: a known session
+    HttpResponse<String> ok = raw(http, "POST", "/api/ui-metrics", report);
+    assertThat(ok.statusCode()).as(ok.body()).isEqualTo(204);
+    io.micrometer.core.instrument.Timer lag = meters.get(dev.llmstream.micrometer.BrowserMetrics.DISPLAY_LAG).timer();
+    assertThat(lag.count()).isEqualTo(4);
+    assertThat(lag.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(12.5 + 40 + 0 + 60_000);
+    assertThat(meters.get(dev.llmstream.micrometer.BrowserMetrics.LONG_FRAMES).counter().count()).isEqualTo(2);
+
+    StringBuilder tooMany = new StringBuilder("{\"displayLagMs\":[");
+    for (int i = 0; i <= WebChatServer.MAX_UI_LAGS; i++) {
+      tooMany.append(i == 0 ? "" : ",").append(i % 10);
+    }
+    String tooLarge = "{\"displayLagMs\":[1],\"pad\":\"" + "x".repeat(WebChatServer.MAX_UI_REPORT_BYTES) + "\"}";
+    for (String bad : List.of(
+        tooMany.append("]}").toString(), tooLarge, "not json", "[1,2]", "{\"displayLagMs\":\"12\"}",
+        "{\"displayLagMs\":[\"12\"]}", "{\"displayLagMs\":[null]}", "{\"displayLagMs\":[1e999]}",
+        "{\"longFrames\":-1}", "{\"longFrames\":1.5}", "{\"longFrames\":10001}", "{\"displayLagMs\":[1],\"longFrames\":\"2\"}")) {
+      HttpResponse<String> r = raw(http, "POST", "/api/ui-metrics", bad);
+      assertThat(r.statusCode()).as(bad.length() > 80 ? bad.substring(0, 80) : bad).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("error").asText()).isNotBlank();
+    }
+    // a bad report records nothing, not even its valid part
+    assertThat(lag.count()).isEqualTo(4);
+    assertThat(meters.get(dev.llmstream.micrometer.BrowserMetrics.LONG_FRAMES).counter().count()).isEqualTo(2);
+    // exactly at the limits is fine
+    StringBuilder max = new StringBuilder("{\"displayLagMs\":[");
+    for (int i = 0; i < WebChatServer.MAX_UI_LAGS; i++) {
+      max.append(i == 0 ? "" : ",").append("16.7");
+    }
+    assertThat(raw(http, "POST", "/api/ui-metrics", max.append("],\"longFrames\":10000}").toString()).statusCode())
+        .isEqualTo(204);
+    assertThat(lag.count()).isEqualTo(4 + WebChatServer.MAX_UI_LAGS);
+  }
 }

@@ -7,13 +7,13 @@ import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
-import dev.llmstream.core.StreamStateListener;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +36,7 @@ public final class TokenStreamImpl implements TokenStream {
   private final StreamSource source;
   private final CancellationToken token;
   private final AtomicBoolean subscribedOnce = new AtomicBoolean();
-  private final CopyOnWriteArrayList<StreamStateListener> listeners = new CopyOnWriteArrayList<>();
+  private final CopyOnWriteArrayList<BiConsumer<StreamState, StreamState>> listeners = new CopyOnWriteArrayList<>();
   private final Emitter emitter = new Emitter();
 
   private final Object lock = new Object();
@@ -101,7 +101,7 @@ public final class TokenStreamImpl implements TokenStream {
   }
 
   @Override
-  public TokenStream onStateChange(StreamStateListener listener) {
+  public TokenStream onStateChange(BiConsumer<StreamState, StreamState> listener) {
     if (listener == null) {
       throw new NullPointerException("listener");
     }
@@ -322,8 +322,8 @@ public final class TokenStreamImpl implements TokenStream {
       return; // e.g. a second token while STREAMING: no transition
     }
     state = next;
-    for (StreamStateListener l : listeners) {
-      SerialDrain.callListener(LOG, "stream state listener", () -> l.onStateChange(from, next));
+    for (BiConsumer<StreamState, StreamState> l : listeners) {
+      SerialDrain.callListener(LOG, "stream state listener", () -> l.accept(from, next));
     }
   }
 

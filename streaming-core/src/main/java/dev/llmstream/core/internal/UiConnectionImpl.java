@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link UiConnection}: runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the
- * caller's executor. Created by {@code UiStreams.connect}.
+ * caller's executor. Created by {@code UiConnection.connect}.
  *
  * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and a
  * {@link SerialDrain} on the executor drains it, one executor task at a time, so the sink is never called

@@ -42,8 +42,7 @@ class ModulePathTest {
         import dev.llmstream.core.ChatResponse;
         import dev.llmstream.core.StreamEvent;
         import dev.llmstream.core.UiConnection;
-        import dev.llmstream.core.UiStreams;
-        import dev.llmstream.groq.GroqProvider;
+                import dev.llmstream.groq.GroqProvider;
         import java.net.http.HttpClient;
 
         public final class Main {
@@ -56,7 +55,7 @@ class ModulePathTest {
                 .defaultModel("test-model")
                 .httpClient(HttpClient.newHttpClient())
                 .build()) {
-              UiConnection ui = UiStreams.connect(
+              UiConnection ui = UiConnection.connect(
                   groq.stream(ChatRequest.ofUser("Say hello")), (batch, full) -> { }, Runnable::run);
               ChatResponse response = ui.done().join();
               System.out.println("text=" + response.text());

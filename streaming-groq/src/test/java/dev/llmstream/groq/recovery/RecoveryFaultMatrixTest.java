@@ -15,7 +15,6 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.UiStreams;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.TestSubscriber;
@@ -243,7 +242,7 @@ class RecoveryFaultMatrixTest {
         GroqProvider p = provider(server, FAST)) {
       for (int k = 1; k <= ANSWER_CHUNKS; k++) {
         RecordingSink sink = new RecordingSink();
-        UiConnection c = UiStreams.connect(p.stream(ChatRequest.ofUser(MatrixDispatcher.prompt(k))), sink, Runnable::run, options);
+        UiConnection c = UiConnection.connect(p.stream(ChatRequest.ofUser(MatrixDispatcher.prompt(k))), sink, Runnable::run, options);
         ChatResponse done = c.done().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         synchronized (sink) {
           assertThat(String.join("", sink.batches)).as("k=%d: the batches joined", k).isEqualTo(underContinue(d, k));

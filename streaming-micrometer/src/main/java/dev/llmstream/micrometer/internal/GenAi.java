@@ -46,6 +46,13 @@ public final class GenAi {
       seconds(0.001, 0.002, 0.005, 0.01, 0.016, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
 
   /**
+   * Display lag in the browser (event sent to painted): a frame (16 ms) up to the 60 s the recorder
+   * clamps to.
+   */
+  public static final Duration[] DISPLAY_BUCKETS =
+      seconds(0.005, 0.01, 0.016, 0.025, 0.033, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+
+  /**
    * The {@code error.type} value: the error kind in lower case for a failed stream, else {@code none}.
    *
    * @param t the trace

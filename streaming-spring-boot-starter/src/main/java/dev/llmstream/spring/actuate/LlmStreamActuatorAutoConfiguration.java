@@ -2,9 +2,12 @@ package dev.llmstream.spring.actuate;
 
 import dev.llmstream.core.ChatProvider;
 import dev.llmstream.spring.LlmStreamAutoConfiguration;
+import dev.llmstream.spring.LlmStreamRelayProperties;
+import dev.llmstream.spring.redis.LlmStreamRedisAutoConfiguration;
 import dev.llmstream.spring.internal.RunOutcomes;
 import dev.llmstream.web.AnswerRuns;
 import java.util.Locale;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.SanitizableData;
 import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,11 +21,12 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Actuator support, each part only when its classes are present: the {@code llmstream} health indicator
- * ({@code management.health.llmstream.enabled}) and a {@link SanitizingFunction} that masks
- * {@code llmstream.groq.api-key} and {@code GROQ_API_KEY} at {@code /actuator/env} and
- * {@code /actuator/configprops} even where values are shown ({@code show-values=always}).
+ * ({@code management.health.llmstream.enabled}; with the Redis store's reachability when it is used) and
+ * a {@link SanitizingFunction} that masks {@code llmstream.groq.api-key} and {@code GROQ_API_KEY}, and the
+ * password in {@code llmstream.relay.redis.url}, at {@code /actuator/env} and {@code /actuator/configprops}
+ * even where values are shown ({@code show-values=always}).
  */
-@AutoConfiguration(after = LlmStreamAutoConfiguration.class)
+@AutoConfiguration(after = {LlmStreamAutoConfiguration.class, LlmStreamRedisAutoConfiguration.class})
 public class LlmStreamActuatorAutoConfiguration {
 
   /** For Spring. */
@@ -43,13 +47,14 @@ public class LlmStreamActuatorAutoConfiguration {
      * @param provider the provider
      * @param runs the runs
      * @param outcomes recent outcomes
+     * @param store the shared store's probe (the Redis auto-configuration's), if any
      * @return the indicator
      */
     @Bean
     @ConditionalOnMissingBean(name = "llmstreamHealthIndicator")
     public LlmStreamHealthIndicator llmstreamHealthIndicator(
-        ChatProvider provider, AnswerRuns runs, RunOutcomes outcomes) {
-      return new LlmStreamHealthIndicator(provider, runs, outcomes);
+        ChatProvider provider, AnswerRuns runs, RunOutcomes outcomes, ObjectProvider<RunStoreProbe> store) {
+      return new LlmStreamHealthIndicator(provider, runs, outcomes, store.getIfUnique());
     }
   }
 
@@ -62,13 +67,27 @@ public class LlmStreamActuatorAutoConfiguration {
 
     /**
      * Masks the API key's property (any spelling Spring's relaxed binding accepts) and
-     * {@code GROQ_API_KEY}.
+     * {@code GROQ_API_KEY}, and the password of {@code llmstream.relay.redis.url} (the rest of the URL
+     * stays readable).
      *
      * @return the function
      */
     @Bean
     public SanitizingFunction llmstreamApiKeySanitizer() {
-      return data -> isApiKey(data.getKey()) ? data.withValue(SanitizableData.SANITIZED_VALUE) : data;
+      return data -> {
+        if (isApiKey(data.getKey())) {
+          return data.withValue(SanitizableData.SANITIZED_VALUE);
+        }
+        if (isRedisUrl(data.getKey()) && data.getValue() instanceof String url) {
+          return data.withValue(LlmStreamRelayProperties.Redis.masked(url));
+        }
+        return data;
+      };
+    }
+
+    static boolean isRedisUrl(String key) {
+      String k = key.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "").replace(".", "");
+      return k.equals("llmstreamrelayredisurl");
     }
 
     static boolean isApiKey(String key) {

@@ -1,9 +1,12 @@
 package dev.llmstream.spring.actuate;
 
 import dev.llmstream.micrometer.LlmStreamMetrics;
+import dev.llmstream.micrometer.RelayMetrics;
 import dev.llmstream.spring.GroqProviderCustomizer;
 import dev.llmstream.spring.LlmStreamAutoConfiguration;
+import dev.llmstream.web.AnswerRuns;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -53,5 +56,20 @@ public class LlmStreamMetricsAutoConfiguration {
       }
       builder.listener(metrics.build());
     };
+  }
+
+  /**
+   * Binds the relay's {@code llmstream.relay.readers} gauge and {@code llmstream.relay.coalesced} counter
+   * ({@link RelayMetrics}) to the application's registry when it has an {@link AnswerRuns} (the starter's or
+   * its own). A {@link MeterBinder}, so Spring Boot's metrics auto-configuration binds it to every
+   * registry it manages, whatever the order the beans are created in.
+   *
+   * @param runs the application's answer runs, if any
+   * @return the binder
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "llmstreamRelayMetrics")
+  public MeterBinder llmstreamRelayMetrics(ObjectProvider<AnswerRuns> runs) {
+    return registry -> runs.ifUnique(r -> RelayMetrics.bind(r, registry));
   }
 }

@@ -4,10 +4,13 @@ import dev.llmstream.spring.LlmStreamRelayProperties;
 import dev.llmstream.spring.webflux.ReactiveOwnerResolver;
 import dev.llmstream.web.RunReader;
 import dev.llmstream.web.SseRequests;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerRequest;
@@ -16,9 +19,13 @@ import reactor.core.publisher.Mono;
 
 /**
  * The WebFlux relay endpoints, thin: the owner from the resolver, the logic in {@link RelayService}, the
- * event stream through {@link FluxSseSink}. Thread-safe.
+ * event stream a {@code Flux<ServerSentEvent<String>>} from {@link FluxSseSink} (paced by the
+ * connection's demand, cancelled with the subscription). Thread-safe.
  */
 public final class WebFluxRelayHandler {
+  private static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8);
+  private static final ParameterizedTypeReference<ServerSentEvent<String>> EVENTS = new ParameterizedTypeReference<>() {};
+
   private final RelayService relay;
   private final ReactiveOwnerResolver owners;
 
@@ -98,9 +105,8 @@ public final class WebFluxRelayHandler {
               }
               return ServerResponse.ok()
                   .headers(h -> RunReader.HEADERS.forEach(h::set))
-                  .body(
-                      (message, context) ->
-                          message.writeAndFlushWith(FluxSseSink.frames(reader, message.bufferFactory())));
+                  .contentType(EVENT_STREAM)
+                  .body(FluxSseSink.events(reader), EVENTS);
             });
   }
 

@@ -17,7 +17,7 @@ final class CoreInternals {
     return TokenStreamImpl.MAX_QUEUED;
   }
 
-  /** {@link UiConnectionImpl#bufferCharsCopied()} of a connection made by {@code UiStreams.connect}. */
+  /** {@link UiConnectionImpl#bufferCharsCopied()} of a connection made by {@code UiConnection.connect}. */
   static long bufferCharsCopied(UiConnection connection) {
     return ((UiConnectionImpl) connection).bufferCharsCopied();
   }

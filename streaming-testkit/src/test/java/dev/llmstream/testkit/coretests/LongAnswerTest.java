@@ -10,7 +10,6 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.UiStreams;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -53,7 +52,7 @@ class LongAnswerTest {
     long tid = Thread.currentThread().getId();
     long before = mx.getThreadAllocatedBytes(tid);
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.create(model, CancellationToken.create()),
             sink,
             slowUi ? slow : Runnable::run,

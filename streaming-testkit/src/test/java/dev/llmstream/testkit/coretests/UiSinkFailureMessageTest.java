@@ -7,7 +7,7 @@ import dev.llmstream.core.FinishReason;
 import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.UiConnection;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,7 +72,7 @@ class UiSinkFailureMessageTest {
             maybeThrow("onToolCall");
           }
         };
-    UiStreams.connect(TokenStream.of(answer()), sink, Runnable::run);
+    UiConnection.connect(TokenStream.of(answer()), sink, Runnable::run);
     assertThat(sink.terminalCalls()).isEqualTo(1);
     assertThat(sink.failure).isNotNull().hasCause(bug);
     assertThat(sink.failure.kind()).isEqualTo(ErrorKind.CALLER);

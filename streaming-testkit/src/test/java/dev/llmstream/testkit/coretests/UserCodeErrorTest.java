@@ -15,7 +15,6 @@ import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiStreams;
 import dev.llmstream.testkit.TestSubscriber;
 import java.time.Duration;
 import java.util.List;
@@ -167,7 +166,7 @@ class UserCodeErrorTest {
         };
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(answer()), sink, Runnable::run, UiConfig.builder().metrics(bad).build());
     assertThat(c.done().get(10, TimeUnit.SECONDS).text()).isEqualTo("ab");
     assertThat(sink.calls).last().asString().startsWith("completed");
@@ -185,7 +184,7 @@ class UserCodeErrorTest {
             throw new AssertionError("sink bug");
           }
         };
-    UiConnection c = UiStreams.connect(TokenStream.of(answer()), sink, Runnable::run);
+    UiConnection c = UiConnection.connect(TokenStream.of(answer()), sink, Runnable::run);
     assertThat(sink.terminalCalls()).isEqualTo(1);
     assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCauseInstanceOf(AssertionError.class);
     assertThat(sink.violations).isEmpty();

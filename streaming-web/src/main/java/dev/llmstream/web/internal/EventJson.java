@@ -51,6 +51,23 @@ public final class EventJson {
     return object(g -> g.writeStringField("t", t.toString()));
   }
 
+  /**
+   * A stored event's data with the relay's send time added: {@code "st"}, epoch milliseconds, the last
+   * field (the browser measures display lag from it). Every field of {@code data} is kept.
+   *
+   * @param data a JSON object, as stored
+   * @param sentAtMillis the send time
+   * @return the object with {@code "st"}; {@code data} unchanged if it is not an object
+   */
+  static String stamped(String data, long sentAtMillis) {
+    int end = data.lastIndexOf('}');
+    if (end < 0 || !data.startsWith("{")) {
+      return data;
+    }
+    boolean empty = data.substring(1, end).isBlank();
+    return data.substring(0, end) + (empty ? "\"st\":" : ",\"st\":") + sentAtMillis + data.substring(end);
+  }
+
   static String progress(Progress p) {
     return object(
         g -> {

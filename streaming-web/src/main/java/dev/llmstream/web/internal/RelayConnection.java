@@ -114,7 +114,7 @@ final class RelayConnection implements RunReader, SseConnection, RunStore.TailLi
     }
     List<RunEvent> batch = ready.getAndSet(null);
     if (batch != null) {
-      SseFrames.Encoded enc = SseFrames.encode(batch);
+      SseFrames.Encoded enc = SseFrames.encode(batch, cfg.clock().millis());
       runs.countCoalesced(enc.coalesced());
       doneWritten = enc.done();
       write(s, enc.bytes(), true);

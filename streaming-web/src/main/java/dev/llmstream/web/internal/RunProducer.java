@@ -9,7 +9,7 @@ import dev.llmstream.core.Progress;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.UiSink;
-import dev.llmstream.core.UiStreams;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.web.RunOptions;
 import dev.llmstream.web.RunResult;
 import dev.llmstream.web.spi.RunEvent;
@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Produces one run: the answer flows through the core's buffer ({@link UiStreams}) into this sink, which
+ * Produces one run: the answer flows through the core's buffer ({@link UiConnection#connect}) into this sink, which
  * numbers each batch as a {@link RunEvent} and appends it to the store. Listens for the store's stop
  * signal, arms the deadline, holds the producer lease, and enforces the log limits.
  *
@@ -71,7 +71,7 @@ final class RunProducer implements UiSink {
       deadline = token.cancelAfter(d, cfg.scheduler());
     }
     renewLease();
-    UiStreams.connect(cfg.provider().stream(request, token), this, Runnable::run, options.ui());
+    UiConnection.connect(cfg.provider().stream(request, token), this, Runnable::run, options.ui());
   }
 
   /**

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param store the run store
  * @param ownsStore whether closing the runs closes the store
  * @param scheduler timers and clock
- * @param clock wall clock for creation times
+ * @param clock wall clock for creation times and the relay's send stamps
  * @param random run id source
  * @param maxRunningPerOwner running runs per owner
  * @param maxEventsPerRun log events per run

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * The pure Server-Sent Events encoder: run events to {@code text/event-stream} bytes, coalescing a
- * batch that piled up for a connection that fell behind (see {@link #encode(List)}). No I/O, no state;
- * thread-safe.
+ * batch that piled up for a connection that fell behind (see {@link #encode(List, long)}), and stamping
+ * each {@code text} event with the time it is sent ({@code "st"}). No I/O, no state; thread-safe.
  */
 public final class SseFrames {
   /** The first frame of every connection: the browser's reconnect delay. */
@@ -31,10 +31,15 @@ public final class SseFrames {
    * events are merged into one carrying the id of the last. Every event written with id X covers all the
    * content of the log up to X, so resuming after any written id loses and repeats nothing.
    *
+   * <p>Every {@code text} event written carries {@code "st"}: {@code sentAtMillis}, the relay's wall
+   * clock when it sends the batch (not the time the answer produced it: a replay after a reload is
+   * stamped anew), from which the browser measures display lag.
+   *
    * @param batch events in id order
+   * @param sentAtMillis the send time, epoch milliseconds
    * @return the frame bytes
    */
-  public static Encoded encode(List<RunEvent> batch) {
+  public static Encoded encode(List<RunEvent> batch, long sentAtMillis) {
     List<RunEvent> kept = withoutSuperseded(batch);
     StringBuilder sb = new StringBuilder(128 * kept.size());
     int written = 0;
@@ -53,9 +58,10 @@ public final class SseFrames {
         for (int k = i; k < j; k++) {
           t.append(EventJson.readT(kept.get(k).data()));
         }
-        append(sb, kept.get(j - 1).id(), e.type(), EventJson.text(t));
+        String merged = EventJson.text(t);
+        append(sb, kept.get(j - 1).id(), e.type(), isText(e) ? EventJson.stamped(merged, sentAtMillis) : merged);
       } else {
-        append(sb, e.id(), e.type(), e.data());
+        append(sb, e.id(), e.type(), isText(e) ? EventJson.stamped(e.data(), sentAtMillis) : e.data());
       }
       done |= e.isDone();
       written++;
@@ -90,6 +96,10 @@ public final class SseFrames {
     }
     Collections.reverse(kept);
     return kept;
+  }
+
+  private static boolean isText(RunEvent e) {
+    return e.type().equals(RunEvent.TEXT);
   }
 
   private static boolean isMergeable(RunEvent e) {

@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe and stateless beyond its configuration.
  */
+@SuppressWarnings("exports") // jdk.httpserver is required by the application that calls this (see module-info)
 public final class JdkSseAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(JdkSseAdapter.class);
   private static final String CLIENT_SCRIPT = "/META-INF/resources/llmstream.js";

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * container reports it (an error on the async context or the write listener), at the latest when the next
  * heartbeat fails. Stateless and thread-safe.
  */
+@SuppressWarnings("exports") // jakarta.servlet is required by the application that calls this (see module-info)
 public final class ServletSse {
   private static final Logger LOG = LoggerFactory.getLogger(ServletSse.class);
 

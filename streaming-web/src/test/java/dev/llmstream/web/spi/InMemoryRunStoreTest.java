@@ -1,5 +1,6 @@
 package dev.llmstream.web.spi;
 
+import dev.llmstream.web.testing.RunStoreContract;
 import dev.llmstream.testkit.VirtualScheduler;
 
 /** The in-memory store against the {@link RunStore} contract. */

@@ -1,5 +1,6 @@
-package dev.llmstream.web;
+package dev.llmstream.redis;
 
+import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamScheduler;

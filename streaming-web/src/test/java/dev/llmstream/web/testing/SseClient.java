@@ -1,4 +1,4 @@
-package dev.llmstream.web;
+package dev.llmstream.web.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,12 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A test client for the relay's event streams: reads events over real HTTP, and can drop the connection. */
-final class SseClient {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class SseClient {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   /** One received event. */
-  record Event(long id, String type, String data) {
-    JsonNode json() {
+  public record Event(long id, String type, String data) {
+    public JsonNode json() {
       try {
         return JSON.readTree(data);
       } catch (IOException e) {
@@ -32,18 +32,18 @@ final class SseClient {
   }
 
   /** What one connection got. */
-  record Result(int status, List<Event> events, boolean sawDone) {}
+  public record Result(int status, List<Event> events, boolean sawDone) {}
 
   private final HttpClient http;
   private final String base;
 
-  SseClient(HttpClient http, String base) {
+  public SseClient(HttpClient http, String base) {
     this.http = http;
     this.base = base;
   }
 
   /** Reads up to {@code max} events (or to the done event), then closes the connection. */
-  Result read(String owner, String runId, long lastEventId, int max) throws Exception {
+  public Result read(String owner, String runId, long lastEventId, int max) throws Exception {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + "/runs/" + runId + "/events")).timeout(Duration.ofSeconds(60));
     if (owner != null) {
@@ -81,12 +81,12 @@ final class SseClient {
   }
 
   /** Reads the whole run from {@code lastEventId}. */
-  Result readAll(String owner, String runId, long lastEventId) throws Exception {
+  public Result readAll(String owner, String runId, long lastEventId) throws Exception {
     return read(owner, runId, lastEventId, Integer.MAX_VALUE);
   }
 
   /** The answer text of the events ({@code text} appended, {@code replaced} resetting). */
-  static String text(List<Event> events) {
+  public static String text(List<Event> events) {
     StringBuilder sb = new StringBuilder();
     for (Event e : events) {
       if (e.type().equals("text")) {
@@ -99,7 +99,7 @@ final class SseClient {
     return sb.toString();
   }
 
-  static Event last(List<Event> events) {
+  public static Event last(List<Event> events) {
     return events.get(events.size() - 1);
   }
 }

@@ -1,8 +1,13 @@
-package dev.llmstream.web.spi;
+package dev.llmstream.web.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.llmstream.web.spi.RunStoreException;
+import dev.llmstream.web.spi.RunStatus;
+import dev.llmstream.web.spi.RunEvent;
+import dev.llmstream.web.spi.RunRecord;
+import dev.llmstream.web.spi.RunStore;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,23 +25,23 @@ import org.junit.jupiter.api.Test;
  * The behaviour every {@link RunStore} owes the relay. Extend it with a factory to check another store
  * (a Redis one) against the same rules; expiry and leases run on the given virtual clock.
  */
-abstract class RunStoreContract {
+public abstract class RunStoreContract {
   protected final VirtualScheduler clock = new VirtualScheduler();
   protected RunStore store;
 
   protected abstract RunStore newStore(VirtualScheduler clock);
 
   @BeforeEach
-  void open() {
+  protected void open() {
     store = newStore(clock);
   }
 
   @AfterEach
-  void close() {
+  protected void close() {
     store.close();
   }
 
-  static <T> T join(CompletionStage<T> s) {
+  public static <T> T join(CompletionStage<T> s) {
     try {
       return s.toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -44,15 +49,15 @@ abstract class RunStoreContract {
     }
   }
 
-  static RunRecord run(String id, String owner, String slot) {
+  public static RunRecord run(String id, String owner, String slot) {
     return new RunRecord(id, owner, slot, RunStatus.RUNNING, 0, Map.of("k", "v"));
   }
 
-  static RunEvent text(long id) {
+  public static RunEvent text(long id) {
     return new RunEvent(id, RunEvent.TEXT, "{\"t\":\"" + id + "\"}");
   }
 
-  static RunEvent done(long id) {
+  public static RunEvent done(long id) {
     return new RunEvent(id, RunEvent.DONE, "{\"state\":\"COMPLETED\"}");
   }
 
@@ -66,7 +71,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void createEnforcesOneRunningRunPerSlotAndTheOwnerLimit() {
+  protected void createEnforcesOneRunningRunPerSlotAndTheOwnerLimit() {
     join(store.create(run("r1", "alice", "a"), 2));
     assertThatThrownBy(() -> join(store.create(run("r2", "alice", "a"), 2)))
         .satisfies(t -> assertThat(reasonOf(t)).isEqualTo(RunStoreException.Reason.SLOT_BUSY));
@@ -82,7 +87,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void appendKeepsOrderAndRefusesOldIdsAndEventsAfterTheEnd() {
+  protected void appendKeepsOrderAndRefusesOldIdsAndEventsAfterTheEnd() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1), text(2))));
     join(store.append("r", "p1", List.of(text(3))));
@@ -99,9 +104,9 @@ abstract class RunStoreContract {
   }
 
   /** Records tail callbacks. */
-  static final class Recorder implements RunStore.TailListener {
-    final List<List<RunEvent>> batches = new CopyOnWriteArrayList<>();
-    final List<Throwable> errors = new CopyOnWriteArrayList<>();
+  public static final class Recorder implements RunStore.TailListener {
+    public final List<List<RunEvent>> batches = new CopyOnWriteArrayList<>();
+    public final List<Throwable> errors = new CopyOnWriteArrayList<>();
 
     @Override
     public void onEvents(List<RunEvent> events) {
@@ -115,7 +120,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void aTailDeliversOneBatchPerRequestAndNothingUnasked() {
+  protected void aTailDeliversOneBatchPerRequestAndNothingUnasked() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1), text(2), text(3))));
     Recorder rec = new Recorder();
@@ -137,7 +142,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void aTailRespectsItsBatchSize() {
+  protected void aTailRespectsItsBatchSize() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1), text(2), text(3), text(4), text(5))));
     Recorder rec = new Recorder();
@@ -150,7 +155,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void aFinishedRunIsDroppedAfterItsTtlAndItsWaitingTailsFail() {
+  protected void aFinishedRunIsDroppedAfterItsTtlAndItsWaitingTailsFail() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.create(run("s", "alice", "b"), 2));
     join(store.finish("r", "p1", done(1), RunStatus.CANCELLED, Duration.ofSeconds(60)));
@@ -166,7 +171,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void aStopRequestReachesTheProducerOnceAndNotAfterTheEnd() {
+  protected void aStopRequestReachesTheProducerOnceAndNotAfterTheEnd() {
     join(store.create(run("r", "alice", "a"), 1));
     List<String> heard = new CopyOnWriteArrayList<>();
     store.onStop("r", heard::add);
@@ -181,7 +186,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void theLeaseHasOneHolderUntilItLapses() {
+  protected void theLeaseHasOneHolderUntilItLapses() {
     join(store.create(run("r", "alice", "a"), 1));
     assertThat(join(store.claim("r", "i1", Duration.ofSeconds(3)))).isTrue();
     assertThat(join(store.claim("r", "i2", Duration.ofSeconds(3)))).isFalse();
@@ -195,7 +200,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void readersAreCountedOverAllInstances() {
+  protected void readersAreCountedOverAllInstances() {
     join(store.create(run("r", "alice", "a"), 1));
     assertThat(join(store.addReaders("r", 1))).isEqualTo(1);
     assertThat(join(store.addReaders("r", 1))).isEqualTo(2);
@@ -204,7 +209,7 @@ abstract class RunStoreContract {
   }
 
   @Test
-  void onlyTheLeaseHolderMayAppendOrFinish() {
+  protected void onlyTheLeaseHolderMayAppendOrFinish() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1)))); // nobody claimed it yet: accepted
     assertThat(join(store.claim("r", "p1", Duration.ofSeconds(3)))).isTrue();

@@ -18,7 +18,6 @@ import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiStreams;
 import dev.llmstream.core.Usage;
 import dev.llmstream.core.internal.MetricsRecorder;
 import dev.llmstream.testkit.VirtualScheduler;
@@ -34,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The sink adapter: order, serial calls, terminal exactly once, cancel, failures, slow UIs. */
-class UiStreamsTest {
+class UiConnectionTest {
   private final VirtualScheduler clock = new VirtualScheduler();
   private final UiConfig options = UiConfig.builder().scheduler(clock).build();
 
@@ -46,7 +45,7 @@ class UiStreamsTest {
   void aMinimalSinkIsOneLambda() throws Exception {
     StringBuilder screen = new StringBuilder();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(List.of(text("Hel"), text("lo"), StreamEvent.Finish.of(FinishReason.STOP))),
             (batch, full) -> screen.append(batch),
             Runnable::run,
@@ -59,7 +58,7 @@ class UiStreamsTest {
   void theSinkSeesTheAnswerInOrderWithTypingAndProgress() throws Exception {
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(
                 List.of(
                     new StreamEvent.Waiting("r1"),
@@ -96,7 +95,7 @@ class UiStreamsTest {
   @Test
   void recoveryEventsReachTheSinkAndTypingComesBackForANewAttempt() {
     RecordingSink sink = new RecordingSink();
-    UiConnection c = UiStreams.connect(
+    UiConnection c = UiConnection.connect(
         TokenStream.of(
             List.of(
                 text("a"),
@@ -127,7 +126,7 @@ class UiStreamsTest {
   @Test
   void repeatedWaitingBeforeTheFirstTokenCountsAsRetries() {
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(
                 List.of(
                     new StreamEvent.Waiting(null),
@@ -155,7 +154,7 @@ class UiStreamsTest {
             }
           }
         };
-    UiStreams.connect(TokenStream.failing(List.of(), error), sink, Runnable::run, options);
+    UiConnection.connect(TokenStream.failing(List.of(), error), sink, Runnable::run, options);
     assertThat(sink.terminalCalls()).isEqualTo(1);
     assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
     assertThat(sink.failure.getSuppressed()).containsExactly(error);
@@ -167,7 +166,7 @@ class UiStreamsTest {
     RecordingSink sink = new RecordingSink();
     TimedSource model = new TimedSource(clock, 4, 1, Duration.ofMillis(20), Duration.ofMillis(300), "x");
     UiConnection c =
-        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
+        UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
     clock.advance(Duration.ofMillis(300));
     assertThat(sink.content()).containsExactly("text:x");
     assertThat(c.metrics().timeToFirstToken()).isEqualTo(Duration.ofMillis(300));
@@ -195,7 +194,7 @@ class UiStreamsTest {
             .buffer(StreamBufferConfig.builder().maxBatchChars(16).maxPendingChars(1_000).build())
             .build();
     UiConnection c =
-        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, ui, small);
+        UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, ui, small);
     assertThat(model.text("first")).isTrue();
     ui.runAll();
     assertThat(sink.content()).containsExactly("text:first");
@@ -237,7 +236,7 @@ class UiStreamsTest {
           }
         };
     UiConnection c =
-        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
+        UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
     model.text("a");
     clock.advance(Duration.ofMillis(60));
     model.text("b"); // leading edge: delivered, and the sink throws
@@ -261,7 +260,7 @@ class UiStreamsTest {
     PushSource model = new PushSource();
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, ui, options);
+        UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, ui, options);
     model.text("Hello");
     ui.runAll();
     model.text(" wor"); // held in the buffer (within the window)
@@ -285,7 +284,7 @@ class UiStreamsTest {
     QueueExecutor ui = new QueueExecutor();
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(List.of(text("a"), StreamEvent.Finish.of(FinishReason.STOP))), sink, ui, options);
     // the stream has completed inside the adapter, but the UI thread has not run yet
     assertThat(c.cancel()).isTrue();
@@ -298,7 +297,7 @@ class UiStreamsTest {
   void cancelAfterTheEndReturnsFalseAndChangesNothing() throws Exception {
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(List.of(text("a"), StreamEvent.Finish.of(FinishReason.STOP))),
             sink,
             Runnable::run,
@@ -313,7 +312,7 @@ class UiStreamsTest {
     PushSource model = new PushSource();
     CancellationToken token = CancellationToken.create();
     RecordingSink sink = new RecordingSink();
-    UiConnection c = UiStreams.connect(TokenStream.create(model, token), sink, Runnable::run, options);
+    UiConnection c = UiConnection.connect(TokenStream.create(model, token), sink, Runnable::run, options);
     model.text("partial");
     token.cancel();
     assertThat(sink.content()).containsExactly("text:partial", "cancelled:partial");
@@ -326,7 +325,7 @@ class UiStreamsTest {
     StreamException error = new StreamException(ErrorKind.CONNECTION, "connection reset by peer", 0, "req-9", null);
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(TokenStream.failing(List.of(text("a"), text("b")), error), sink, Runnable::run, options);
+        UiConnection.connect(TokenStream.failing(List.of(text("a"), text("b")), error), sink, Runnable::run, options);
     assertThat(sink.content()).containsExactly("text:a", "text:b", "failed:CONNECTION:ab");
     assertThat(sink.failure).isSameAs(error);
     assertThat(sink.last.finishReason()).isEqualTo(FinishReason.ERROR);
@@ -340,7 +339,7 @@ class UiStreamsTest {
     PushSource model = new PushSource();
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.create(model, CancellationToken.create()),
             sink,
             r -> {
@@ -365,7 +364,7 @@ class UiStreamsTest {
   void anExecutorRejectingAtOnceNeverStartsTheRequest() {
     PushSource model = new PushSource();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.create(model, CancellationToken.create()),
             new RecordingSink(),
             r -> {
@@ -395,7 +394,7 @@ class UiStreamsTest {
                     .build();
         GeneratingSource model = new GeneratingSource(2_000, 7, pool);
         UiConnection c =
-            UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, pool, noWindow);
+            UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, pool, noWindow);
         if (round % 2 == 1) {
           c.cancel();
         }
@@ -426,7 +425,7 @@ class UiStreamsTest {
           }
         };
     UiConnection c =
-        UiStreams.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
+        UiConnection.connect(TokenStream.create(model, CancellationToken.create()), sink, Runnable::run, options);
     assertThat(model.started).isFalse();
     assertThat(sink.content()).containsExactly("failed:CALLER:");
     assertThat(c.done()).isCompletedExceptionally();
@@ -435,10 +434,10 @@ class UiStreamsTest {
   @Test
   void nullArgumentsFailFastNamingTheSetting() {
     TokenStream s = TokenStream.of(List.of());
-    assertThatThrownBy(() -> UiStreams.connect(s, new RecordingSink(), null))
+    assertThatThrownBy(() -> UiConnection.connect(s, new RecordingSink(), null))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("uiExecutor");
-    assertThatThrownBy(() -> UiStreams.connect(s, null, Runnable::run))
+    assertThatThrownBy(() -> UiConnection.connect(s, null, Runnable::run))
         .isInstanceOf(NullPointerException.class)
         .hasMessageContaining("sink");
     assertThatThrownBy(() -> UiConfig.builder().maxTokens(-1))
@@ -456,12 +455,12 @@ class UiStreamsTest {
   void metricsAreAggregatedAcrossStreams() {
     MetricsRecorder recorder = MetricsRecorder.create();
     UiConfig withRecorder = options.toBuilder().metrics(recorder).build();
-    UiStreams.connect(
+    UiConnection.connect(
         TokenStream.of(List.of(text("ab"), StreamEvent.Finish.of(FinishReason.STOP))),
         new RecordingSink(),
         Runnable::run,
         withRecorder);
-    UiStreams.connect(
+    UiConnection.connect(
         TokenStream.failing(List.of(text("c")), new StreamException(ErrorKind.RATE_LIMITED, "slow down", 429, null, null)),
         new RecordingSink(),
         Runnable::run,
@@ -487,7 +486,7 @@ class UiStreamsTest {
         };
     RecordingSink sink = new RecordingSink();
     UiConnection c =
-        UiStreams.connect(
+        UiConnection.connect(
             TokenStream.of(List.of(text("ok"), StreamEvent.Finish.of(FinishReason.STOP))),
             sink,
             Runnable::run,

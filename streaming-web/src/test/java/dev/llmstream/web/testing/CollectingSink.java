@@ -1,5 +1,8 @@
-package dev.llmstream.web;
+package dev.llmstream.web.testing;
 
+import dev.llmstream.web.SseConnection;
+import dev.llmstream.web.SseSink;
+import dev.llmstream.web.AnswerRuns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
@@ -11,10 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /** An in-memory {@link SseSink} that completes every write at once and parses what it got. */
-final class CollectingSink implements SseSink {
+public final class CollectingSink implements SseSink {
   private final StringBuilder received = new StringBuilder();
-  final CompletableFuture<List<SseClient.Event>> closed = new CompletableFuture<>();
-  final CompletableFuture<Void> sawText = new CompletableFuture<>();
+  public final CompletableFuture<List<SseClient.Event>> closed = new CompletableFuture<>();
+  public final CompletableFuture<Void> sawText = new CompletableFuture<>();
 
   @Override
   public synchronized void write(byte[] bytes, Consumer<Throwable> done) {
@@ -30,7 +33,7 @@ final class CollectingSink implements SseSink {
     closed.complete(events());
   }
 
-  synchronized List<SseClient.Event> events() {
+  public synchronized List<SseClient.Event> events() {
     List<SseClient.Event> out = new ArrayList<>();
     try (BufferedReader r = new BufferedReader(new StringReader(received.toString()))) {
       long id = -1;
@@ -52,7 +55,7 @@ final class CollectingSink implements SseSink {
   }
 
   /** Waits until the run's log holds answer text (what the model sent has reached the run). */
-  static void awaitText(AnswerRuns runs, String owner, String runId) throws Exception {
+  public static void awaitText(AnswerRuns runs, String owner, String runId) throws Exception {
     CollectingSink sink = new CollectingSink();
     SseConnection c = runs.open(owner, runId, 0).toCompletableFuture().join().orElseThrow().start(sink);
     sink.sawText.get(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -60,7 +63,7 @@ final class CollectingSink implements SseSink {
   }
 
   /** Reads a whole run through the relay without HTTP. */
-  static List<SseClient.Event> readAll(AnswerRuns runs, String owner, String runId) throws Exception {
+  public static List<SseClient.Event> readAll(AnswerRuns runs, String owner, String runId) throws Exception {
     CollectingSink sink = new CollectingSink();
     runs.open(owner, runId, 0).toCompletableFuture().join().orElseThrow().start(sink);
     return sink.closed.get(60, java.util.concurrent.TimeUnit.SECONDS);

@@ -1,5 +1,9 @@
-package dev.llmstream.web.spi;
+package dev.llmstream.redis;
 
+import dev.llmstream.web.spi.RunStore;
+import dev.llmstream.web.spi.RunStatus;
+import dev.llmstream.web.spi.RunEvent;
+import dev.llmstream.web.testing.RunStoreContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.redis.RedisRunStore;
@@ -40,7 +44,7 @@ class RedisRunStoreContractTest extends RunStoreContract {
 
   @Test
   @Override
-  void aTailDeliversOneBatchPerRequestAndNothingUnasked() {
+  protected void aTailDeliversOneBatchPerRequestAndNothingUnasked() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1), text(2), text(3))));
     Recorder rec = new Recorder();
@@ -64,7 +68,7 @@ class RedisRunStoreContractTest extends RunStoreContract {
 
   @Test
   @Override
-  void aTailRespectsItsBatchSize() {
+  protected void aTailRespectsItsBatchSize() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.append("r", "p1", List.of(text(1), text(2), text(3), text(4), text(5))));
     Recorder rec = new Recorder();
@@ -80,7 +84,7 @@ class RedisRunStoreContractTest extends RunStoreContract {
 
   @Test
   @Override
-  void aFinishedRunIsDroppedAfterItsTtlAndItsWaitingTailsFail() {
+  protected void aFinishedRunIsDroppedAfterItsTtlAndItsWaitingTailsFail() {
     join(store.create(run("r", "alice", "a"), 1));
     join(store.create(run("s", "alice", "b"), 2));
     join(store.finish("r", "p1", done(1), RunStatus.CANCELLED, Duration.ofSeconds(60)));

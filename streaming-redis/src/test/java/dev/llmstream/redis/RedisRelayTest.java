@@ -1,5 +1,9 @@
-package dev.llmstream.web;
+package dev.llmstream.redis;
 
+import dev.llmstream.web.StopResult;
+import dev.llmstream.web.AnswerRuns;
+import dev.llmstream.web.testing.CollectingSink;
+import dev.llmstream.web.testing.SseClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.redis.RedisTestServer;
