@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -38,7 +39,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * subscriber with unbounded demand; still no network. The difference between the two is the per-token
  * cost of the core.
  *
- * <p>Target: ≥ 2M tokens/s and ≤ 100 bytes allocated per token.
+ * <p>{@code path}: {@code fast} is the decoder as the provider builds it (its fast path for the
+ * {@code delta.content} chunk shape, Jackson for the rest); {@code jackson} turns the fast path off, so
+ * every chunk goes through Jackson.
+ *
+ * <p>Target: ≥ 3M tokens/s and ≤ 100 bytes allocated per token.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -49,6 +54,10 @@ import org.openjdk.jmh.infra.Blackhole;
 public class ParseBenchmark {
   static final int TOKENS = 1_000;
   private static final int SLICE = 16 * 1024;
+
+  /** Which chunk parser: {@code fast} (the default decoder) or {@code jackson} (fast path off). */
+  @Param({"fast", "jackson"})
+  public String path;
 
   private final ObjectMapper mapper = JsonSupport.newMapper(); // as the provider builds it
   private final ArrayList<StreamEvent> out = new ArrayList<>();
@@ -70,7 +79,7 @@ public class ParseBenchmark {
   @OperationsPerInvocation(TOKENS)
   public int parseAndMap(Blackhole bh) {
     SseScanner scanner = new SseScanner(1024 * 1024);
-    ChunkDecoder decoder = new ChunkDecoder(mapper, 200, "req_bench");
+    ChunkDecoder decoder = decoder(mapper, path);
     ArrayList<StreamEvent> events = out;
     SseScanner.Listener listener = (type, data, length) -> decoder.onEvent(type, data, length, events);
     int count = 0;
@@ -100,11 +109,17 @@ public class ParseBenchmark {
   @OperationsPerInvocation(TOKENS)
   public int parseMapAndDeliver(Blackhole bh) {
     CountingSubscriber subscriber = new CountingSubscriber(bh);
-    TokenStream.create(new InMemorySource(answer, mapper), CancellationToken.create()).subscribe(subscriber);
+    TokenStream.create(new InMemorySource(answer, decoder(mapper, path)), CancellationToken.create())
+        .subscribe(subscriber);
     if (!subscriber.completed || subscriber.count != TOKENS + 2) {
       throw new IllegalStateException("expected " + (TOKENS + 2) + " events, got " + subscriber.count);
     }
     return subscriber.count;
+  }
+
+  private static ChunkDecoder decoder(ObjectMapper mapper, String path) {
+    return new ChunkDecoder(
+        mapper, 200, "req_bench", Integer.MAX_VALUE, Integer.MAX_VALUE, !path.equals("jackson"));
   }
 
   /** Answers each pull with the events of the next 16 KiB of the answer. */
@@ -117,9 +132,9 @@ public class ParseBenchmark {
     private StreamEmitter emitter;
     private int position;
 
-    InMemorySource(byte[] answer, ObjectMapper mapper) {
+    InMemorySource(byte[] answer, ChunkDecoder decoder) {
       this.answer = answer;
-      this.decoder = new ChunkDecoder(mapper, 200, "req_bench");
+      this.decoder = decoder;
       this.listener = (type, data, length) -> decoder.onEvent(type, data, length, events);
     }
 

@@ -41,9 +41,14 @@ class ParserFuzzTest {
   record Outcome(List<StreamEvent> events, boolean done, String error) {}
 
   static Outcome decode(byte[] sse, Random splits) {
+    return decode(sse, splits, true);
+  }
+
+  /** Decodes with or without the decoder's fast path ({@link ParserDifferentialTest} compares them). */
+  static Outcome decode(byte[] sse, Random splits, boolean fastPath) {
     SseScanner scanner = new SseScanner(FuzzTranscripts.MAX_LINE, FuzzTranscripts.MAX_EVENT);
-    ChunkDecoder decoder =
-        new ChunkDecoder(MAPPER, 200, null, FuzzTranscripts.MAX_ANSWER, FuzzTranscripts.MAX_TOOL);
+    ChunkDecoder decoder = new ChunkDecoder(
+        MAPPER, 200, null, FuzzTranscripts.MAX_ANSWER, FuzzTranscripts.MAX_TOOL, fastPath);
     List<StreamEvent> out = new ArrayList<>();
     StreamException failure = null;
     int from = 0;

@@ -16,7 +16,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -330,30 +329,9 @@ public final class LoopbackServer implements AutoCloseable {
     private boolean parseRequest() {
       byte[] a = in.array();
       int len = in.position();
-      int headEnd = indexOf(a, 0, len, "\r\n\r\n");
-      if (headEnd < 0) {
+      int end = RequestFraming.end(a, len);
+      if (end < 0) {
         return false;
-      }
-      String head = new String(a, 0, headEnd, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
-      int bodyStart = headEnd + 4;
-      int end;
-      if (head.contains("\r\ntransfer-encoding: chunked")) {
-        int last = indexOf(a, bodyStart, len, "0\r\n\r\n");
-        if (last < 0) {
-          return false;
-        }
-        end = last + 5;
-      } else {
-        int i = head.indexOf("\r\ncontent-length:");
-        long contentLength = 0;
-        if (i >= 0) {
-          int j = head.indexOf("\r\n", i + 2);
-          contentLength = Long.parseLong(head.substring(i + 17, j < 0 ? head.length() : j).trim());
-        }
-        if (len - bodyStart < contentLength) {
-          return false;
-        }
-        end = bodyStart + (int) contentLength;
       }
       System.arraycopy(a, end, a, 0, len - end);
       in.position(len - end);
@@ -442,19 +420,6 @@ public final class LoopbackServer implements AutoCloseable {
         }
       }
     }
-  }
-
-  private static int indexOf(byte[] a, int from, int to, String pattern) {
-    outer:
-    for (int i = from; i + pattern.length() <= to; i++) {
-      for (int k = 0; k < pattern.length(); k++) {
-        if (a[i + k] != pattern.charAt(k)) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 
   /**

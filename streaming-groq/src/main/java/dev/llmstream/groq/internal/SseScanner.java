@@ -2,7 +2,10 @@ package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +48,10 @@ public final class SseScanner {
   private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ID = "id".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] RETRY = "retry".getBytes(StandardCharsets.US_ASCII);
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long LFS = 0x0101010101010101L * '\n';
+  private static final long CRS = 0x0101010101010101L * '\r';
 
   private final int maxLineLength;
   private final int maxEventBytes;
@@ -153,10 +160,7 @@ public final class SseScanner {
         }
       }
       // find the end of the line within this buffer
-      int j = i;
-      while (j < to && bytes[j] != '\n' && bytes[j] != '\r') {
-        j++;
-      }
+      int j = lineEnd(bytes, i, to);
       append(bytes, i, j - i);
       if (j == to) {
         return; // line continues in the next buffer
@@ -195,6 +199,22 @@ public final class SseScanner {
    */
   public long retryMillis() {
     return retryMillis;
+  }
+
+  /** The position of the first '\n' or '\r' in {@code bytes[from, to)}, or {@code to}: eight bytes at a time. */
+  private static int lineEnd(byte[] bytes, int from, int to) {
+    int j = from;
+    while (j + 8 <= to) {
+      long x = (long) LONGS.get(bytes, j);
+      if ((JsonBytes.hasZero(x ^ LFS) | JsonBytes.hasZero(x ^ CRS)) != 0) {
+        break;
+      }
+      j += 8;
+    }
+    while (j < to && bytes[j] != '\n' && bytes[j] != '\r') {
+      j++;
+    }
+    return j;
   }
 
   private void append(byte[] bytes, int from, int n) {

@@ -10,14 +10,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -162,7 +156,7 @@ public final class LoopbackServer implements AutoCloseable {
       }
       c.append(buf.array(), buf.position());
       buf.clear();
-      if (c.inLen > MAX_HEAD + MAX_BODY) {
+      if (c.in.length() > MAX_HEAD + MAX_BODY) {
         LOG.warn("fake server: request too large, closing connection");
         close(c, ConnectionRecord.Ending.CLOSED_BY_CLIENT);
         return;
@@ -178,7 +172,7 @@ public final class LoopbackServer implements AutoCloseable {
       if (c.closed || c.busy) {
         return;
       }
-      req = parse(c);
+      req = c.in.take();
       if (req == null) {
         return;
       }
@@ -192,7 +186,7 @@ public final class LoopbackServer implements AutoCloseable {
       close(c, null);
       return;
     }
-    String connection = first(req.headers(), "connection");
+    String connection = RequestBuffer.first(req.headers(), "connection");
     synchronized (c) {
       c.keepAlive = connection == null || !connection.toLowerCase(Locale.ROOT).contains("close");
       c.plan = ex.plan();
@@ -345,7 +339,7 @@ public final class LoopbackServer implements AutoCloseable {
         c.busy = false;
         if (!c.keepAlive) {
           close(c, null);
-        } else if (c.inLen > 0) {
+        } else if (c.in.length() > 0) {
           selectorTasks.add(() -> tryStartExchange(c));
           selector.wakeup();
         }
@@ -392,93 +386,6 @@ public final class LoopbackServer implements AutoCloseable {
     }
   }
 
-  /** Parses one request from c's buffer, consuming it; null if incomplete. Caller holds c's lock. */
-  private @Nullable ParsedRequest parse(Conn c) {
-    int headEnd = indexOf(c.in, c.inLen, new byte[] {'\r', '\n', '\r', '\n'});
-    if (headEnd < 0) {
-      return null;
-    }
-    String head = new String(c.in, 0, headEnd, StandardCharsets.ISO_8859_1);
-    String[] lines = head.split("\r\n");
-    String[] requestLine = lines[0].split(" ");
-    if (requestLine.length < 2) {
-      return null;
-    }
-    Map<String, List<String>> headers = new LinkedHashMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      if (colon > 0) {
-        headers.computeIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
-            .add(lines[i].substring(colon + 1).trim());
-      }
-    }
-    int bodyStart = headEnd + 4;
-    byte[] body;
-    int consumed;
-    String te = first(headers, "transfer-encoding");
-    if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
-      java.io.ByteArrayOutputStream decoded = new java.io.ByteArrayOutputStream();
-      int p = bodyStart;
-      while (true) {
-        int lineEnd = indexOf(c.in, c.inLen, p, new byte[] {'\r', '\n'});
-        if (lineEnd < 0) {
-          return null;
-        }
-        String sizeLine = new String(c.in, p, lineEnd - p, StandardCharsets.ISO_8859_1);
-        int semi = sizeLine.indexOf(';');
-        int size = Integer.parseInt((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
-        p = lineEnd + 2;
-        if (size == 0) {
-          int trailerEnd = indexOf(c.in, c.inLen, p, new byte[] {'\r', '\n'});
-          if (trailerEnd < 0) {
-            return null;
-          }
-          consumed = trailerEnd + 2;
-          break;
-        }
-        if (p + size + 2 > c.inLen) {
-          return null;
-        }
-        decoded.write(c.in, p, size);
-        p += size + 2;
-      }
-      body = decoded.toByteArray();
-    } else {
-      String cl = first(headers, "content-length");
-      int length = cl == null ? 0 : Integer.parseInt(cl.trim());
-      if (c.inLen < bodyStart + length) {
-        return null;
-      }
-      body = Arrays.copyOfRange(c.in, bodyStart, bodyStart + length);
-      consumed = bodyStart + length;
-    }
-    System.arraycopy(c.in, consumed, c.in, 0, c.inLen - consumed);
-    c.inLen -= consumed;
-    return new ParsedRequest(requestLine[0], requestLine[1], headers, body);
-  }
-
-  private static @Nullable String first(Map<String, List<String>> headers, String name) {
-    List<String> v = headers.get(name);
-    return v == null || v.isEmpty() ? null : v.get(0);
-  }
-
-  private static int indexOf(byte[] a, int len, byte[] pattern) {
-    return indexOf(a, len, 0, pattern);
-  }
-
-  private static int indexOf(byte[] a, int len, int from, byte[] pattern) {
-    outer:
-    for (int i = from; i <= len - pattern.length; i++) {
-      for (int j = 0; j < pattern.length; j++) {
-        if (a[i + j] != pattern[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
-  }
-
   /** Stops accepting, closes every connection (open exchanges end as SERVER_CLOSED). */
   @Override
   public void close() {
@@ -508,8 +415,7 @@ public final class LoopbackServer implements AutoCloseable {
   private static final class Conn {
     final SocketChannel ch;
     @Nullable SelectionKey key;
-    byte[] in = new byte[8 * 1024]; // selector thread (and parse under lock)
-    int inLen;
+    final RequestBuffer in = new RequestBuffer(); // selector thread (and parse under lock)
     boolean closed;
     boolean busy;
     boolean keepAlive = true;
@@ -527,11 +433,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     synchronized void append(byte[] data, int n) {
-      if (inLen + n > in.length) {
-        in = Arrays.copyOf(in, Math.max(in.length * 2, inLen + n));
-      }
-      System.arraycopy(data, 0, in, inLen, n);
-      inLen += n;
+      in.append(data, n);
     }
   }
 }
