@@ -12,7 +12,7 @@ module dev.llmstream.core {
   // JSpecify's @Nullable/@NullMarked are part of the API's signatures.
   requires transitive org.jspecify;
   requires org.slf4j;
-  // Declared in the POM for the retry model (issue #12, item 1); not part of the API.
+  // Executes the retry model (internal.retry); not part of the API.
   requires dev.failsafe.core;
 
   exports dev.llmstream.core;
@@ -20,4 +20,5 @@ module dev.llmstream.core {
   // The provider-level instrumentation (StreamTraceImpl, InstrumentedSource) is shared with our own
   // provider only: a qualified export, invisible to every other module.
   exports dev.llmstream.core.internal to dev.llmstream.groq;
+  exports dev.llmstream.core.internal.retry to dev.llmstream.groq;
 }

@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.retry.RetryModel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -26,8 +27,8 @@ import java.util.Objects;
  * </ul>
  *
  * <p>Providers may bound what recovery costs: the Groq provider caps the requests of one answer
- * ({@code maxRequestsPerAnswer}, 6) and the time without new content ({@code stallTimeout}, 2 min), retries
- * and recoveries included.
+ * ({@code maxRequestsPerAnswer}) and the time without new content ({@code stallTimeout}), retries and
+ * recoveries included.
  *
  * <p>Each recovery emits {@link StreamEvent.Recovering} (the UI can show "connection lost, resuming…").
  * Usage of all attempts is summed and marked {@link Usage#recovered()}. Cancellation always wins: a cancel
@@ -80,13 +81,29 @@ public record RecoveryPolicy(
     }
   }
 
+  /** The default {@link #maxAttempts()}: {@value}. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  /** The default {@link #initialBackoff()}, in milliseconds: {@value}. */
+  public static final long DEFAULT_INITIAL_BACKOFF_MILLIS = 250;
+
+  /** The default {@link #maxBackoff()}, in milliseconds: {@value}. */
+  public static final long DEFAULT_MAX_BACKOFF_MILLIS = 4000;
+
+  /** The default {@link #jitter()}: {@value}. */
+  public static final double DEFAULT_JITTER = 0.2;
+
   /**
-   * The default: {@link Strategy#CONTINUE}, 3 attempts, backoff 250 ms doubling to 4 s, jitter 0.2.
+   * The default: {@link Strategy#CONTINUE}, {@link #DEFAULT_MAX_ATTEMPTS} attempts, backoff
+   * {@link #DEFAULT_INITIAL_BACKOFF_MILLIS} ms doubling to {@link #DEFAULT_MAX_BACKOFF_MILLIS} ms, jitter
+   * {@link #DEFAULT_JITTER}.
    *
    * @return the default policy
    */
   public static RecoveryPolicy defaults() {
-    return new RecoveryPolicy(Strategy.CONTINUE, 3, Duration.ofMillis(250), Duration.ofSeconds(4), 0.2);
+    return new RecoveryPolicy(
+        Strategy.CONTINUE, DEFAULT_MAX_ATTEMPTS, Duration.ofMillis(DEFAULT_INITIAL_BACKOFF_MILLIS),
+        Duration.ofMillis(DEFAULT_MAX_BACKOFF_MILLIS), DEFAULT_JITTER);
   }
 
   /**
@@ -106,13 +123,7 @@ public record RecoveryPolicy(
    * @return the delay
    */
   public Duration backoff(int attempt) {
-    long base = initialBackoff.toNanos();
-    long cap = maxBackoff.toNanos();
-    long d = base;
-    for (int i = 1; i < attempt && d < cap; i++) {
-      d = d > cap / 2 ? cap : d * 2;
-    }
-    return Duration.ofNanos(Math.min(d, cap));
+    return RetryModel.backoff(initialBackoff, maxBackoff, attempt);
   }
 
   /**

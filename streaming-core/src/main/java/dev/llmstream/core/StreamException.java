@@ -1,6 +1,7 @@
 package dev.llmstream.core;
 
 import dev.llmstream.core.internal.CoreAccess;
+import dev.llmstream.core.internal.retry.RetryModel;
 import java.time.Duration;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -221,17 +222,15 @@ public class StreamException extends RuntimeException {
   }
 
   /**
-   * Whether retrying the same request may help: {@link ErrorKind#isRetryable()}, except for
-   * {@link ErrorKind#UPSTREAM}, which is retryable when its {@link #status()} says the server side
-   * failed (5xx, 429, 498).
+   * Whether retrying the same request may help (for a "Retry" button): rate limit, capacity, server,
+   * timeout and connection failures; an {@link ErrorKind#UPSTREAM} error when its {@link #status()} says the
+   * server side failed (5xx, 429, 498). The same answer decides which failures after the first token a
+   * stream recovers from on its own ({@link RecoveryPolicy}).
    *
    * @return {@code true} if retryable
    */
   public boolean isRetryable() {
-    if (kind == ErrorKind.UPSTREAM) {
-      return status == 429 || status == 498 || status >= 500;
-    }
-    return kind.isRetryable();
+    return RetryModel.isRetryable(kind, status);
   }
 
   /** Set by the stream runtime (through {@link CoreAccess}) when it signals this exception; first wins. */

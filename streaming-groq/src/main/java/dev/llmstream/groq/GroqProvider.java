@@ -25,9 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,12 +64,12 @@ import org.jspecify.annotations.Nullable;
  * <table>
  *   <caption>Limits and defaults</caption>
  *   <tr><th>builder method</th><th>default</th><th>bounds</th></tr>
- *   <tr><td>{@link Builder#maxLineLength(int)}</td><td>1 MiB</td><td>one SSE line, in bytes</td></tr>
+ *   <tr><td>{@link Builder#maxLineLength(int)}</td><td>{@value GroqDefaults#MAX_LINE_LENGTH} bytes</td><td>one SSE line, in bytes</td></tr>
  *   <tr><td>{@link Builder#maxEventBytes(int)}</td><td>= maxLineLength</td><td>the joined data of one
  *       SSE event, in bytes</td></tr>
- *   <tr><td>{@link Builder#maxAnswerChars(int)}</td><td>4,194,304</td><td>text plus reasoning of one
+ *   <tr><td>{@link Builder#maxAnswerChars(int)}</td><td>{@value GroqDefaults#MAX_ANSWER_CHARS}</td><td>text plus reasoning of one
  *       answer, in characters</td></tr>
- *   <tr><td>{@link Builder#maxToolArgumentChars(int)}</td><td>1,048,576</td><td>all tool calls of one
+ *   <tr><td>{@link Builder#maxToolArgumentChars(int)}</td><td>{@value GroqDefaults#MAX_TOOL_ARGUMENT_CHARS}</td><td>all tool calls of one
  *       answer (arguments, ids, names), in characters</td></tr>
  *   <tr><td>{@link Builder#maxConcurrentStreams(int)}</td><td>unlimited</td><td>streams of this provider
  *       running at once; one more fails at subscription, without sending a request or blocking</td></tr>
@@ -79,9 +81,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Retries.</b> Before the first token only: {@code x-should-retry} decides when present; otherwise
  * connection failures, 408, 409, 429, 5xx and a first-token timeout without any response are retried,
  * 400/401/403/404/413/422 never, 498 only with {@link Builder#retryOn498(boolean)}. The delay is the larger of the server's
- * {@code retry-after-ms}/{@code retry-after} and exponential backoff (0.5 s doubling to 8 s, up to 25 %
- * jitter), capped by {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not
- * retried. Nothing is retried after a cancel.
+ * {@code retry-after-ms}/{@code retry-after} and exponential backoff (from
+ * {@link GroqDefaults#RETRY_INITIAL_BACKOFF_MILLIS}, doubling to {@link GroqDefaults#RETRY_MAX_BACKOFF_MILLIS},
+ * shortened at random by up to {@link GroqDefaults#RETRY_JITTER}), capped by
+ * {@link Builder#maxRetryDelay(Duration)}; a server asking for a longer wait is not retried. Nothing is
+ * retried after a cancel. The jitter comes from {@link Builder#random(RandomGenerator)}.
  *
  * <p><b>Recovery.</b> After the first token a broken stream (the connection cut or the body ended before
  * a finish reason or {@code [DONE]}, the idle timeout, a retryable {@code event: error}) is recovered as
@@ -94,9 +98,10 @@ import org.jspecify.annotations.Nullable;
  * first token. See {@link RecoveryPolicy} for the strategies and {@code docs/RECOVERY.md} for what is
  * recovered.
  *
- * <p><b>Every answer ends.</b> Comments are not progress; a finished answer waits at most 2 s for its
- * usage; {@link Builder#stallTimeout(Duration)} (2 min) bounds the time without new content across all
- * retries and recoveries, and {@link Builder#maxRequestsPerAnswer(int)} (6) the requests one answer costs.
+ * <p><b>Every answer ends.</b> Comments are not progress; a finished answer waits at most
+ * {@value GroqDefaults#FINISH_GRACE_MILLIS} ms for its usage; {@link Builder#stallTimeout(Duration)} bounds the
+ * time without new content across all retries and recoveries, and {@link Builder#maxRequestsPerAnswer(int)} the
+ * requests one answer costs (defaults in {@link GroqDefaults}).
  *
  * <p><b>Upstream formats.</b> A leading UTF-8 byte order mark is skipped; {@code gzip} and {@code deflate}
  * bodies are inflated as they stream (another {@code Content-Encoding} is a {@code PROTOCOL} error, not
@@ -114,11 +119,11 @@ public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
   public static final String DEFAULT_BASE_URL = "https://api.groq.com/openai/v1";
 
-  /** The default of {@link Builder#stallTimeout(Duration)}: 2 minutes. */
-  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(2);
+  /** The default of {@link Builder#stallTimeout(Duration)}: {@link GroqDefaults#STALL_TIMEOUT_SECONDS}. */
+  public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(GroqDefaults.STALL_TIMEOUT_SECONDS);
 
-  /** The default of {@link Builder#maxRequestsPerAnswer(int)}: 6. */
-  public static final int DEFAULT_MAX_REQUESTS_PER_ANSWER = 6;
+  /** The default of {@link Builder#maxRequestsPerAnswer(int)}: {@value}. */
+  public static final int DEFAULT_MAX_REQUESTS_PER_ANSWER = GroqDefaults.MAX_REQUESTS_PER_ANSWER;
 
   private final GroqConfig config;
   private final boolean emitWaiting;
@@ -137,13 +142,9 @@ public final class GroqProvider implements ChatProvider {
   }
 
   /**
-   * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, connect
-   * timeout 10 s, first-token timeout 60 s, idle timeout 30 s, stall timeout 2 min, 2 retries, retry delay
-   * cap 60 s, recovery {@link RecoveryPolicy#defaults()} (continue the answer, 3 attempts), at most 6
-   * requests per answer, and the limits:
-   * {@link Builder#maxLineLength(int) maxLineLength} 1 MiB, {@link Builder#maxEventBytes(int)
-   * maxEventBytes} = maxLineLength, {@link Builder#maxAnswerChars(int) maxAnswerChars} 4 Mi characters,
-   * {@link Builder#maxToolArgumentChars(int) maxToolArgumentChars} 1 Mi characters,
+   * Starts a builder with the defaults: Groq's base URL, the key from {@code GROQ_API_KEY}, the timeouts,
+   * retries and limits of {@link GroqDefaults}, recovery {@link RecoveryPolicy#defaults()} (continue the
+   * answer), {@link Builder#maxEventBytes(int) maxEventBytes} = maxLineLength and
    * {@link Builder#maxConcurrentStreams(int) maxConcurrentStreams} unlimited.
    *
    * @return a new builder
@@ -241,6 +242,7 @@ public final class GroqProvider implements ChatProvider {
     private @Nullable RecoveryPolicy recovery;
     private @Nullable StreamListener listener;
     private Function<String, @Nullable String> environment = System::getenv;
+    private @Nullable RandomGenerator random;
 
     private Builder() {}
 
@@ -306,7 +308,7 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the connect timeout of the provider's own HTTP client (default 10 s). A client passed with
+     * Sets the connect timeout of the provider's own HTTP client (default {@value GroqDefaults#CONNECT_TIMEOUT_SECONDS} s). A client passed with
      * {@link #httpClient(HttpClient)} keeps its own setting.
      *
      * @param timeout positive
@@ -322,7 +324,7 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the longest wait from sending the request to the first token (default 60 s), including the
+     * Sets the longest wait from sending the request to the first token (default {@value GroqDefaults#FIRST_TOKEN_TIMEOUT_SECONDS} s), including the
      * response headers and Groq's queue time; keep-alive comments do not stop it (a stalled model sends
      * them too). Retried like a server error only when no response arrived at all: after 2xx headers the
      * server has the request and its model is silent, and sending the prompt again would double the wait.
@@ -343,7 +345,7 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets the longest wait for new content (a text, reasoning or tool-call delta, usage, the finish) after
-     * the first token (default 30 s). Keep-alive comments and empty chunks keep the connection alive but
+     * the first token (default {@value GroqDefaults#IDLE_TIMEOUT_SECONDS} s). Keep-alive comments and empty chunks keep the connection alive but
      * do not reset it; it does not run while the subscriber has no demand. An expired idle timeout is
      * recovered as the {@link #recovery(RecoveryPolicy) recovery policy} says.
      *
@@ -362,7 +364,7 @@ public final class GroqProvider implements ChatProvider {
     /**
      * Sets the longest one answer may go without new content (a text, reasoning or tool-call delta) while
      * the subscriber is waiting, counted across all its requests: retries, recovery attempts and the
-     * backoffs between them (default {@link GroqProvider#DEFAULT_STALL_TIMEOUT 2 minutes}). Then the current
+     * backoffs between them (default {@value GroqDefaults#STALL_TIMEOUT_SECONDS} s). Then the current
      * request is aborted and the stream fails with an {@link dev.llmstream.core.ErrorKind#TIMEOUT}
      * {@link dev.llmstream.core.StreamException} holding the partial answer, whatever retries or recoveries
      * were left. Keep-alive comments are not content. It bounds what {@link #firstTokenTimeout(Duration)},
@@ -384,7 +386,7 @@ public final class GroqProvider implements ChatProvider {
     /**
      * Sets the most HTTP requests one answer may cost: the first, its retries, every recovery attempt and
      * their retries, and followed redirects together (default
-     * {@link GroqProvider#DEFAULT_MAX_REQUESTS_PER_ANSWER 6}). A retry or recovery that would exceed it is not
+     * {@value GroqDefaults#MAX_REQUESTS_PER_ANSWER}). A retry or recovery that would exceed it is not
      * made: the stream fails with a {@link dev.llmstream.core.ErrorKind#LIMIT_EXCEEDED} error naming this setting,
      * the last failure as its cause and the partial answer kept. It wins over {@link #maxRetries(int)} and
      * {@link RecoveryPolicy#maxAttempts()}.
@@ -401,7 +403,8 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets how many times a request is retried before the first token (default 2).
+     * Sets how many times a request is retried before the first token (default
+     * {@value GroqDefaults#MAX_RETRIES}).
      *
      * @param retries from 0 to 10
      * @return this builder
@@ -432,7 +435,7 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the cap on one retry delay (default 60 s). A server that asks for a longer wait
+     * Sets the cap on one retry delay (default {@value GroqDefaults#MAX_RETRY_DELAY_SECONDS} s). A server that asks for a longer wait
      * ({@code retry-after}) is not retried: its error is delivered with the advised delay.
      *
      * @param cap positive
@@ -548,7 +551,7 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the longest SSE line accepted (default 1 MiB); unless {@link #maxEventBytes(int)} is set, also
+     * Sets the longest SSE line accepted (default {@value GroqDefaults#MAX_LINE_LENGTH} bytes); unless {@link #maxEventBytes(int)} is set, also
      * the longest data of one event. Longer input fails the stream with a
      * {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) naming this setting instead of growing memory.
      *
@@ -583,7 +586,7 @@ public final class GroqProvider implements ChatProvider {
     }
 
     /**
-     * Sets the most characters of text plus reasoning one answer may have (default 4,194,304 = 4 Mi).
+     * Sets the most characters of text plus reasoning one answer may have (default {@value GroqDefaults#MAX_ANSWER_CHARS}).
      * The chunk that would exceed it is not delivered: the stream fails with a
      * {@link dev.llmstream.core.StreamException} ({@code LIMIT_EXCEEDED}) naming this setting, the answer so far being
      * the partial answer. Set it below the model's output limit only to cap a runaway server.
@@ -601,7 +604,7 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets the most characters the tool calls of one answer may have together: arguments, ids and
-     * names of all calls (default 1,048,576 = 1 Mi). Exceeding it fails the stream like
+     * names of all calls (default {@value GroqDefaults#MAX_TOOL_ARGUMENT_CHARS}). Exceeding it fails the stream like
      * {@link #maxAnswerChars(int)}, naming this setting.
      *
      * @param chars from 1 to {@link Integer#MAX_VALUE}
@@ -697,8 +700,8 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Sets what a stream does when it breaks after the first token (default
-     * {@link RecoveryPolicy#defaults()}: continue the answer from a prefill, up to 3 attempts, backoff
-     * 250 ms doubling to 4 s on the {@link #scheduler(StreamScheduler) scheduler}).
+     * {@link RecoveryPolicy#defaults()}: continue the answer from a prefill, with its backoff on the
+     * {@link #scheduler(StreamScheduler) scheduler} and its jitter from {@link #random(RandomGenerator)}).
      * {@link RecoveryPolicy#disabled()} fails such a stream with its partial answer. Failures before the
      * first token are governed by {@link #maxRetries(int)} instead.
      *
@@ -711,6 +714,24 @@ public final class GroqProvider implements ChatProvider {
       Objects.requireNonNull(policy, "policy");
       unset(this.recovery, "recovery");
       this.recovery = policy;
+      return this;
+    }
+
+    /**
+     * Sets where the jitter of retry and recovery delays comes from (and the seed a
+     * {@link RecoveryPolicy.Strategy#RESTART_DEDUPE} recovery picks for a request without one); default a
+     * new {@link java.util.Random} per provider. Shared by all streams: it must be thread-safe. Tests pass a
+     * seeded one for repeatable delays.
+     *
+     * @param random the source
+     * @return this builder
+     * @throws NullPointerException if {@code random} is null
+     * @throws IllegalStateException if already set
+     */
+    public Builder random(RandomGenerator random) {
+      Objects.requireNonNull(random, "random");
+      unset(this.random, "random");
+      this.random = random;
       return this;
     }
 
@@ -765,7 +786,7 @@ public final class GroqProvider implements ChatProvider {
             "inlineDelivery applies to the provider's own HttpClient; choose the executor of the client passed to "
                 + "httpClient(..) instead (HttpClient.newBuilder().executor(Runnable::run) delivers inline)");
       }
-      Duration connect = connectTimeout != null ? connectTimeout : Duration.ofSeconds(10);
+      Duration connect = connectTimeout != null ? connectTimeout : Duration.ofSeconds(GroqDefaults.CONNECT_TIMEOUT_SECONDS);
       HttpClient client = httpClient != null ? httpClient : ownClient(connect, Boolean.TRUE.equals(inlineDelivery));
       String path = baseUri.getPath() == null ? "" : baseUri.getPath();
       while (path.endsWith("/")) {
@@ -779,25 +800,26 @@ public final class GroqProvider implements ChatProvider {
               key,
               defaultModel,
               connect,
-              firstTokenTimeout != null ? firstTokenTimeout : Duration.ofSeconds(60),
-              idleTimeout != null ? idleTimeout : Duration.ofSeconds(30),
-              maxRetries != null ? maxRetries : 2,
+              firstTokenTimeout != null ? firstTokenTimeout : Duration.ofSeconds(GroqDefaults.FIRST_TOKEN_TIMEOUT_SECONDS),
+              idleTimeout != null ? idleTimeout : Duration.ofSeconds(GroqDefaults.IDLE_TIMEOUT_SECONDS),
+              maxRetries != null ? maxRetries : GroqDefaults.MAX_RETRIES,
               Boolean.TRUE.equals(retryOn498),
-              maxRetryDelay != null ? maxRetryDelay : Duration.ofSeconds(60),
+              maxRetryDelay != null ? maxRetryDelay : Duration.ofSeconds(GroqDefaults.MAX_RETRY_DELAY_SECONDS),
               client,
               headers,
               scheduler != null ? scheduler : StreamScheduler.system(),
-              maxLineLength != null ? maxLineLength : 1024 * 1024,
+              maxLineLength != null ? maxLineLength : GroqDefaults.MAX_LINE_LENGTH,
               onResponse,
               mapper,
               http,
               new GroqConfig.Limits(
-                  maxEventBytes != null ? maxEventBytes : maxLineLength != null ? maxLineLength : 1024 * 1024,
-                  maxAnswerChars != null ? maxAnswerChars : 4 * 1024 * 1024,
-                  maxToolArgumentChars != null ? maxToolArgumentChars : 1024 * 1024),
+                  maxEventBytes != null ? maxEventBytes : maxLineLength != null ? maxLineLength : GroqDefaults.MAX_LINE_LENGTH,
+                  maxAnswerChars != null ? maxAnswerChars : GroqDefaults.MAX_ANSWER_CHARS,
+                  maxToolArgumentChars != null ? maxToolArgumentChars : GroqDefaults.MAX_TOOL_ARGUMENT_CHARS),
               new StreamPermits(maxConcurrentStreams != null ? maxConcurrentStreams : Integer.MAX_VALUE),
               stallTimeout != null ? stallTimeout : DEFAULT_STALL_TIMEOUT,
-              maxRequestsPerAnswer != null ? maxRequestsPerAnswer : DEFAULT_MAX_REQUESTS_PER_ANSWER);
+              maxRequestsPerAnswer != null ? maxRequestsPerAnswer : DEFAULT_MAX_REQUESTS_PER_ANSWER,
+              random != null ? random : new Random());
       return new GroqProvider(
           config,
           !Boolean.FALSE.equals(emitWaiting),

@@ -15,6 +15,7 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.ToolDefinition;
+import dev.llmstream.core.internal.retry.RetryModel;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
 import dev.llmstream.testkit.ResponseScript;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -375,6 +377,29 @@ class GroqProviderHttpTest {
           .hasMessageContaining("GROQ_API_KEY");
       assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.BAD_REQUEST);
       assertThat(run(p, ChatRequest.ofUser("x")).awaitError(CLOCK_WAIT)).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CAPACITY);
+    }
+  }
+
+  @Test
+  void retryBackoffIsDrawnFromTheInjectedRandom() throws Exception {
+    scripts.add(error(500, "{\"error\":{\"message\":\"boom\"}}"));
+    scripts.add(error(502, "{\"error\":{\"message\":\"bad gateway\"}}")); // no retry-after (a 503 gets one)
+    scripts.add(sse(chunk("{\"content\":\"ok\"}", null) + groqFinish("stop")));
+    RetryModel.Backoff curve = new RetryModel.Backoff(Duration.ofMillis(GroqDefaults.RETRY_INITIAL_BACKOFF_MILLIS),
+        Duration.ofMillis(GroqDefaults.RETRY_MAX_BACKOFF_MILLIS), GroqDefaults.RETRY_JITTER, false);
+    Random expected = new Random(42);
+    try (GroqProvider p = builder().random(new Random(42)).build()) {
+      TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
+      for (int retry = 1; retry <= 2; retry++) {
+        Duration delay = clock.awaitPendingBelow(NEVER, CLOCK_WAIT);
+        assertThat(delay).as("retry %d", retry).isEqualTo(RetryModel.delay(curve, retry, expected));
+        clock.advance(delay.minusNanos(1));
+        assertThat(server.requests()).hasSize(retry);
+        clock.advance(Duration.ofNanos(1));
+      }
+      rec.awaitComplete(CLOCK_WAIT);
+      assertThat(rec.values()).contains(new StreamEvent.TextDelta("ok"));
+      assertThat(server.requests()).hasSize(3);
     }
   }
 

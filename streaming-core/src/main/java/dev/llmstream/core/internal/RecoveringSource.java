@@ -1,13 +1,11 @@
 package dev.llmstream.core.internal;
 
-import dev.llmstream.core.ChatMessage;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
-import dev.llmstream.core.Usage;
 import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
@@ -15,7 +13,14 @@ import dev.llmstream.core.spi.StreamSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
+import dev.llmstream.core.internal.retry.RetryModel;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +38,13 @@ import org.jspecify.annotations.Nullable;
  * the beginning of the answer shown (a real continuation: passed on) or repeat its first
  * {@value Dedupe#RESTART_PROBE} characters (all of them if it is shorter): then it is a restart and is
  * de-duplicated exactly as under {@code RESTART_DEDUPE}.
+ *
+ * <p><b>Attempts on Failsafe.</b> The attempts are one Failsafe execution of the retry model's
+ * {@link RetryModel#afterFirstToken recovery policy} on the stream's scheduler (the first attempt opens in
+ * {@link #start}, each recovery after its jittered backoff, drawn from the injected random generator).
+ * Failsafe decides whether a failure recovers; this class then announces it ({@code Replaced},
+ * {@code Recovering}) and opens the continuation only once both the announcement is out and the backoff is
+ * over, so the events keep their order whatever thread runs the timer.
  */
 public final class RecoveringSource implements StreamSource {
   private static final int MAX_CAUSE_CHARS = 200;
@@ -48,17 +60,21 @@ public final class RecoveringSource implements StreamSource {
   private @Nullable StreamEmitter outer;
   private @Nullable StreamSource current;
   private int attempt = -1;
-  private int recoveries;
   private boolean outerPullOutstanding;
   private boolean innerPullOutstanding;
   private boolean cancelled;
   private boolean finished;
-  private StreamScheduler.@Nullable Cancellable backoff;
-  private final ShownText shown = new ShownText();
-  private boolean sawContent;
-  private boolean sawToolCall;
-  private @Nullable Usage usageBefore;
-  private @Nullable Usage usageThisAttempt;
+  private final RetryPolicy<Object> retryPolicy;
+  private @Nullable CompletableFuture<Object> execution;
+  /** Set by the policy when it schedules a recovery; read by the failing attempt. */
+  private boolean recoveryScheduled;
+  /** A failed attempt is announcing its recovery: the continuation waits for it. */
+  private boolean announcing;
+  /** The attempt Failsafe asked for, opened once Failsafe's call has returned (and any announcement is out). */
+  private @Nullable CompletableFuture<Object> dueAttempt;
+  private boolean dueIsRecovery;
+  private ChatRequest nextRequest;
+  private final RecoveryTranscript transcript;
   private int attemptsOpened;
   private @Nullable Throwable lastFailure;
 
@@ -90,13 +106,41 @@ public final class RecoveringSource implements StreamSource {
       StreamScheduler scheduler,
       AttemptFactory attempts,
       @Nullable Duration stallTimeout) {
+    this(request, policy, scheduler, attempts, stallTimeout, new Random());
+  }
+
+  /**
+   * Creates the source with a stall watchdog and the random generator of its backoff jitter (and of the
+   * seed a {@code RESTART_DEDUPE} policy picks for a request without one).
+   *
+   * @param request the original request
+   * @param policy the policy
+   * @param scheduler the clock for backoff and the watchdog
+   * @param attempts opens each attempt
+   * @param stallTimeout the longest the answer may go without content, or {@code null} for no watchdog
+   * @param random the jitter source (thread-safe)
+   */
+  public RecoveringSource(
+      ChatRequest request,
+      RecoveryPolicy policy,
+      StreamScheduler scheduler,
+      AttemptFactory attempts,
+      @Nullable Duration stallTimeout,
+      RandomGenerator random) {
     this.watchdog = stallTimeout == null ? null : new StallWatchdog(scheduler, stallTimeout, this::stalled);
     ChatRequest r = request;
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE && r.seed() == null) {
       // A restart can only repeat the same answer when sampled with the same seed.
-      r = r.toBuilder().seed(ThreadLocalRandom.current().nextLong(1, Integer.MAX_VALUE)).build();
+      r = r.toBuilder().seed(random.nextLong(1, Integer.MAX_VALUE)).build();
     }
     this.request = r;
+    this.nextRequest = r;
+    this.transcript = new RecoveryTranscript(r, policy);
+    this.retryPolicy = RetryModel.afterFirstToken(policy, random, this::mayRecover, () -> {
+      synchronized (lock) {
+        recoveryScheduled = true;
+      }
+    });
     this.policy = policy;
     this.scheduler = scheduler;
     this.attempts = attempts;
@@ -110,14 +154,91 @@ public final class RecoveringSource implements StreamSource {
     if (watchdog != null) {
       watchdog.start();
     }
-    open(request, 0);
+    CompletableFuture<Object> run = Failsafe.with(retryPolicy)
+        .with(FailsafeScheduler.startingInline(scheduler, this::openDue))
+        .getStageAsync(ctx -> attemptDue(ctx.isRetry()));
+    boolean cancelNow;
+    synchronized (lock) {
+      execution = run;
+      cancelNow = cancelled || finished;
+    }
+    if (cancelNow) {
+      run.cancel(false);
+    }
+    run.whenComplete((v, t) -> over(t));
+  }
+
+  /** What the policy asks besides the failure: the answer had content. */
+  private boolean mayRecover(Throwable error) {
+    synchronized (lock) {
+      return transcript.sawContent() && !cancelled && !finished;
+    }
+  }
+
+  /** Failsafe asks for an attempt (the first at once, a recovery once its backoff is over): noted only. */
+  private CompletableFuture<Object> attemptDue(boolean recovery) {
+    CompletableFuture<Object> done = new CompletableFuture<>();
+    synchronized (lock) {
+      dueAttempt = done;
+      dueIsRecovery = recovery;
+    }
+    return done;
+  }
+
+  /** Opens the attempt Failsafe asked for, unless a recovery is still being announced (then fail() opens it). */
+  private void openDue() {
+    CompletableFuture<Object> done;
+    ChatRequest req;
+    int n;
+    synchronized (lock) {
+      done = dueAttempt;
+      if (done == null || announcing) {
+        return;
+      }
+      dueAttempt = null;
+      if (cancelled || finished) {
+        return;
+      }
+      req = dueIsRecovery ? nextRequest : request;
+      n = dueIsRecovery ? transcript.recoveries() : 0;
+    }
+    open(req, n, done);
+  }
+
+  /** The execution ended: the last failure was not recovered (or the answer completed, or was cancelled). */
+  private void over(@Nullable Throwable t) {
+    Throwable error = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (error == null || error instanceof CancellationException) {
+      return;
+    }
+    StreamEmitter downstream;
+    synchronized (lock) {
+      if (cancelled || finished) {
+        return;
+      }
+      finished = true;
+      downstream = outer;
+    }
+    stopWatchdog();
+    if (downstream != null) {
+      downstream.fail(error);
+    }
+  }
+
+  private void cancelExecution() {
+    CompletableFuture<Object> run;
+    synchronized (lock) {
+      run = execution;
+    }
+    if (run != null) {
+      run.cancel(false); // a recovery waiting for its backoff is not made
+    }
   }
 
   /** The watchdog saw no content for the stall timeout: end the answer, whatever attempt is running. */
   private void stalled(Duration stall) {
     StreamEmitter downstream;
     StreamSource source;
-    StreamScheduler.Cancellable timer;
     StreamException error;
     synchronized (lock) {
       if (cancelled || finished) {
@@ -126,9 +247,7 @@ public final class RecoveringSource implements StreamSource {
       finished = true;
       downstream = outer;
       source = current;
-      timer = backoff;
       current = null;
-      backoff = null;
       Throwable cause = lastFailure;
       error =
           new StreamException(
@@ -141,9 +260,7 @@ public final class RecoveringSource implements StreamSource {
               null,
               cause);
     }
-    if (timer != null) {
-      timer.cancel();
-    }
+    cancelExecution();
     if (source != null) {
       source.cancel();
     }
@@ -165,7 +282,7 @@ public final class RecoveringSource implements StreamSource {
     }
   }
 
-  private void open(ChatRequest req, int number) {
+  private void open(ChatRequest req, int number, CompletableFuture<Object> done) {
     StreamSource source;
     try {
       source = attempts.open(req, number);
@@ -179,12 +296,13 @@ public final class RecoveringSource implements StreamSource {
         finished = true;
         downstream = outer;
       }
+      cancelExecution();
       if (downstream != null) {
         downstream.fail(e);
       }
       return;
     }
-    AttemptEmitter emitter = new AttemptEmitter(number);
+    AttemptEmitter emitter = new AttemptEmitter(number, done);
     boolean pull;
     synchronized (lock) {
       if (cancelled || finished) {
@@ -192,7 +310,6 @@ public final class RecoveringSource implements StreamSource {
       }
       attempt = number;
       current = source;
-      backoff = null;
       attemptsOpened++;
       pull = outerPullOutstanding && !innerPullOutstanding;
       if (pull) {
@@ -223,17 +340,12 @@ public final class RecoveringSource implements StreamSource {
   @Override
   public void cancel() {
     StreamSource source;
-    StreamScheduler.Cancellable timer;
     synchronized (lock) {
       cancelled = true;
       source = current;
-      timer = backoff;
       current = null;
-      backoff = null;
     }
-    if (timer != null) {
-      timer.cancel();
-    }
+    cancelExecution();
     if (source != null) {
       source.cancel();
     }
@@ -242,9 +354,11 @@ public final class RecoveringSource implements StreamSource {
 
   private final class AttemptEmitter implements StreamEmitter {
     private final int number;
+    private final CompletableFuture<Object> done;
 
-    AttemptEmitter(int number) {
+    AttemptEmitter(int number, CompletableFuture<Object> done) {
       this.number = number;
+      this.done = done;
     }
 
     private @Nullable StreamEmitter live() {
@@ -262,7 +376,9 @@ public final class RecoveringSource implements StreamSource {
         if (downstream == null) {
           return;
         }
-        transform(event, out);
+        if (transcript.transform(event, out) && watchdog != null) {
+          watchdog.progress();
+        }
       }
       for (StreamEvent e : out) {
         downstream.next(e);
@@ -294,9 +410,10 @@ public final class RecoveringSource implements StreamSource {
           return;
         }
         finished = true;
-        shown.finish(out);
+        transcript.finish(out);
       }
       stopWatchdog();
+      done.complete(null); // ends the execution
       for (StreamEvent e : out) {
         downstream.next(e);
       }
@@ -305,150 +422,56 @@ public final class RecoveringSource implements StreamSource {
 
     @Override
     public void fail(Throwable error) {
-      StreamEmitter downstream = live();
-      if (downstream == null) {
-        return;
-      }
-      List<StreamEvent> announce = new ArrayList<>(2);
-      ChatRequest next;
-      Duration delay;
-      int n;
-      boolean answerPull;
       synchronized (lock) {
         if (attempt != number || finished || cancelled) {
           return;
         }
         lastFailure = error;
-        boolean recover =
-            policy.strategy() != RecoveryPolicy.Strategy.FAIL
-                && sawContent
-                && recoveries < policy.maxAttempts()
-                && Recovery.isRecoverable(error);
-        if (!recover) {
-          finished = true;
-          next = null;
-          delay = Duration.ZERO;
-          n = 0;
-          answerPull = false;
-        } else {
-          n = ++recoveries;
-          attempt = -1; // this attempt is over; late calls from it are ignored
-          current = null;
-          innerPullOutstanding = false;
-          answerPull = outerPullOutstanding;
-          outerPullOutstanding = false;
-          if (answerPull) {
-            demand(false);
-          }
-          if (usageThisAttempt != null) {
-            usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
-            usageThisAttempt = null;
-          }
-          next = nextRequest(announce); // a Replaced goes first, so the state stays RECOVERING after it
-          announce.add(new StreamEvent.Recovering(n, describe(error)));
-          delay = jittered(policy.backoff(n));
-        }
+        recoveryScheduled = false;
+        announcing = true;
       }
-      if (next == null) {
-        stopWatchdog();
-        downstream.fail(error);
-        return;
-      }
-      for (StreamEvent e : announce) {
-        downstream.next(e);
-      }
-      if (answerPull) {
-        downstream.pullDone();
-      }
-      ChatRequest req = next;
-      StreamScheduler.Cancellable timer = scheduler.schedule(delay, () -> open(req, n));
-      boolean cancelNow;
+      done.completeExceptionally(error); // the policy decides: a recovery is scheduled, or the stream fails
+      List<StreamEvent> announce = new ArrayList<>(2);
+      StreamEmitter downstream;
+      boolean answerPull;
+      int n;
       synchronized (lock) {
-        cancelNow = cancelled;
-        if (!cancelNow && attempt == -1 && current == null) {
-          backoff = timer;
+        if (!recoveryScheduled || finished || cancelled) {
+          announcing = false;
+          return; // not recovered: the execution's end has failed the stream
+        }
+        recoveryScheduled = false;
+        downstream = outer;
+        nextRequest = transcript.recover(announce); // a Replaced goes first: the state stays RECOVERING after it
+        n = transcript.recoveries();
+        attempt = -1; // this attempt is over; late calls from it are ignored
+        current = null;
+        innerPullOutstanding = false;
+        answerPull = outerPullOutstanding;
+        outerPullOutstanding = false;
+        if (answerPull) {
+          demand(false);
+        }
+        announce.add(new StreamEvent.Recovering(n, describe(error)));
+      }
+      if (downstream != null) {
+        for (StreamEvent e : announce) {
+          downstream.next(e);
+        }
+        if (answerPull) {
+          downstream.pullDone();
         }
       }
-      if (cancelNow) {
-        timer.cancel();
+      synchronized (lock) {
+        announcing = false;
       }
+      openDue(); // the backoff may have ended during the announcement
     }
 
     @Override
     public boolean isCancelled() {
       return live() == null;
     }
-  }
-
-  /** Maps an attempt's event to what the subscriber sees. Called under the lock. */
-  private void transform(StreamEvent event, List<StreamEvent> out) {
-    if (event instanceof StreamEvent.TextDelta
-        || event instanceof StreamEvent.ReasoningDelta
-        || event instanceof StreamEvent.ToolCallDelta) {
-      if (watchdog != null) {
-        watchdog.progress();
-      }
-    }
-    if (event instanceof StreamEvent.TextDelta t) {
-      sawContent = true;
-      shown.offer(t.text(), true, out);
-    } else if (event instanceof StreamEvent.ReasoningDelta r) {
-      sawContent = true;
-      shown.offer(r.text(), false, out);
-    } else if (event instanceof StreamEvent.ToolCallDelta) {
-      sawContent = true;
-      sawToolCall = true;
-      out.add(event);
-    } else if (event instanceof StreamEvent.UsageUpdate u) {
-      usageThisAttempt = u.usage();
-      Usage sum = usageBefore == null ? u.usage() : usageBefore.plus(u.usage());
-      if (recoveries > 0 && !sum.recovered()) {
-        // A cut attempt usually never reports usage (Groq sends it with the finish): still mark it.
-        sum = new Usage(
-            sum.promptTokens(), sum.completionTokens(), sum.totalTokens(), sum.reasoningTokens(), sum.timings(), true);
-      }
-      out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
-    } else if (event instanceof StreamEvent.Finish) {
-      shown.finish(out);
-      out.add(event);
-    } else {
-      out.add(event);
-    }
-  }
-
-  /** The request for the next attempt (and any event announcing a replacement). Under the lock. */
-  private ChatRequest nextRequest(List<StreamEvent> announce) {
-    if (sawToolCall && (shown.hasText() || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
-      // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
-      // (a Replaced event clears tool calls) and keep the text and reasoning.
-      sawToolCall = false;
-      announce.add(new StreamEvent.Replaced(shown.text(), shown.reasoning()));
-    }
-    if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE) {
-      shown.expectRestart();
-      return request;
-    }
-    if (shown.hasText()) {
-      // Prefill: the partial answer, byte for byte, as a trailing assistant message. A server that ignores
-      // it starts over: the continuation is probed for a restart and then de-duplicated.
-      String prefill = shown.text();
-      shown.expectContinuation();
-      return request.toBuilder().addMessage(ChatMessage.assistant(prefill)).build();
-    }
-    // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
-    shown.dropReasoning();
-    sawToolCall = false;
-    announce.add(new StreamEvent.Replaced("", ""));
-    return request;
-  }
-
-  private Duration jittered(Duration base) {
-    double j = policy.jitter();
-    if (j == 0 || base.isZero()) {
-      return base;
-    }
-    double factor = 1 + (ThreadLocalRandom.current().nextDouble() * 2 - 1) * j;
-    return Duration.ofNanos((long) (base.toNanos() * factor));
   }
 
   private static String describe(Throwable error) {

@@ -1,11 +1,11 @@
 package dev.llmstream.core.spi;
 
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.internal.RecoveringSource;
+import dev.llmstream.core.internal.retry.RetryModel;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -72,17 +72,6 @@ public final class Recovery {
    * @return {@code true} if recovery may succeed
    */
   public static boolean isRecoverable(Throwable error) {
-    if (!(error instanceof StreamException se)) {
-      return false;
-    }
-    if (se.kind() == ErrorKind.TIMEOUT) {
-      return true; // connect, first-token (of a continuation) and idle timeouts
-    }
-    ErrorKind kind = se.kind();
-    return kind == ErrorKind.CONNECTION
-        || kind == ErrorKind.SERVER
-        || kind == ErrorKind.CAPACITY
-        || kind == ErrorKind.RATE_LIMITED
-        || (kind == ErrorKind.UPSTREAM && se.isRetryable());
+    return RetryModel.isRecoverable(error);
   }
 }

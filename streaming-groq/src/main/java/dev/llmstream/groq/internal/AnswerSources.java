@@ -2,9 +2,9 @@ package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.RecoveryPolicy;
+import dev.llmstream.core.internal.RecoveringSource;
 import dev.llmstream.core.internal.StreamTraceImpl;
 import dev.llmstream.core.spi.AttemptFactory;
-import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamSource;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +68,7 @@ public final class AnswerSources {
         };
     // One concurrency permit per answer, held across its recovery attempts.
     return new PermitSource(
-        Recovery.source(request, recovery, config.scheduler(), attempts, config.stallTimeout()), config.permits());
+        new RecoveringSource(request, recovery, config.scheduler(), attempts, config.stallTimeout(), config.random()),
+        config.permits());
   }
 }

@@ -8,6 +8,9 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+import dev.llmstream.core.internal.retry.RetryModel;
+import dev.llmstream.groq.GroqDefaults;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -33,6 +36,7 @@ import org.jspecify.annotations.Nullable;
  * @param permits the provider's concurrent-stream counter (shared by its streams)
  * @param stallTimeout the longest one answer may go without new content, all its requests included
  * @param maxRequestsPerAnswer the most HTTP requests one answer may cost (retries, recoveries, redirects)
+ * @param random the jitter of retry and recovery delays (thread-safe; shared by the streams)
  */
 public record GroqConfig(
     URI endpoint,
@@ -54,7 +58,8 @@ public record GroqConfig(
     Limits limits,
     StreamPermits permits,
     Duration stallTimeout,
-    int maxRequestsPerAnswer) {
+    int maxRequestsPerAnswer,
+    RandomGenerator random) {
 
   /**
    * What one stream may receive.
@@ -68,6 +73,20 @@ public record GroqConfig(
   /** Copies the header map. */
   public GroqConfig {
     headers = Map.copyOf(headers);
+  }
+
+  /**
+   * The retries before the first token: this provider's count, 498 setting and cap on the
+   * {@link GroqDefaults} backoff curve.
+   *
+   * @return the settings
+   */
+  public RetryModel.RetrySettings retry() {
+    return new RetryModel.RetrySettings(
+        maxRetries, retryOn498, maxRetryDelay,
+        new RetryModel.Backoff(
+            Duration.ofMillis(GroqDefaults.RETRY_INITIAL_BACKOFF_MILLIS),
+            Duration.ofMillis(GroqDefaults.RETRY_MAX_BACKOFF_MILLIS), GroqDefaults.RETRY_JITTER, false));
   }
 
   /** Never shows the API key. */

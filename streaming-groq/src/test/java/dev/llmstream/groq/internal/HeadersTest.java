@@ -12,6 +12,8 @@ import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.random.RandomGenerator;
+import dev.llmstream.core.internal.retry.RetryModel;
 import org.junit.jupiter.api.Test;
 
 class HeadersTest {
@@ -65,48 +67,70 @@ class HeadersTest {
     assertThat(Headers.retryAfter(headers())).isNull();
   }
 
+  private static boolean retried(StreamException e, int status, HttpHeaders h, boolean retryOn498) {
+    return RetryModel.retryBeforeFirstToken(Failures.attemptFailure(e, status, h, false, null), retryOn498);
+  }
+
+  private static RandomGenerator fixed(double value) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public double nextDouble() {
+        return value;
+      }
+    };
+  }
+
+  private static Duration delay(Duration cap, double random, int retry, StreamException e, HttpHeaders h) {
+    RetryModel.RetrySettings settings = new RetryModel.RetrySettings(
+        2, false, cap, new RetryModel.Backoff(Duration.ofMillis(500), Duration.ofSeconds(8), 0.25, false));
+    return RetryModel.retryDelay(
+        settings, retry, Failures.attemptFailure(e, -1, h, false, null).advisedDelay(), fixed(random));
+  }
+
   @Test
   void retryRules() {
-    RetryRules rules = new RetryRules(false, Duration.ofSeconds(60), () -> 0.0);
     var e500 = new dev.llmstream.core.StreamException(dev.llmstream.core.ErrorKind.SERVER, "x", 500, null, null);
-    assertThat(rules.shouldRetry(e500, 500, headers())).isTrue();
-    assertThat(rules.shouldRetry(e500, 500, headers("x-should-retry", "false"))).isFalse();
+    assertThat(retried(e500, 500, headers(), false)).isTrue();
+    assertThat(retried(e500, 500, headers("x-should-retry", "false"), false)).isFalse();
     var e400 = new StreamException(ErrorKind.BAD_REQUEST, "x", 400, null, null);
-    assertThat(rules.shouldRetry(e400, 400, headers())).isFalse();
-    assertThat(rules.shouldRetry(e400, 400, headers("x-should-retry", "true"))).isTrue();
+    assertThat(retried(e400, 400, headers(), false)).isFalse();
+    assertThat(retried(e400, 400, headers("x-should-retry", "true"), false)).isTrue();
     for (int s : new int[] {400, 401, 403, 404, 413, 422, 498}) {
-      assertThat(rules.shouldRetry(e400, s, headers())).as("status %d", s).isFalse();
+      assertThat(retried(e400, s, headers(), false)).as("status %d", s).isFalse();
     }
     for (int s : new int[] {408, 409, 429, 500, 502, 503, 504}) {
-      assertThat(rules.shouldRetry(e500, s, headers())).as("status %d", s).isTrue();
+      assertThat(retried(e500, s, headers(), false)).as("status %d", s).isTrue();
     }
-    assertThat(new RetryRules(true, Duration.ofSeconds(60), () -> 0).shouldRetry(e500, 498, headers())).isTrue();
-    assertThat(rules.shouldRetry(new StreamException(ErrorKind.CONNECTION, "x", -1, null, null), -1, null)).isTrue();
-    assertThat(rules.shouldRetry(StreamException.timeout(StreamState.WAITING_FIRST_TOKEN, Duration.ofSeconds(1), null, null), -1, null)).isTrue();
-    assertThat(rules.shouldRetry(StreamException.timeout(StreamState.STREAMING, Duration.ofSeconds(1), null, null), -1, null)).isFalse();
-    assertThat(rules.shouldRetry(new StreamException(ErrorKind.PROTOCOL, "x", 200, null, null), -1, null)).isFalse();
+    assertThat(retried(e500, 498, headers(), true)).isTrue();
+    assertThat(retried(new StreamException(ErrorKind.CONNECTION, "x", -1, null, null), -1, null, false)).isTrue();
+    assertThat(retried(StreamException.timeout(StreamState.WAITING_FIRST_TOKEN, Duration.ofSeconds(1), null, null), -1, null, false)).isTrue();
+    assertThat(retried(StreamException.timeout(StreamState.STREAMING, Duration.ofSeconds(1), null, null), -1, null, false)).isFalse();
+    assertThat(retried(new StreamException(ErrorKind.PROTOCOL, "x", 200, null, null), -1, null, false)).isFalse();
   }
 
   @Test
   void backoffAndAdvice() {
-    RetryRules noJitter = new RetryRules(false, Duration.ofSeconds(60), () -> 0.0);
+    Duration minute = Duration.ofSeconds(60);
     var e = new dev.llmstream.core.StreamException(dev.llmstream.core.ErrorKind.SERVER, "x", 500, null, null);
-    assertThat(noJitter.delay(1, e, headers())).isEqualTo(Duration.ofMillis(500));
-    assertThat(noJitter.delay(2, e, headers())).isEqualTo(Duration.ofSeconds(1));
-    assertThat(noJitter.delay(5, e, headers())).isEqualTo(Duration.ofSeconds(8));
-    assertThat(noJitter.delay(9, e, headers())).isEqualTo(Duration.ofSeconds(8));
-    RetryRules fullJitter = new RetryRules(false, Duration.ofSeconds(60), () -> 1.0);
-    assertThat(fullJitter.delay(1, e, headers())).isEqualTo(Duration.ofMillis(375));
+    assertThat(delay(minute, 0, 1, e, headers())).isEqualTo(Duration.ofMillis(500));
+    assertThat(delay(minute, 0, 2, e, headers())).isEqualTo(Duration.ofSeconds(1));
+    assertThat(delay(minute, 0, 5, e, headers())).isEqualTo(Duration.ofSeconds(8));
+    assertThat(delay(minute, 0, 9, e, headers())).isEqualTo(Duration.ofSeconds(8));
+    assertThat(delay(minute, 1, 1, e, headers())).isEqualTo(Duration.ofMillis(375));
     // the larger of advice and backoff
-    assertThat(noJitter.delay(1, e, headers("retry-after", "3"))).isEqualTo(Duration.ofSeconds(3));
-    assertThat(noJitter.delay(5, e, headers("retry-after-ms", "100"))).isEqualTo(Duration.ofSeconds(8));
+    assertThat(delay(minute, 0, 1, e, headers("retry-after", "3"))).isEqualTo(Duration.ofSeconds(3));
+    assertThat(delay(minute, 0, 5, e, headers("retry-after-ms", "100"))).isEqualTo(Duration.ofSeconds(8));
     // advice above the cap: no retry
-    assertThat(noJitter.delay(1, e, headers("retry-after", "61"))).isNull();
+    assertThat(delay(minute, 0, 1, e, headers("retry-after", "61"))).isNull();
     RateLimitException rl = new GroqRateLimitException("x", 429, null,
         new RateLimitInfo(null, null, null, null, null, null, Duration.ofSeconds(4)));
-    assertThat(noJitter.delay(1, rl, null)).isEqualTo(Duration.ofSeconds(4));
-    RetryRules smallCap = new RetryRules(false, Duration.ofMillis(700), () -> 0.0);
-    assertThat(smallCap.delay(4, e, headers())).isEqualTo(Duration.ofMillis(700));
+    assertThat(delay(minute, 0, 1, rl, null)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(delay(Duration.ofMillis(700), 0, 4, e, headers())).isEqualTo(Duration.ofMillis(700));
   }
 
   @Test
