@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * listeners, each exactly once, on the calling thread and outside any lock. A listener added after
  * cancellation runs at once on the adding thread. Listener exceptions are logged and do not stop other
  * listeners.
+ *
+ * <p>{@link #onCancel(Runnable)} and {@link #cancelAfter(Duration, StreamScheduler)} return a plain
+ * {@link Runnable} that undoes the registration: running it removes the listener (or disarms the
+ * deadline) if it has not fired yet. It is idempotent, thread-safe and never throws; running it after the
+ * listener ran does nothing.
  */
 public final class CancellationToken {
   private static final Logger LOG = LoggerFactory.getLogger(CancellationToken.class);
@@ -79,11 +84,11 @@ public final class CancellationToken {
    * listener runs at once, on this thread.
    *
    * @param listener the action to run
-   * @return a registration whose {@link Registration#close()} removes the listener (streams do so when
+   * @return an idempotent action that removes the listener if it has not run yet (streams run it when
    *     they end, so a long-lived token does not collect listeners)
    * @throws NullPointerException if {@code listener} is null
    */
-  public Registration onCancel(Runnable listener) {
+  public Runnable onCancel(Runnable listener) {
     Objects.requireNonNull(listener, "listener");
     synchronized (lock) {
       if (!cancelled) {
@@ -106,11 +111,11 @@ public final class CancellationToken {
    *
    * @param timeout how long the answer may take, greater than zero
    * @param scheduler the clock and timer (a virtual one in tests)
-   * @return a registration whose {@code close()} disarms the deadline (call it when the answer ended)
+   * @return an idempotent action that disarms the deadline (run it when the answer ended)
    * @throws NullPointerException if an argument is null
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
-  public Registration cancelAfter(Duration timeout, StreamScheduler scheduler) {
+  public Runnable cancelAfter(Duration timeout, StreamScheduler scheduler) {
     Objects.requireNonNull(timeout, "timeout");
     Objects.requireNonNull(scheduler, "scheduler");
     if (timeout.isZero() || timeout.isNegative()) {
@@ -135,11 +140,11 @@ public final class CancellationToken {
    * Like {@link #cancelAfter(Duration, StreamScheduler)} on {@link StreamScheduler#system()}.
    *
    * @param timeout how long the answer may take, greater than zero
-   * @return a registration whose {@code close()} disarms the deadline
+   * @return an idempotent action that disarms the deadline
    * @throws NullPointerException if {@code timeout} is null
    * @throws IllegalArgumentException if {@code timeout} is zero or negative
    */
-  public Registration cancelAfter(Duration timeout) {
+  public Runnable cancelAfter(Duration timeout) {
     return cancelAfter(timeout, StreamScheduler.system());
   }
 
@@ -176,13 +181,5 @@ public final class CancellationToken {
   @Override
   public String toString() {
     return "CancellationToken[cancelled=" + cancelledFlag + "]";
-  }
-
-  /** A listener registration; closing it is idempotent and thread-safe. */
-  @FunctionalInterface
-  public interface Registration extends AutoCloseable {
-    /** Removes the listener if it has not run yet. */
-    @Override
-    void close();
   }
 }

@@ -32,7 +32,7 @@ public final class InstrumentedSource implements StreamSource {
   private final StreamSource delegate;
   private final StreamListener listener;
   private final StreamTraceImpl trace;
-  private final CancellationToken.Registration registration;
+  private final Runnable registration;
 
   /**
    * Wraps a source.
@@ -104,7 +104,7 @@ public final class InstrumentedSource implements StreamSource {
 
   private void end(StreamState state, @Nullable ErrorKind kind, @Nullable Throwable error) {
     if (trace.end(state, kind, error)) {
-      registration.close();
+      registration.run();
       call("StreamListener.onEnd", () -> listener.onEnd(trace));
     }
   }

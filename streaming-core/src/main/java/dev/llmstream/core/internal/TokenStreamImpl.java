@@ -55,7 +55,7 @@ public final class TokenStreamImpl implements TokenStream {
   private volatile Flow.@Nullable Subscriber<? super StreamEvent> newSubscriber;
 
   // owned by the drain loop
-  private CancellationToken.@Nullable Registration tokenRegistration;
+  private @Nullable Runnable tokenRegistration;
   private boolean subscribed;
   private Flow.@Nullable Subscriber<? super StreamEvent> downstream;
   private boolean started;
@@ -336,9 +336,9 @@ public final class TokenStreamImpl implements TokenStream {
       }
     }
     moveTo(finalState);
-    CancellationToken.Registration reg = tokenRegistration;
+    Runnable reg = tokenRegistration;
     if (reg != null) {
-      reg.close();
+      reg.run();
     }
   }
 

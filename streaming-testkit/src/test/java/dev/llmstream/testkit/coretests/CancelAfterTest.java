@@ -47,8 +47,8 @@ class CancelAfterTest {
   void plainCancelStillEndsAsCancelledAndADisarmedDeadlineNeverFires() {
     VirtualScheduler clock = new VirtualScheduler();
     CancellationToken token = CancellationToken.create();
-    CancellationToken.Registration deadline = token.cancelAfter(Duration.ofSeconds(5), clock);
-    deadline.close();
+    Runnable disarm = token.cancelAfter(Duration.ofSeconds(5), clock);
+    disarm.run();
     clock.advance(Duration.ofSeconds(10));
     assertThat(token.isCancelled()).isFalse();
 

@@ -50,17 +50,17 @@ class CancellationTokenTest {
     CancellationToken token = CancellationToken.create();
     token.cancel();
     AtomicInteger runs = new AtomicInteger();
-    token.onCancel(runs::incrementAndGet).close();
+    token.onCancel(runs::incrementAndGet).run();
     assertThat(runs.get()).isEqualTo(1);
   }
 
   @Test
-  void closingARegistrationRemovesTheListener() {
+  void runningTheReturnedDeregistrationRemovesTheListenerAndIsIdempotent() {
     CancellationToken token = CancellationToken.create();
     AtomicInteger runs = new AtomicInteger();
-    CancellationToken.Registration r = token.onCancel(runs::incrementAndGet);
-    r.close();
-    r.close();
+    Runnable deregister = token.onCancel(runs::incrementAndGet);
+    deregister.run();
+    deregister.run();
     token.cancel();
     assertThat(runs.get()).isZero();
   }

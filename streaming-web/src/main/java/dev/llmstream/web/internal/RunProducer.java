@@ -50,7 +50,7 @@ final class RunProducer implements UiSink {
   private long chars;
   private volatile @Nullable Integer maxTokens; // of the request being answered, for progress events
   private RunStore.@Nullable Registration stopRegistration;
-  private CancellationToken.@Nullable Registration deadline;
+  private @Nullable Runnable deadline;
   private volatile StreamScheduler.@Nullable Cancellable leaseTimer;
 
   RunProducer(AnswerRunsImpl runs, RunsConfig cfg, RunRecord record, RunOptions options, String producerId) {
@@ -196,9 +196,9 @@ final class RunProducer implements UiSink {
     if (s != null) {
       s.close();
     }
-    CancellationToken.Registration d = deadline;
+    Runnable d = deadline;
     if (d != null) {
-      d.close();
+      d.run();
     }
     StreamScheduler.Cancellable l = leaseTimer;
     if (l != null) {
