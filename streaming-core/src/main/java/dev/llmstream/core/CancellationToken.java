@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,7 +122,7 @@ public final class CancellationToken {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be greater than zero, was " + timeout);
     }
-    StreamScheduler.Cancellable timer =
+    Future<?> timer =
         scheduler.schedule(
             timeout,
             () -> {
@@ -133,7 +134,7 @@ public final class CancellationToken {
               }
               cancel();
             });
-    return timer::cancel;
+    return () -> timer.cancel(false);
   }
 
   /**

@@ -3,10 +3,10 @@ package dev.llmstream.core;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,22 +30,17 @@ public interface StreamScheduler {
   /**
    * Runs {@code task} once after {@code delay}.
    *
+   * <p>The returned future behaves like one from {@link ScheduledExecutorService#schedule(Runnable, long,
+   * TimeUnit)}: it completes with {@code null} once the task has run (exceptionally with what the task
+   * threw), and {@link Future#cancel(boolean) cancel(false)} stops a task that has not started; only the
+   * call that stopped it returns {@code true}, later calls are no-ops. The library always cancels with
+   * {@code false} (a running task is never interrupted) and never blocks on {@link Future#get()}.
+   *
    * @param delay how long to wait; zero or negative runs it as soon as possible
    * @param task the action
-   * @return a handle to cancel the task
+   * @return the pending task, to cancel it
    */
-  Cancellable schedule(Duration delay, Runnable task);
-
-  /** A scheduled task. */
-  @FunctionalInterface
-  interface Cancellable {
-    /**
-     * Cancels the task if it has not run; idempotent.
-     *
-     * @return {@code true} if this call prevented the task from running
-     */
-    boolean cancel();
-  }
+  Future<?> schedule(Duration delay, Runnable task);
 
   /**
    * The system scheduler: {@link System#nanoTime()} and the JDK's shared delayed executor (tasks run on
@@ -92,26 +87,18 @@ final class SystemScheduler implements StreamScheduler {
   }
 
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
+  public Future<?> schedule(Duration delay, Runnable task) {
     Objects.requireNonNull(task, "task");
     long nanos = Math.max(0, delay.toNanos());
     ScheduledExecutorService own = executor;
     if (own != null) {
-      ScheduledFuture<?> f = own.schedule(task, nanos, TimeUnit.NANOSECONDS);
-      return () -> f.cancel(false);
+      return own.schedule(task, nanos, TimeUnit.NANOSECONDS);
     }
-    // The holder lets a cancelled task drop its action at once, so the JDK's delay queue only
-    // retains a tiny shell until the delay passes.
-    AtomicReference<Runnable> holder = new AtomicReference<>(task);
-    CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS)
-        .execute(
-            () -> {
-              Runnable r = holder.getAndSet(null);
-              if (r != null) {
-                r.run();
-              }
-            });
-    return () -> holder.getAndSet(null) != null;
+    // A cancelled FutureTask drops its action at once, so the JDK's delay queue only retains a small
+    // shell until the delay passes; it does not run once cancelled.
+    FutureTask<@Nullable Void> future = new FutureTask<>(task, null);
+    CompletableFuture.delayedExecutor(nanos, TimeUnit.NANOSECONDS).execute(future);
+    return future;
   }
 
   @Override

@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -338,11 +339,11 @@ public final class RedisRunStore implements RunStore {
   /** Fails the stage with UNAVAILABLE after the operation timeout (reader-facing calls must not hang). */
   private <T> CompletionStage<T> timed(CompletionStage<T> s, String what) {
     CompletableFuture<T> out = new CompletableFuture<>();
-    StreamScheduler.Cancellable timer = scheduler.schedule(operationTimeout, () -> out.completeExceptionally(
+    Future<?> timer = scheduler.schedule(operationTimeout, () -> out.completeExceptionally(
         new RunStoreException(RunStoreException.Reason.UNAVAILABLE,
             "Redis did not answer within " + operationTimeout + " (" + what + "); check that it is reachable")));
     s.whenComplete((v, err) -> {
-      timer.cancel();
+      timer.cancel(false);
       if (err != null) {
         out.completeExceptionally(RedisKeys.unavailable(what, err));
       } else {

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -65,7 +68,7 @@ public final class VirtualScheduler implements StreamScheduler {
    * @throws NullPointerException if an argument is null
    */
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
+  public Future<?> schedule(Duration delay, Runnable task) {
     Objects.requireNonNull(delay, "delay");
     Objects.requireNonNull(task, "task");
     long nanos = Math.max(0, saturatedNanos(delay));
@@ -81,13 +84,7 @@ public final class VirtualScheduler implements StreamScheduler {
       lock.notifyAll();
     }
     waiters.forEach(w -> w.complete(null)); // outside the lock: a waiter's continuation may run here
-    return () -> {
-      synchronized (lock) {
-        boolean removed = queue.remove(t);
-        lock.notifyAll();
-        return removed;
-      }
-    };
+    return t;
   }
 
   /**
@@ -123,7 +120,7 @@ public final class VirtualScheduler implements StreamScheduler {
           next = queue.poll();
           now = Math.max(now, next.due);
         }
-        next.action.run(); // outside the lock
+        next.run(); // outside the lock
       }
     } finally {
       advancing.set(false);
@@ -252,17 +249,62 @@ public final class VirtualScheduler implements StreamScheduler {
     }
   }
 
-  private static final class Task implements Comparable<Task> {
+  /** A scheduled task and its future: done once it ran (or threw), or cancelled while still queued. */
+  private final class Task implements Comparable<Task>, Future<Void> {
     final long due;
     final long seq;
     final Duration delay;
     final Runnable action;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     Task(long due, long seq, Duration delay, Runnable action) {
       this.due = due;
       this.seq = seq;
       this.delay = delay;
       this.action = action;
+    }
+
+    void run() {
+      try {
+        action.run();
+      } catch (RuntimeException | Error e) {
+        done.completeExceptionally(e);
+        throw e; // ends the advance call, as documented
+      }
+      done.complete(null);
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      synchronized (lock) {
+        boolean removed = queue.remove(this);
+        lock.notifyAll();
+        if (!removed) {
+          return false;
+        }
+      }
+      return done.cancel(false);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return done.isCancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+      return done.isDone();
+    }
+
+    @Override
+    public Void get() throws InterruptedException, ExecutionException {
+      return done.get();
+    }
+
+    @Override
+    public Void get(long timeout, TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException {
+      return done.get(timeout, unit);
     }
 
     @Override

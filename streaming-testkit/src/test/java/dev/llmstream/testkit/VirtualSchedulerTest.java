@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -49,11 +50,24 @@ class VirtualSchedulerTest {
   void cancelPreventsTheTaskOnce() {
     VirtualScheduler clock = new VirtualScheduler();
     List<String> ran = new ArrayList<>();
-    StreamScheduler.Cancellable c = clock.schedule(Duration.ofSeconds(1), () -> ran.add("x"));
-    assertThat(c.cancel()).isTrue();
-    assertThat(c.cancel()).isFalse();
+    Future<?> c = clock.schedule(Duration.ofSeconds(1), () -> ran.add("x"));
+    assertThat(c.cancel(false)).isTrue();
+    assertThat(c.cancel(false)).isFalse();
+    assertThat(c.isCancelled()).isTrue();
     clock.advance(Duration.ofSeconds(2));
     assertThat(ran).isEmpty();
+  }
+
+  @Test
+  void theFutureIsDoneOnceTheTaskRanAndCannotBeCancelledThen() throws Exception {
+    VirtualScheduler clock = new VirtualScheduler();
+    Future<?> f = clock.schedule(Duration.ofSeconds(1), () -> {});
+    assertThat(f.isDone()).isFalse();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(f.isDone()).isTrue();
+    assertThat(f.get()).isNull();
+    assertThat(f.cancel(false)).isFalse();
+    assertThat(f.isCancelled()).isFalse();
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -85,7 +86,7 @@ public final class FailsafeScheduler implements dev.failsafe.spi.Scheduler {
     private final StreamScheduler clock;
     private final Callable<?> callable;
     private final long dueAt;
-    private volatile StreamScheduler.@Nullable Cancellable timer;
+    private volatile @Nullable Future<?> timer;
 
     Task(StreamScheduler clock, Callable<?> callable, long dueAt) {
       this.clock = clock;
@@ -93,10 +94,10 @@ public final class FailsafeScheduler implements dev.failsafe.spi.Scheduler {
       this.dueAt = dueAt;
     }
 
-    void arm(StreamScheduler.Cancellable t) {
+    void arm(Future<?> t) {
       timer = t;
       if (isCancelled()) {
-        t.cancel(); // cancelled between schedule() and here
+        t.cancel(false); // cancelled between schedule() and here
       }
     }
 
@@ -117,9 +118,9 @@ public final class FailsafeScheduler implements dev.failsafe.spi.Scheduler {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
-      StreamScheduler.Cancellable t = timer;
+      Future<?> t = timer;
       if (t != null) {
-        t.cancel();
+        t.cancel(false);
       }
       return cancelled;
     }

@@ -2,6 +2,7 @@ package dev.llmstream.core.internal;
 
 import dev.llmstream.core.StreamScheduler;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -23,7 +24,7 @@ final class StallWatchdog {
   // guarded by lock
   private long lastProgress;
   private long demandLostAt = PAUSED;
-  private StreamScheduler.@Nullable Cancellable timer;
+  private @Nullable Future<?> timer;
   private boolean stopped;
 
   StallWatchdog(StreamScheduler scheduler, Duration stall, Consumer<Duration> onStall) {
@@ -64,19 +65,19 @@ final class StallWatchdog {
 
   /** The answer ended: no more firing. Idempotent. */
   void stop() {
-    StreamScheduler.Cancellable t;
+    Future<?> t;
     synchronized (lock) {
       stopped = true;
       t = timer;
       timer = null;
     }
     if (t != null) {
-      t.cancel();
+      t.cancel(false);
     }
   }
 
   private void arm(Duration delay) {
-    StreamScheduler.Cancellable t = scheduler.schedule(delay, this::fire);
+    Future<?> t = scheduler.schedule(delay, this::fire);
     boolean over;
     synchronized (lock) {
       over = stopped;
@@ -85,7 +86,7 @@ final class StallWatchdog {
       }
     }
     if (over) {
-      t.cancel();
+      t.cancel(false);
     }
   }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -87,7 +88,7 @@ public final class StreamBufferImpl implements StreamBuffer {
   private boolean holding;
   private long holdUntil;
   private boolean coalesce;
-  private StreamScheduler.@Nullable Cancellable timer;
+  private @Nullable Future<?> timer;
   private long timerAt;
 
   /**
@@ -408,10 +409,10 @@ public final class StreamBufferImpl implements StreamBuffer {
   }
 
   private void cancelTimer() {
-    StreamScheduler.Cancellable t = timer;
+    Future<?> t = timer;
     if (t != null) {
       timer = null;
-      t.cancel();
+      t.cancel(false);
     }
   }
 

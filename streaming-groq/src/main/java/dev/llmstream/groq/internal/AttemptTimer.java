@@ -4,6 +4,7 @@ import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.groq.GroqDefaults;
 import dev.llmstream.groq.internal.SourceSignals.Timer;
 import java.time.Duration;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -31,7 +32,7 @@ final class AttemptTimer {
 
   private final StreamScheduler clock;
   private final Consumer<Object> post;
-  private StreamScheduler.@Nullable Cancellable timer;
+  private @Nullable Future<?> timer;
   private int attempt;
   private long sentAt;
   /** When the last progress was made: events decoded, or a pull (the subscriber's time is not counted). */
@@ -106,10 +107,10 @@ final class AttemptTimer {
   }
 
   void cancel() {
-    StreamScheduler.Cancellable t = timer;
+    Future<?> t = timer;
     timer = null;
     if (t != null) {
-      t.cancel();
+      t.cancel(false);
     }
   }
 }

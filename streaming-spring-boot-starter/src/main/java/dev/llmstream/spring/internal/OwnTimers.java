@@ -2,7 +2,9 @@ package dev.llmstream.spring.internal;
 
 import dev.llmstream.core.StreamScheduler;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -35,11 +37,11 @@ public final class OwnTimers implements StreamScheduler, AutoCloseable {
 
   /** After {@link #close()} a task is dropped (the context is closing: nothing is left to time). */
   @Override
-  public Cancellable schedule(Duration delay, Runnable task) {
+  public Future<?> schedule(Duration delay, Runnable task) {
     try {
       return scheduler.schedule(delay, task);
     } catch (RejectedExecutionException closed) {
-      return () -> false;
+      return CompletableFuture.completedFuture(null); // dropped: nothing to cancel
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -350,7 +351,7 @@ public final class LoopbackServer implements AutoCloseable {
   /** Closes the connection; records {@code ending} on an open exchange. Any thread, idempotent. */
   private void close(Conn c, ConnectionRecord.@Nullable Ending ending) {
     ExchangeState state;
-    StreamScheduler.Cancellable timer;
+    Future<?> timer;
     synchronized (c) {
       if (c.closed) {
         return;
@@ -363,7 +364,7 @@ public final class LoopbackServer implements AutoCloseable {
       c.out = null;
     }
     if (timer != null) {
-      timer.cancel();
+      timer.cancel(false);
     }
     conns.remove(c);
     try {
@@ -426,7 +427,7 @@ public final class LoopbackServer implements AutoCloseable {
     @Nullable Step pendingStep;
     @Nullable Step written;
     @Nullable ByteBuffer out;
-    StreamScheduler.@Nullable Cancellable timer;
+    @Nullable Future<?> timer;
 
     Conn(SocketChannel ch) {
       this.ch = ch;

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -265,9 +266,9 @@ public final class InMemoryRunStore implements RunStore {
   @Override
   public void close() {
     for (Map.Entry<String, MemoryRun.Entry> me : runs.entrySet()) {
-      StreamScheduler.Cancellable c = me.getValue().expiry;
+      Future<?> c = me.getValue().expiry;
       if (c != null) {
-        c.cancel();
+        c.cancel(false);
       }
     }
   }

@@ -1,6 +1,5 @@
 package dev.llmstream.web.internal;
 
-import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.web.spi.RunEvent;
 import dev.llmstream.web.spi.RunRecord;
 import dev.llmstream.web.spi.RunStore;
@@ -8,6 +7,7 @@ import dev.llmstream.web.spi.RunStoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -42,7 +42,7 @@ final class MemoryRun {
     long leaseUntil; // guarded by lock
     long readers; // guarded by lock
     boolean dropped; // guarded by lock
-    volatile StreamScheduler.@Nullable Cancellable expiry;
+    volatile @Nullable Future<?> expiry;
 
     Entry(RunRecord record) {
       this.record = record;

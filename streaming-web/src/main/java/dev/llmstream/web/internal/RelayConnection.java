@@ -1,6 +1,5 @@
 package dev.llmstream.web.internal;
 
-import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.web.RunReader;
 import dev.llmstream.web.SseConnection;
 import dev.llmstream.web.SseSink;
@@ -8,6 +7,7 @@ import dev.llmstream.web.spi.RunEvent;
 import dev.llmstream.web.spi.RunStore;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +41,7 @@ final class RelayConnection implements RunReader, SseConnection, RunStore.TailLi
   private volatile boolean doneWritten;
   private volatile @Nullable SseSink sink;
   private volatile RunStore.@Nullable Tail tail;
-  private volatile StreamScheduler.@Nullable Cancellable heartbeatTimer;
+  private volatile @Nullable Future<?> heartbeatTimer;
 
   RelayConnection(AnswerRunsImpl runs, RunsConfig cfg, String runId, long afterId, boolean hasMore) {
     this.runs = runs;
@@ -175,9 +175,9 @@ final class RelayConnection implements RunReader, SseConnection, RunStore.TailLi
     if (t != null) {
       t.close();
     }
-    StreamScheduler.Cancellable h = heartbeatTimer;
+    Future<?> h = heartbeatTimer;
     if (h != null) {
-      h.cancel();
+      h.cancel(false);
     }
     SseSink s = sink;
     if (s != null) {

@@ -7,7 +7,6 @@ import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamMetrics;
-import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.UiSink;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.web.RunOptions;
@@ -18,6 +17,7 @@ import dev.llmstream.web.spi.RunStatus;
 import dev.llmstream.web.spi.RunStore;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,7 +51,7 @@ final class RunProducer implements UiSink {
   private volatile @Nullable Integer maxTokens; // of the request being answered, for progress events
   private RunStore.@Nullable Registration stopRegistration;
   private @Nullable Runnable deadline;
-  private volatile StreamScheduler.@Nullable Cancellable leaseTimer;
+  private volatile @Nullable Future<?> leaseTimer;
 
   RunProducer(AnswerRunsImpl runs, RunsConfig cfg, RunRecord record, RunOptions options, String producerId) {
     this.runs = runs;
@@ -200,9 +200,9 @@ final class RunProducer implements UiSink {
     if (d != null) {
       d.run();
     }
-    StreamScheduler.Cancellable l = leaseTimer;
+    Future<?> l = leaseTimer;
     if (l != null) {
-      l.cancel();
+      l.cancel(false);
     }
   }
 
