@@ -6,8 +6,6 @@ import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamScheduler;
-import dev.llmstream.core.spi.AttemptFactory;
-import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import java.time.Duration;
@@ -20,11 +18,12 @@ import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * See {@link Recovery#source}. State is guarded by {@code lock}; the lock is never held while calling the
+ * See {@link StreamSource#recovering}. State is guarded by {@code lock}; the lock is never held while calling the
  * downstream emitter, an attempt's source or the scheduler's tasks.
  *
  * <p><b>Stall watchdog.</b> With a stall timeout, one timer watches the whole answer, across its attempts,
@@ -52,7 +51,7 @@ public final class RecoveringSource implements StreamSource {
   private final ChatRequest request;
   private final RecoveryPolicy policy;
   private final StreamScheduler scheduler;
-  private final AttemptFactory attempts;
+  private final BiFunction<ChatRequest, Integer, StreamSource> attempts;
   private final @Nullable StallWatchdog watchdog;
   private final Object lock = new Object();
 
@@ -79,7 +78,7 @@ public final class RecoveringSource implements StreamSource {
   private @Nullable Throwable lastFailure;
 
   /**
-   * Creates the source; see {@link Recovery#source}.
+   * Creates the source; see {@link StreamSource#recovering}.
    *
    * @param request the original request
    * @param policy the policy
@@ -87,12 +86,12 @@ public final class RecoveringSource implements StreamSource {
    * @param attempts opens each attempt
    */
   public RecoveringSource(
-      ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, AttemptFactory attempts) {
+      ChatRequest request, RecoveryPolicy policy, StreamScheduler scheduler, BiFunction<ChatRequest, Integer, StreamSource> attempts) {
     this(request, policy, scheduler, attempts, null);
   }
 
   /**
-   * Creates the source with a stall watchdog; see {@link Recovery#source}.
+   * Creates the source with a stall watchdog; see {@link StreamSource#recovering}.
    *
    * @param request the original request
    * @param policy the policy
@@ -104,7 +103,7 @@ public final class RecoveringSource implements StreamSource {
       ChatRequest request,
       RecoveryPolicy policy,
       StreamScheduler scheduler,
-      AttemptFactory attempts,
+      BiFunction<ChatRequest, Integer, StreamSource> attempts,
       @Nullable Duration stallTimeout) {
     this(request, policy, scheduler, attempts, stallTimeout, new Random());
   }
@@ -124,7 +123,7 @@ public final class RecoveringSource implements StreamSource {
       ChatRequest request,
       RecoveryPolicy policy,
       StreamScheduler scheduler,
-      AttemptFactory attempts,
+      BiFunction<ChatRequest, Integer, StreamSource> attempts,
       @Nullable Duration stallTimeout,
       RandomGenerator random) {
     this.watchdog = stallTimeout == null ? null : new StallWatchdog(scheduler, stallTimeout, this::stalled);
@@ -285,7 +284,7 @@ public final class RecoveringSource implements StreamSource {
   private void open(ChatRequest req, int number, CompletableFuture<Object> done) {
     StreamSource source;
     try {
-      source = attempts.open(req, number);
+      source = attempts.apply(req, number);
     } catch (RuntimeException e) {
       // A recovery attempt is opened on a timer thread: nobody else would see this failure.
       StreamEmitter downstream;

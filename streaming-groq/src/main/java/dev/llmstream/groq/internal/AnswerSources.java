@@ -4,9 +4,9 @@ import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.internal.RecoveringSource;
 import dev.llmstream.core.internal.StreamTraceImpl;
-import dev.llmstream.core.spi.AttemptFactory;
 import dev.llmstream.core.spi.StreamSource;
 import java.net.URI;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,7 +58,7 @@ public final class AnswerSources {
       RecoveryPolicy recovery,
       @Nullable StreamTraceImpl trace) {
     RequestBudget budget = new RequestBudget(config.maxRequestsPerAnswer()); // shared by the answer's attempts
-    AttemptFactory attempts =
+    BiFunction<ChatRequest, Integer, StreamSource> attempts =
         (req, n) -> {
           GroqStreamSource attempt =
               new GroqStreamSource(

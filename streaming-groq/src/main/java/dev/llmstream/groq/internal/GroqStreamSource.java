@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Recovery.</b> An instance serves one request (with its retries before the first token) and never
  * retries after a token: a mid-stream failure fails this attempt with a typed error that tells recovery
- * ({@code dev.llmstream.core.spi.Recovery}) whether it is worth another attempt: the body ending before a
+ * ({@code StreamSource.recovering}, by the retry model) whether it is worth another attempt: the body ending before a
  * finish reason or {@code [DONE]}, or the connection failing, is a {@code CONNECTION} error; silence
  * after the first token a {@code TIMEOUT} error (IDLE); an {@code event: error} an
  * {@code UPSTREAM} error (retryable as {@code StreamException.isRetryable()} says); a malformed stream a

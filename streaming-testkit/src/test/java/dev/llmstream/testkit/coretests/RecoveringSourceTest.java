@@ -15,7 +15,6 @@ import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.Usage;
-import dev.llmstream.core.spi.Recovery;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.testkit.TestSubscriber;
@@ -30,7 +29,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Recovery after a mid-answer cut ({@code Recovery.source}), on the testkit's virtual clock. It lives in
+ * Recovery after a mid-answer cut ({@code StreamSource.recovering}), on the testkit's virtual clock. It lives in
  * the testkit's tests because core's tests cannot use the testkit (the testkit depends on core); the pure
  * dedupe rule is tested in core ({@code DedupeTest}).
  */
@@ -83,7 +82,7 @@ class RecoveringSourceTest {
 
   private TokenStream stream(RecoveryPolicy policy, CancellationToken token, Attempt... script) {
     return TokenStream.create(
-        Recovery.source(
+        StreamSource.recovering(
             REQUEST,
             policy,
             clock,
@@ -279,7 +278,7 @@ class RecoveringSourceTest {
     IllegalStateException boom = new IllegalStateException("cannot open");
     TokenStream s =
         TokenStream.create(
-            Recovery.source(REQUEST, NO_JITTER, clock, (request, n) -> {
+            StreamSource.recovering(REQUEST, NO_JITTER, clock, (request, n) -> {
               if (n > 0) {
                 throw boom;
               }
@@ -364,7 +363,7 @@ class RecoveringSourceTest {
 
   private TokenStream stalling(Duration stall, RecoveryPolicy policy, Attempt... script) {
     return TokenStream.create(
-        Recovery.source(REQUEST, policy, clock, (request, n) -> {
+        StreamSource.recovering(REQUEST, policy, clock, (request, n) -> {
           requests.add(request);
           Attempt a = script[Math.min(n, script.length - 1)];
           opened.add(a);

@@ -49,7 +49,6 @@ class RetryModelTest {
     StreamException e = error(kind, status);
     assertThat(e.isRetryable()).isEqualTo(retryable);
     assertThat(RetryModel.isRecoverable(e)).isEqualTo(retryable);
-    assertThat(dev.llmstream.core.spi.Recovery.isRecoverable(e)).isEqualTo(retryable);
   }
 
   @ParameterizedTest(name = "status {0}, x-should-retry {1}, 498 retried {2}: {3}")
