@@ -8,8 +8,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A stream delivers, in this order: {@link Waiting} once the request is on its way (the UI's typing
  * indicator), then any mix of {@link TextDelta}, {@link ReasoningDelta} and {@link ToolCallDelta},
- * {@link UsageUpdate} when the provider reports usage, and {@link Finish} last before
- * {@code onComplete}. During recovery after a broken connection a stream may also deliver
+ * and {@link Finish} last before {@code onComplete}, carrying the token usage when the provider reported
+ * it. During recovery after a broken connection a stream may also deliver
  * {@link Recovering} and {@link Replaced}. A failed stream ends with {@code onError} instead of
  * {@link Finish}.
  *
@@ -21,7 +21,6 @@ public sealed interface StreamEvent
         StreamEvent.TextDelta,
         StreamEvent.ReasoningDelta,
         StreamEvent.ToolCallDelta,
-        StreamEvent.UsageUpdate,
         StreamEvent.Finish,
         StreamEvent.Recovering,
         StreamEvent.Replaced {
@@ -95,41 +94,43 @@ public sealed interface StreamEvent
   }
 
   /**
-   * Token usage reported by the provider. The latest one replaces earlier ones; never sum them.
-   *
-   * @param usage the usage
-   */
-  record UsageUpdate(Usage usage) implements StreamEvent {
-    /**
-     * Validates the usage.
-     *
-     * @param usage the usage
-     */
-    public UsageUpdate {
-      Objects.requireNonNull(usage, "usage");
-    }
-  }
-
-  /**
    * The answer ended; {@code onComplete} follows. For a stream stopped through a
    * {@link CancellationToken} the reason is {@link FinishReason#CANCELLED}.
    *
+   * <p>The usage is the provider's report for the whole answer (the Groq provider holds the finish until
+   * the usage that follows it has arrived, so it is known whenever the provider sends one; after a
+   * recovery it is marked {@link Usage#recovered()}). It is {@code null} when none was reported: a stream
+   * stopped by its token, or a provider that reports no usage.
+   *
    * @param reason why the answer ended
    * @param rawReason the provider's raw {@code finish_reason}, or {@code null}
+   * @param usage the answer's token usage, or {@code null} if none was reported
    */
-  record Finish(FinishReason reason, @Nullable String rawReason) implements StreamEvent {
+  record Finish(FinishReason reason, @Nullable String rawReason, @Nullable Usage usage)
+      implements StreamEvent {
     /**
      * Validates the reason.
      *
      * @param reason why the answer ended
      * @param rawReason the provider's raw {@code finish_reason}, or {@code null}
+     * @param usage the answer's token usage, or {@code null} if none was reported
      */
     public Finish {
       Objects.requireNonNull(reason, "reason");
     }
 
     /**
-     * A finish event without a raw reason.
+     * A finish event without usage.
+     *
+     * @param reason why the answer ended
+     * @param rawReason the provider's raw {@code finish_reason}, or {@code null}
+     */
+    public Finish(FinishReason reason, @Nullable String rawReason) {
+      this(reason, rawReason, null);
+    }
+
+    /**
+     * A finish event without a raw reason or usage.
      *
      * @param reason why the answer ended
      * @return the event

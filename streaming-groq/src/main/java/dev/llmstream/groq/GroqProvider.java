@@ -46,8 +46,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Streams.</b> {@link #stream(ChatRequest, CancellationToken)} does no I/O; the request goes out when
  * the returned {@link TokenStream} is subscribed to. Events: {@link dev.llmstream.core.StreamEvent.Waiting}
  * when the response headers arrive (unless disabled with {@link Builder#emitWaiting(boolean)}), then text,
- * reasoning and tool-call deltas, then one {@link dev.llmstream.core.StreamEvent.UsageUpdate} (when the
- * server reports usage) and {@link dev.llmstream.core.StreamEvent.Finish}. The stream completes on the
+ * reasoning and tool-call deltas, then {@link dev.llmstream.core.StreamEvent.Finish} carrying the usage
+ * (when the server reports it; a finish is held for a trailing usage chunk). The stream completes on the
  * final chunk (or {@code [DONE]}) at once, without waiting for the server to close the connection.
  *
  * <p><b>Errors</b> are {@link dev.llmstream.core.StreamException} subclasses: authentication (401/403),

@@ -15,6 +15,7 @@ import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.ToolCall;
 import dev.llmstream.core.ToolDefinition;
+import dev.llmstream.core.Usage;
 import dev.llmstream.core.internal.retry.RetryModel;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.RecordedRequest;
@@ -133,9 +134,8 @@ class GroqProviderHttpTest {
               new StreamEvent.Waiting("req_abc"),
               new StreamEvent.TextDelta("Hel"),
               new StreamEvent.TextDelta("lo"),
-              new StreamEvent.UsageUpdate(((StreamEvent.UsageUpdate) rec.values().get(3)).usage()),
-              new StreamEvent.Finish(FinishReason.STOP, "stop"));
-      StreamEvent.UsageUpdate u = (StreamEvent.UsageUpdate) rec.values().get(3);
+              new StreamEvent.Finish(FinishReason.STOP, "stop", ((StreamEvent.Finish) rec.values().get(3)).usage()));
+      StreamEvent.Finish u = (StreamEvent.Finish) rec.values().get(3);
       assertThat(u.usage().totalTokens()).isEqualTo(8);
       assertThat(u.usage().timings().get("queue_time")).isEqualTo(Duration.ofMillis(10));
     }
@@ -232,9 +232,9 @@ class GroqProviderHttpTest {
     try (GroqProvider p = builder().build()) {
       TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
       rec.awaitComplete(CLOCK_WAIT);
-      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls"));
-      assertThat(rec.values().get(rec.values().size() - 2)).isInstanceOf(StreamEvent.UsageUpdate.class);
-      assertThat(rec.values().stream().filter(e -> e instanceof StreamEvent.UsageUpdate)).hasSize(1);
+      // The finish was held for the trailing usage chunk: it carries that usage.
+      assertThat(rec.values().get(rec.values().size() - 1))
+          .isEqualTo(new StreamEvent.Finish(FinishReason.TOOL_CALLS, "tool_calls", Usage.of(53, 15, 68)));
     }
     scripts.add(sse(chunk("{\"tool_calls\":[{\"index\":0,\"id\":\"a\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"x\\\":\"}}]}", null)
         + chunk("{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"1}\"}}]}", null) + chunk("{}", "tool_calls")
@@ -254,7 +254,10 @@ class GroqProviderHttpTest {
     try (GroqProvider p = builder().build()) {
       TestSubscriber<StreamEvent> rec = run(p, ChatRequest.ofUser("x"));
       rec.awaitComplete(CLOCK_WAIT);
-      assertThat(rec.values().get(rec.values().size() - 1)).isEqualTo(new StreamEvent.Finish(expected, wire));
+      StreamEvent.Finish finish = (StreamEvent.Finish) rec.values().get(rec.values().size() - 1);
+      assertThat(finish.reason()).isEqualTo(expected);
+      assertThat(finish.rawReason()).isEqualTo(wire);
+      assertThat(finish.usage()).as("Groq sends usage with the finish").isNotNull();
     }
   }
 

@@ -95,7 +95,7 @@ class LlmStreamMetricsTest {
       for (int n = 2; n <= 5; n++) { // 350 ms: the first word, then one every 50 ms
         step(clock, sub, n);
       }
-      step(clock, sub, 7);
+      step(clock, sub, 6); // the finish, with usage
       sub.awaitTerminal(WAIT);
     }
     Timer duration = meters.get(LlmStreamMetrics.OPERATION_DURATION).timer();

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * assertThat(sub)
  *     .completed()
  *     .hasText("The answer is 42.")
- *     .eventTypesInOrder(StreamEvent.TextDelta.class, StreamEvent.UsageUpdate.class, StreamEvent.Finish.class)
+ *     .eventTypesInOrder(StreamEvent.TextDelta.class, StreamEvent.Finish.class)
  *     .noSignalAfterTerminal();
  * }</pre>
  *

@@ -27,8 +27,7 @@ class TestSubscriberTest {
       new StreamEvent.TextDelta("Hel"),
       new StreamEvent.TextDelta("lo"),
       new StreamEvent.ToolCallDelta(0, "c1", "weather", "{}"),
-      new StreamEvent.UsageUpdate(Usage.of(3, 2, 5)),
-      StreamEvent.Finish.of(FinishReason.STOP));
+      new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(3, 2, 5)));
 
   @Test
   void doOnNextCanCancelAndNothingArrivesAfterIt() {
@@ -105,9 +104,9 @@ class TestSubscriberTest {
         .hasText("Hello")
         .hasReasoning("think")
         .hasToolCall(0, "weather", "{}")
-        .eventsInOrder(new StreamEvent.TextDelta("Hel"), StreamEvent.Finish.of(FinishReason.STOP))
+        .eventsInOrder(new StreamEvent.TextDelta("Hel"), new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(3, 2, 5)))
         .eventTypesInOrder(StreamEvent.Waiting.class, StreamEvent.ReasoningDelta.class, StreamEvent.TextDelta.class,
-            StreamEvent.ToolCallDelta.class, StreamEvent.UsageUpdate.class, StreamEvent.Finish.class)
+            StreamEvent.ToolCallDelta.class, StreamEvent.Finish.class)
         .noSignalAfterTerminal()
         .hasNoViolations();
   }

@@ -23,13 +23,14 @@ class GroqChunksTest {
     byte[] answer = GroqChunks.sseAnswer(120);
     List<StreamEvent> events = decode(answer);
 
-    assertThat(events).hasSize(122);
+    assertThat(events).hasSize(121);
     for (int i = 0; i < 120; i++) {
       assertThat(events.get(i)).isEqualTo(new StreamEvent.TextDelta(GroqChunks.token(i)));
     }
-    assertThat(events.get(120)).isInstanceOf(StreamEvent.UsageUpdate.class);
-    assertThat(((StreamEvent.UsageUpdate) events.get(120)).usage().completionTokens()).isEqualTo(662);
-    assertThat(events.get(121)).isEqualTo(new StreamEvent.Finish(FinishReason.STOP, "stop"));
+    StreamEvent.Finish finish = (StreamEvent.Finish) events.get(120);
+    assertThat(finish.reason()).isEqualTo(FinishReason.STOP);
+    assertThat(finish.rawReason()).isEqualTo("stop");
+    assertThat(finish.usage().completionTokens()).isEqualTo(662);
   }
 
   @Test

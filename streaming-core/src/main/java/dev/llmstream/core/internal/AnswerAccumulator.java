@@ -48,10 +48,11 @@ public final class AnswerAccumulator {
     } else if (event instanceof StreamEvent.ToolCallDelta d) {
       toolCalls.computeIfAbsent(d.index(), i -> new ToolCallBuilder()).add(d);
       deltas++;
-    } else if (event instanceof StreamEvent.UsageUpdate u) {
-      usage = u.usage();
     } else if (event instanceof StreamEvent.Finish f) {
       finishReason = f.reason();
+      if (f.usage() != null) {
+        usage = f.usage();
+      }
     } else if (event instanceof StreamEvent.Replaced r) {
       text.setLength(0);
       text.append(r.text());

@@ -93,8 +93,8 @@ public final class InstrumentedSource implements StreamSource {
       if (trace.headers(w.requestId())) {
         call("StreamListener.onHeaders", () -> listener.onHeaders(trace));
       }
-    } else if (event instanceof StreamEvent.UsageUpdate u) {
-      trace.usage(u.usage());
+    } else if (event instanceof StreamEvent.Finish f && f.usage() != null) {
+      trace.usage(f.usage());
     } else if (event instanceof StreamEvent.Recovering) {
       if (trace.recovering()) {
         call("StreamListener.onRecovering", () -> listener.onRecovering(trace));

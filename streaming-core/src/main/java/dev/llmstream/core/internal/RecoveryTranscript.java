@@ -21,8 +21,6 @@ final class RecoveryTranscript {
   private final ShownText shown = new ShownText();
   private boolean sawContent;
   private boolean sawToolCall;
-  private @Nullable Usage usageBefore;
-  private @Nullable Usage usageThisAttempt;
   private int recoveries;
 
   RecoveryTranscript(ChatRequest request, RecoveryPolicy policy) {
@@ -54,18 +52,18 @@ final class RecoveryTranscript {
       sawToolCall = true;
       out.add(event);
       return true;
-    } else if (event instanceof StreamEvent.UsageUpdate u) {
-      usageThisAttempt = u.usage();
-      Usage sum = usageBefore == null ? u.usage() : usageBefore.plus(u.usage());
-      if (recoveries > 0 && !sum.recovered()) {
-        // A cut attempt usually never reports usage (Groq sends it with the finish): still mark it.
-        sum = new Usage(
-            sum.promptTokens(), sum.completionTokens(), sum.totalTokens(), sum.reasoningTokens(), sum.timings(), true);
-      }
-      out.add(sum == u.usage() ? u : new StreamEvent.UsageUpdate(sum));
-    } else if (event instanceof StreamEvent.Finish) {
+    } else if (event instanceof StreamEvent.Finish f) {
       shown.finish(out);
-      out.add(event);
+      Usage u = f.usage();
+      if (recoveries > 0 && u != null && !u.recovered()) {
+        // Usage comes with the finish, so only the last attempt reports it (a cut attempt never does):
+        // it is what the provider counted for that attempt, marked as part of a recovered answer.
+        u = new Usage(
+            u.promptTokens(), u.completionTokens(), u.totalTokens(), u.reasoningTokens(), u.timings(), true);
+        out.add(new StreamEvent.Finish(f.reason(), f.rawReason(), u));
+      } else {
+        out.add(event);
+      }
     } else {
       out.add(event);
     }
@@ -78,17 +76,13 @@ final class RecoveryTranscript {
   }
 
   /**
-   * A failed attempt is recovered: counts the recovery, banks its usage and makes the next request.
+   * A failed attempt is recovered: counts the recovery and makes the next request.
    *
    * @param announce receives a {@code Replaced} event when the UI must drop what it showed
    * @return the next attempt's request
    */
   ChatRequest recover(List<StreamEvent> announce) {
     recoveries++;
-    if (usageThisAttempt != null) {
-      usageBefore = usageBefore == null ? usageThisAttempt : usageBefore.plus(usageThisAttempt);
-      usageThisAttempt = null;
-    }
     if (sawToolCall && (shown.hasText() || policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE)) {
       // Tool calls cannot be prefilled and the next attempt sends them again: drop the fragments shown
       // (a Replaced event clears tool calls) and keep the text and reasoning.

@@ -262,8 +262,6 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
         answer.accept(rep);
         method = "onReplaced";
         sink.onReplaced(answer.text(), answer.reasoning());
-      } else if (event instanceof StreamEvent.UsageUpdate u) {
-        answer.accept(u);
       } else if (event instanceof StreamEvent.Finish f) {
         answer.accept(f);
       }

@@ -50,12 +50,12 @@ class AnswerAccumulatorTest {
   }
 
   @Test
-  void keepsTheLatestUsageAndNeverSumsRepeats() {
+  void takesTheUsageFromTheFinishAndAFinishWithoutUsageKeepsIt() {
     AnswerAccumulator acc = new AnswerAccumulator();
     Usage u = Usage.of(45, 662, 707);
-    acc.accept(new StreamEvent.UsageUpdate(u));
-    acc.accept(new StreamEvent.UsageUpdate(u));
-    acc.accept(new StreamEvent.UsageUpdate(u));
+    acc.accept(new StreamEvent.Finish(FinishReason.STOP, "stop", u));
+    assertThat(acc.snapshot().usage()).isEqualTo(u);
+    acc.accept(StreamEvent.Finish.of(FinishReason.CANCELLED));
     assertThat(acc.snapshot().usage()).isEqualTo(u);
   }
 

@@ -12,9 +12,9 @@ import org.jspecify.annotations.Nullable;
  * When one answer is complete, what it may hold, and how its failures read: applies parsed {@link Chunk}s
  * to the answer's state. Pure and JSON-free (its tests build chunks by hand).
  *
- * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.UsageUpdate} with the latest
+ * <p><b>Emit order.</b> Deltas as they come; then, once, {@link StreamEvent.Finish} carrying the latest
  * usage seen (Groq repeats the same usage in {@code x_groq.usage}, top-level {@code usage} and sometimes
- * a trailing chunk: it is reported once, never summed) immediately followed by {@link StreamEvent.Finish}.
+ * a trailing chunk: it is reported once, never summed).
  *
  * <p><b>When the answer is done.</b> On the chunk with {@code finish_reason}: if usage is known by then
  * (Groq puts it in that chunk) the answer is done at once. Otherwise (OpenAI-style servers send usage in a
@@ -201,15 +201,11 @@ final class AnswerRules {
   private void complete(List<StreamEvent> out) {
     done = true;
     finishPending = false;
-    Usage u = usage;
-    if (u != null) {
-      out.add(new StreamEvent.UsageUpdate(u));
-    }
     String raw = rawFinish;
     out.add(
         raw == null
-            ? new StreamEvent.Finish(FinishReason.STOP, null)
-            : new StreamEvent.Finish(FinishReason.fromWire(raw), raw));
+            ? new StreamEvent.Finish(FinishReason.STOP, null, usage)
+            : new StreamEvent.Finish(FinishReason.fromWire(raw), raw, usage));
   }
 
   /**

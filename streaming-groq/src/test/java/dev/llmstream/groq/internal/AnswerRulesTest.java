@@ -40,8 +40,7 @@ class AnswerRulesTest {
     assertThat(out).containsExactly(
         new StreamEvent.TextDelta("Hi"),
         new StreamEvent.TextDelta(" there"),
-        new StreamEvent.UsageUpdate(USAGE),
-        new StreamEvent.Finish(FinishReason.STOP, "stop"));
+        new StreamEvent.Finish(FinishReason.STOP, "stop", USAGE));
   }
 
   @Test
@@ -58,8 +57,7 @@ class AnswerRulesTest {
     rules.accept(trailing, out);
     assertThat(out).containsExactly(
         new StreamEvent.TextDelta("a"),
-        new StreamEvent.UsageUpdate(USAGE),
-        new StreamEvent.Finish(FinishReason.LENGTH, "length"));
+        new StreamEvent.Finish(FinishReason.LENGTH, "length", USAGE));
   }
 
   @Test
@@ -71,8 +69,7 @@ class AnswerRulesTest {
     fin.usage = USAGE;
     fin.finish = "stop";
     rules.accept(fin, out);
-    assertThat(out).filteredOn(e -> e instanceof StreamEvent.UsageUpdate)
-        .containsExactly(new StreamEvent.UsageUpdate(USAGE));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("a"), new StreamEvent.Finish(FinishReason.STOP, "stop", USAGE));
   }
 
   @Test

@@ -134,7 +134,7 @@ class ProviderListenerTest {
       for (int n = 2; n <= 5; n++) { // 350 ms: the role chunk and the first word, then
         step(clock, sub, n); // a word every 50 ms
       }
-      step(clock, sub, 7); // usage and finish
+      step(clock, sub, 6); // the finish, with usage
       sub.awaitTerminal(WAIT);
 
       assertThat(rec.calls)

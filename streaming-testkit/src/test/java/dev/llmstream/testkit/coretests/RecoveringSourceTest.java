@@ -122,9 +122,9 @@ class RecoveringSourceTest {
         stream(
             NO_JITTER,
             CancellationToken.create(),
-            new Attempt(events(new StreamEvent.Waiting(null), "Hel", "lo, ", new StreamEvent.UsageUpdate(Usage.of(5, 2, 7))), cut()),
+            new Attempt(events(new StreamEvent.Waiting(null), "Hel", "lo, "), cut()),
             new Attempt(
-                events(new StreamEvent.Waiting(null), "world", new StreamEvent.UsageUpdate(Usage.of(9, 1, 10)), StreamEvent.Finish.of(FinishReason.STOP)),
+                events(new StreamEvent.Waiting(null), "world", new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(9, 1, 10))),
                 null));
     s.onStateChange((from, to) -> states.add(to.name()));
     ChatResponse r = run(s);
@@ -132,8 +132,8 @@ class RecoveringSourceTest {
     assertThat(requests).hasSize(2);
     List<ChatMessage> sent = requests.get(1).messages();
     assertThat(sent.get(sent.size() - 1)).isEqualTo(ChatMessage.assistant("Hello, ")); // whitespace kept
-    assertThat(r.usage().promptTokens()).isEqualTo(14);
-    assertThat(r.usage().completionTokens()).isEqualTo(3);
+    assertThat(r.usage().promptTokens()).isEqualTo(9); // usage comes with the finish: the last attempt's
+    assertThat(r.usage().completionTokens()).isEqualTo(1);
     assertThat(r.usage().recovered()).isTrue();
     assertThat(states).containsSubsequence("STREAMING", "RECOVERING", "WAITING_FIRST_TOKEN", "STREAMING", "COMPLETED");
   }
@@ -169,7 +169,7 @@ class RecoveringSourceTest {
     // Groq reports usage with the finish only, so a cut attempt reports none.
     ChatResponse r =
         run(stream(NO_JITTER, CancellationToken.create(), new Attempt(events("Hel"), cut()),
-            new Attempt(events("lo", new StreamEvent.UsageUpdate(Usage.of(9, 1, 10)), StreamEvent.Finish.of(FinishReason.STOP)), null)));
+            new Attempt(events("lo", new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(9, 1, 10))), null)));
     assertThat(r.text()).isEqualTo("Hello");
     assertThat(r.usage().totalTokens()).isEqualTo(10);
     assertThat(r.usage().recovered()).isTrue();

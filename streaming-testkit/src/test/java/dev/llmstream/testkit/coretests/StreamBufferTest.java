@@ -140,8 +140,7 @@ class StreamBufferTest {
     up.push(new StreamEvent.ToolCallDelta(0, "c1", "f", "{"));
     up.text("C");
     up.text("D");
-    up.push(new StreamEvent.UsageUpdate(Usage.of(1, 2, 3)));
-    up.push(StreamEvent.Finish.of(FinishReason.STOP));
+    up.push(new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(1, 2, 3)));
     up.complete();
     assertThat(down.values())
         .containsExactly(
@@ -151,8 +150,7 @@ class StreamBufferTest {
             new StreamEvent.TextDelta("AB"),
             new StreamEvent.ToolCallDelta(0, "c1", "f", "{"),
             new StreamEvent.TextDelta("CD"),
-            new StreamEvent.UsageUpdate(Usage.of(1, 2, 3)),
-            StreamEvent.Finish.of(FinishReason.STOP));
+            new StreamEvent.Finish(FinishReason.STOP, null, Usage.of(1, 2, 3)));
     assertThat(down.isCompleted()).isTrue();
     assertThat(clock.pendingTasks()).isZero();
   }

@@ -62,8 +62,7 @@ class UiConnectionTest {
                     text("Hel"),
                     text("lo"),
                     new StreamEvent.ToolCallDelta(0, "id", "f", "{}"),
-                    new StreamEvent.UsageUpdate(Usage.of(5, 3, 8)),
-                    StreamEvent.Finish.of(FinishReason.TOOL_CALLS))),
+                    new StreamEvent.Finish(FinishReason.TOOL_CALLS, null, Usage.of(5, 3, 8)))),
             sink,
             Runnable::run,
             options);
