@@ -6,9 +6,9 @@ import dev.llmstream.benchmarks.harness.LoopbackServer;
 import dev.llmstream.benchmarks.harness.Published;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.UiConfig;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.groq.GroqProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Smoothness: a bursty Groq-like upstream (bursts of 20–50 tokens written at once, then pauses of
- * 40–250 ms) into this library's stream and a {@link StreamBuffer} with the default configuration (50 ms
+ * 40–250 ms) into this library's stream and a {@link UiConnection#buffer} buffer with the default configuration (50 ms
  * window, 256-character batches) on the system scheduler; {@value #STREAMS} concurrent streams of
  * {@value #BURSTS} bursts per invocation. Each 5-character token encodes its server write time, so the
  * subscriber (the "UI") measures how long every character waited.
@@ -130,7 +130,7 @@ public class SmoothnessBenchmark {
   }
 
   /**
-   * Streams {@value #STREAMS} bursty answers through a {@link StreamBuffer} each and publishes the
+   * Streams {@value #STREAMS} bursty answers through a {@link UiConnection#buffer} buffer each and publishes the
    * smoothness figures.
    *
    * @return UI updates
@@ -144,7 +144,7 @@ public class SmoothnessBenchmark {
     UiConfig config = UiConfig.defaults();
     for (int i = 0; i < STREAMS; i++) {
       uis[i] = new Ui(done);
-      StreamBuffer.buffer(
+      UiConnection.buffer(
               provider.stream(ChatRequest.ofUser(GroqChunks.PROMPT), CancellationToken.create()),
               config)
           .subscribe(uis[i]);

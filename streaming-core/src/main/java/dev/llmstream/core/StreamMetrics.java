@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * has completed. All times come from the injected {@link StreamScheduler}. Immutable and
  * thread-safe.
  *
- * <p>"Arrival" is when the {@link StreamBuffer} received an event from the stream (the core carries no
+ * <p>"Arrival" is when the buffer ({@link UiConnection#buffer}) received an event from the stream (the core carries no
  * network timestamps), so the stream latency covers buffering, the hop to the UI executor and waiting
  * there.
  *

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * How text is batched on its way to a UI: the configuration of {@link UiConnection#connect} and of a
- * {@link StreamBuffer}. Immutable and thread-safe. Start from {@link #defaults()} and change what you
+ * {@link UiConnection#buffer}. Immutable and thread-safe. Start from {@link #defaults()} and change what you
  * need with the {@code with…} methods, each of which returns a new configuration:
  *
  * <pre>{@code

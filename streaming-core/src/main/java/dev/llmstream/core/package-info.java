@@ -9,7 +9,7 @@
  *   <li>{@link dev.llmstream.core.StreamState}: the life cycle, observable with
  *       {@link dev.llmstream.core.TokenStream#onStateChange}.
  *   <li>{@link dev.llmstream.core.UiConnection#connect} and {@link dev.llmstream.core.UiSink}: deliver an answer to a UI
- *       thread in smooth batches ({@link dev.llmstream.core.StreamBuffer}, configured by
+ *       thread in smooth batches ({@link dev.llmstream.core.UiConnection#buffer} alone for a subscriber of your own; configured by
  *       {@link dev.llmstream.core.UiConfig}), with typing, progress and
  *       {@link dev.llmstream.core.StreamMetrics}.
  *   <li>{@link dev.llmstream.core.RecoveryPolicy}: what a stream does when its connection breaks

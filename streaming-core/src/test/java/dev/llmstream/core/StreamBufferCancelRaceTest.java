@@ -2,6 +2,7 @@ package dev.llmstream.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.core.internal.StreamBufferImpl;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
@@ -20,8 +21,8 @@ class StreamBufferCancelRaceTest {
   void aRequestAfterCancelDeliversNothingWhileTheUpstreamIsBusy() throws Exception {
     AtomicInteger delivered = new AtomicInteger();
     for (int round = 0; round < 3_000; round++) {
-      StreamBuffer buffer =
-          StreamBuffer.create(UiConfig.defaults().withWindow(java.time.Duration.ZERO));
+      StreamBufferImpl buffer =
+          new StreamBufferImpl(UiConfig.defaults().withWindow(java.time.Duration.ZERO));
       AtomicLong upstreamDemand = new AtomicLong();
       buffer.onSubscribe(new Flow.Subscription() {
         @Override

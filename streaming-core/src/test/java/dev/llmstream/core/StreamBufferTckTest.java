@@ -1,5 +1,6 @@
 package dev.llmstream.core;
 
+import dev.llmstream.core.internal.StreamBufferImpl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,12 +58,12 @@ public final class StreamBufferTckTest {
       } else {
         upstream = TokenStream.create(new MixedSource(elements), CancellationToken.create());
       }
-      return StreamBuffer.buffer(upstream, UiConfig.defaults());
+      return UiConnection.buffer(upstream, UiConfig.defaults());
     }
 
     @Override
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
-      return StreamBuffer.buffer(
+      return UiConnection.buffer(
           TokenStream.failing(
               List.of(), new StreamException(ErrorKind.PROTOCOL, "scripted failure", StreamException.NO_STATUS, null, null)),
           UiConfig.defaults());
@@ -85,12 +86,12 @@ public final class StreamBufferTckTest {
 
     @Override
     public Flow.Processor<StreamEvent, StreamEvent> createIdentityFlowProcessor(int bufferSize) {
-      return StreamBuffer.create(UiConfig.defaults().withWindow(Duration.ofMillis(10)));
+      return new StreamBufferImpl(UiConfig.defaults().withWindow(Duration.ofMillis(10)));
     }
 
     @Override
     public Flow.Publisher<StreamEvent> createFailedFlowPublisher() {
-      StreamBuffer buffer = StreamBuffer.create();
+      StreamBufferImpl buffer = new StreamBufferImpl(UiConfig.defaults());
       buffer.onSubscribe(
           new Flow.Subscription() {
             @Override

@@ -460,7 +460,7 @@ public final class GroqProvider implements ChatProvider {
      * and no executor threads under load (see {@code benchmarks/README.md}). The price: a
      * subscriber that blocks, or takes long, stalls every stream of this provider and their timeouts.
      * Turn it on when subscribers hand events off at once ({@code UiConnection.connect} with a UI executor, a
-     * {@code StreamBuffer} feeding a UI, a non-blocking server); leave it off when {@code onNext} writes to
+     * {@code UiConnection.buffer} feeding a UI, a non-blocking server); leave it off when {@code onNext} writes to
      * a blocking socket or does real work.
      *
      * <p>Applies to the provider's own client only: with {@link #httpClient(HttpClient)} choose that

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * Answers that outlive the HTTP request. {@link #start} begins an answer for an <em>owner</em> (an opaque
  * string the application supplies: a user id, a session) as a <em>run</em> with an unguessable id (128
  * bits from {@link SecureRandom}, URL-safe base64). The answer streams through the core's
- * {@code StreamBuffer} (UI-paced batches) into the run's bounded event log in a {@link RunStore},
+ * {@code UiConnection.buffer} (UI-paced batches) into the run's bounded event log in a {@link RunStore},
  * independent of any connection; any number of browser connections read it through {@link #open}
  * (resuming after an event id), and {@link #stop} ends it.
  *

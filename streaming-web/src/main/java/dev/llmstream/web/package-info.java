@@ -3,7 +3,7 @@
  *
  * <ul>
  *   <li>{@link dev.llmstream.web.AnswerRuns}: start an answer for an owner as a <em>run</em> with an
- *       unguessable id; the answer streams through the core's {@code StreamBuffer} into the run's event log
+ *       unguessable id; the answer streams through the core's {@code UiConnection.buffer} into the run's event log
  *       (a {@link dev.llmstream.web.spi.RunStore}), independent of any connection; stop it; read it.
  *   <li>{@link dev.llmstream.web.RunReader}, {@link dev.llmstream.web.SseSink},
  *       {@link dev.llmstream.web.SseConnection}: the Server-Sent Events relay between a run and one browser

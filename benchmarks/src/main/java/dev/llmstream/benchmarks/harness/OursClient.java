@@ -2,11 +2,11 @@ package dev.llmstream.benchmarks.harness;
 
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.ChatRequest;
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.micrometer.LlmStreamMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -16,7 +16,7 @@ import java.util.concurrent.Flow;
 /**
  * This library: one {@link GroqProvider} (one {@code HttpClient}), a subscriber with unbounded demand,
  * cancelled through the stream's {@link CancellationToken} (terminal signal: {@code onComplete} after
- * {@code Finish(CANCELLED)}). Optionally through a {@link StreamBuffer} with the default configuration
+ * {@code Finish(CANCELLED)}). Optionally through a {@link UiConnection#buffer} buffer with the default configuration
  * (50 ms window) on the system scheduler, as a UI would use it. Optionally with the Micrometer bridge
  * ({@code LlmStreamMetrics} on a Prometheus registry) attached as the provider's listener.
  */
@@ -45,7 +45,7 @@ public final class OursClient implements StreamClient {
     CancellationToken token = CancellationToken.create();
     TokenStream stream = provider.stream(request, token);
     if (buffered) {
-      StreamBuffer.buffer(stream, UiConfig.defaults().withScheduler(scheduler)).subscribe(new Subscriber(sink));
+      UiConnection.buffer(stream, UiConfig.defaults().withScheduler(scheduler)).subscribe(new Subscriber(sink));
     } else {
       stream.subscribe(new Subscriber(sink));
     }

@@ -1,11 +1,11 @@
 package dev.llmstream.core.internal;
 
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.UiConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
@@ -16,12 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link StreamBuffer}. All buffer state is owned by one {@link SerialDrain} (and its exception
+ * The buffer of {@code UiConnection.buffer} and {@code UiConnection.connect}. All buffer state is owned by one {@link SerialDrain} (and its exception
  * policy: whatever escapes a pass fails the buffer with one {@code onError}): upstream signals land in a small inbox (at most one event, as the buffer requests one at a
  * time), downstream requests in a counter, timer expiries only re-run the loop, which decides everything
  * from the scheduler's clock. No lock is held while calling the downstream.
  */
-public final class StreamBufferImpl implements StreamBuffer {
+public final class StreamBufferImpl implements Flow.Processor<StreamEvent, StreamEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(StreamBufferImpl.class);
 
   /**
@@ -108,7 +108,39 @@ public final class StreamBufferImpl implements StreamBuffer {
     this.boundary = config.boundary();
   }
 
-  @Override
+  /**
+   * A buffer without a probe.
+   *
+   * @param config how to batch, and the clock and timer for the window
+   */
+  public StreamBufferImpl(UiConfig config) {
+    this(config, Probe.NONE);
+  }
+
+  /**
+   * {@code UiConnection.buffer}: the events of {@code upstream} through a new buffer per subscriber.
+   *
+   * @param upstream the stream to smooth
+   * @param config how to batch
+   * @return the buffered publisher
+   */
+  public static Flow.Publisher<StreamEvent> buffer(
+      Flow.Publisher<? extends StreamEvent> upstream, UiConfig config) {
+    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(config, "config");
+    return subscriber -> {
+      Objects.requireNonNull(subscriber, "subscriber"); // Reactive Streams rule 1.9
+      StreamBufferImpl b = new StreamBufferImpl(config);
+      b.subscribe(subscriber);
+      upstream.subscribe(b);
+    };
+  }
+
+  /**
+   * The configuration of this buffer.
+   *
+   * @return the configuration
+   */
   public UiConfig config() {
     return config;
   }

@@ -3,7 +3,6 @@ package dev.llmstream.core.internal;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamMetrics;
@@ -20,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link UiConnection}: runs a stream through a {@link StreamBuffer} into a {@link UiSink} on the
+ * The {@link UiConnection}: runs a stream through a {@link StreamBufferImpl} into a {@link UiSink} on the
  * caller's executor. Created by {@code UiConnection.connect}.
  *
  * <p>Every sink call runs in a serial "lane": tasks queue in a small non-blocking queue and a

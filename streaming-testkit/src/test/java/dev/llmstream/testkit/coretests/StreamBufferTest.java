@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
+import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.Usage;
+import dev.llmstream.core.internal.StreamBufferImpl;
 import dev.llmstream.testkit.TestSubscriber;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
@@ -28,7 +29,7 @@ class StreamBufferTest {
   private final ScriptedUpstream up = new ScriptedUpstream();
 
   private TestSubscriber<StreamEvent> connect(UiConfig config, long demand) {
-    StreamBuffer buffer = StreamBuffer.create(config.withScheduler(clock));
+    StreamBufferImpl buffer = new StreamBufferImpl(config.withScheduler(clock));
     TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(demand).timedBy(clock::nanoTime);
     buffer.subscribe(down);
     up.subscribe(buffer);
@@ -329,7 +330,7 @@ class StreamBufferTest {
 
   @Test
   void aSecondSubscriberIsRejected() {
-    StreamBuffer buffer = StreamBuffer.create(UiConfig.defaults().withScheduler(clock));
+    StreamBufferImpl buffer = new StreamBufferImpl(UiConfig.defaults().withScheduler(clock));
     buffer.subscribe(TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime));
     TestSubscriber<StreamEvent> second = TestSubscriber.<StreamEvent>withInitialRequest(0).timedBy(clock::nanoTime);
     buffer.subscribe(second);
@@ -346,7 +347,7 @@ class StreamBufferTest {
                 new StreamEvent.TextDelta("c"),
                 StreamEvent.Finish.of(FinishReason.STOP)));
     TestSubscriber<StreamEvent> down = TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE).timedBy(clock::nanoTime);
-    StreamBuffer.buffer(stream, UiConfig.defaults().withScheduler(clock)).subscribe(down);
+    UiConnection.buffer(stream, UiConfig.defaults().withScheduler(clock)).subscribe(down);
     assertThat(Events.texts(down)).containsExactly("a", "bc");
     assertThat(down.values()).last().isEqualTo(StreamEvent.Finish.of(FinishReason.STOP));
     assertThat(down.isCompleted()).isTrue();

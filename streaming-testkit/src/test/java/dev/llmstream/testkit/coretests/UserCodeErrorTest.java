@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.llmstream.core.ChatResponse;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.FinishReason;
-import dev.llmstream.core.StreamBuffer;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
+import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
+import dev.llmstream.core.internal.StreamBufferImpl;
 import dev.llmstream.testkit.TestSubscriber;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -121,7 +122,7 @@ class UserCodeErrorTest {
   @Test
   void aBufferSubscriberThrowingAnErrorCancelsTheUpstream() {
     ScriptedUpstream upstream = new ScriptedUpstream();
-    StreamBuffer buffer = StreamBuffer.create();
+    StreamBufferImpl buffer = new StreamBufferImpl(UiConfig.defaults());
     TestSubscriber<StreamEvent> sub =
         TestSubscriber.<StreamEvent>withInitialRequest(Long.MAX_VALUE)
             .doOnNext(
