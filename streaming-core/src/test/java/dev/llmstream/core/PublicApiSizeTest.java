@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class PublicApiSizeTest {
   /**
    * The ceiling. Issue #12 asks for at most 35; the types that must stay stable while other work builds
-   * on them (TokenStream, StreamEvent and its 8 records, ...) and the types their signatures need already
+   * on them (TokenStream, StreamEvent and its 7 records, ...) and the types their signatures need already
    * come to more, so this is a ratchet at today's count: lower it as types go, never raise it.
    */
   static final int MAX_PUBLIC_TYPES = 36; // #12 [api]: Progress, StreamMetricsListener, StreamBufferConfig(.Builder), UiConfig.Builder, Usage.Timings, RecoveryPolicy.Builder, CancellationToken.Registration, StreamScheduler.Cancellable, spi.Recovery, spi.AttemptFactory, StreamEvent.UsageUpdate, StreamBuffer (now UiConnection.buffer) gone
