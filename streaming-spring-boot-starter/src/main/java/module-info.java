@@ -26,6 +26,10 @@ module dev.llmstream.spring {
   requires transitive spring.context;
   requires transitive spring.core;
   requires org.slf4j;
+  // Spring's jars are automatic modules and cannot declare that they need Commons Logging, an explicit
+  // module that nothing else requires: requiring it here puts it in the module graph, so a modular
+  // application needs no --add-modules for it.
+  requires org.apache.commons.logging;
 
   // Optional integrations, each guarded by conditions on class. Transitive where their types appear in
   // this module's API (the owner resolvers, the health indicator, the metrics and Redis configuration), so
