@@ -1,7 +1,8 @@
 /**
  * The llmstream testkit: a scripted fake Groq server ({@link dev.llmstream.testkit.FakeGroqServer}), a
  * virtual clock ({@link dev.llmstream.testkit.VirtualScheduler}), a recording subscriber
- * ({@link dev.llmstream.testkit.TestSubscriber}) and AssertJ assertions on streams
+ * ({@link dev.llmstream.testkit.TestSubscriber}), a recording UI sink
+ * ({@link dev.llmstream.testkit.RecordingSink}) and AssertJ assertions on streams
  * ({@link dev.llmstream.testkit.StreamAssertions}).
  *
  * <p>Exports {@code dev.llmstream.testkit} only; the loopback server and wire encoding in

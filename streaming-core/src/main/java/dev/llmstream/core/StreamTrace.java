@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>All times come from the provider's injected {@link StreamScheduler} and are measured from the
  * request being sent ({@link StreamListener#onRequestSent}). The trace holds neither the prompt nor the
- * answer text, and no secret: its {@link #toString()} is safe to log. Of its attributes, only the
+ * answer text, and no secret: its {@code toString()} is safe to log. Of its attributes, only the
  * low-cardinality ones (provider, models, server address, outcome, error kind) are fit for metric tags;
  * the request id is for logs and traces.
  */

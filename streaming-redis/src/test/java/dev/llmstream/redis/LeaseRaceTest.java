@@ -2,6 +2,7 @@ package dev.llmstream.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.web.spi.RunEvent;
 import dev.llmstream.web.spi.RunRecord;
 import dev.llmstream.web.spi.RunStatus;

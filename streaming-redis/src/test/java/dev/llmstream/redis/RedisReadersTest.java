@@ -1,10 +1,10 @@
 package dev.llmstream.redis;
 
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.web.testing.CollectingSink;
 import dev.llmstream.web.testing.SseClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmstream.redis.RedisTestServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package dev.llmstream.redis;
 
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.web.StopResult;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.testing.CollectingSink;
 import dev.llmstream.web.testing.SseClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmstream.redis.RedisTestServer;
 import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.web.spi.RunEvent;
 import java.time.Duration;

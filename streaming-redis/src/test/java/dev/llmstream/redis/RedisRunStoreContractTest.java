@@ -1,5 +1,6 @@
 package dev.llmstream.redis;
 
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.web.spi.RunStore;
 import dev.llmstream.web.spi.RunStatus;
 import dev.llmstream.web.spi.RunEvent;
@@ -7,7 +8,6 @@ import dev.llmstream.web.testing.RunStoreContract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmstream.redis.RedisRunStore;
-import dev.llmstream.redis.RedisTestServer;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;

@@ -29,6 +29,8 @@ import org.springframework.core.env.Environment;
  * {@code llmstream.relay.*} unless it defines its own runs. Both are closed with the context (the runs
  * first: they depend on the provider). Every bean backs off when the application defines one of its type.
  */
+// Spring calls the @Bean methods, never user code: their internal types stay unexported by design.
+@SuppressWarnings("exports")
 @AutoConfiguration
 @EnableConfigurationProperties({LlmStreamGroqProperties.class, LlmStreamRelayProperties.class})
 public class LlmStreamAutoConfiguration {

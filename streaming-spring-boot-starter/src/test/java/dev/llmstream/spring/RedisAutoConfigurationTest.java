@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.llmstream.core.ChatRequest;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.RedisRunStore;
-import dev.llmstream.redis.RedisTestServer;
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.spring.actuate.LlmStreamActuatorAutoConfiguration;
 import dev.llmstream.spring.actuate.LlmStreamHealthIndicator;
 import dev.llmstream.spring.actuate.RunStoreProbe;

@@ -4,7 +4,8 @@
  * {@link dev.llmstream.testkit.ResponseScript}), a simulated model for demos
  * ({@link dev.llmstream.testkit.SimulatedModel}), a virtual clock
  * ({@link dev.llmstream.testkit.VirtualScheduler}), a recording {@code Flow.Subscriber}
- * ({@link dev.llmstream.testkit.TestSubscriber}) and AssertJ assertions
+ * ({@link dev.llmstream.testkit.TestSubscriber}), a recording {@code UiSink}
+ * ({@link dev.llmstream.testkit.RecordingSink}) and AssertJ assertions
  * ({@link dev.llmstream.testkit.StreamAssertions}).
  *
  * <p>Everything is non-null unless marked {@link org.jspecify.annotations.Nullable}.

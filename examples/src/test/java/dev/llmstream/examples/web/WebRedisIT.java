@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.llmstream.redis.RedisTestServer;
+import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.testkit.ConnectionRecord;
 import dev.llmstream.testkit.FakeGroqServer;
 import dev.llmstream.testkit.FakeGroqServerMain;

@@ -13,12 +13,11 @@ import dev.llmstream.core.StreamState;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
-import dev.llmstream.core.UiSink;
 import dev.llmstream.groq.GroqProvider;
 import dev.llmstream.testkit.FakeGroqServer;
+import dev.llmstream.testkit.RecordingSink;
 import dev.llmstream.testkit.TestSubscriber;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -243,47 +242,16 @@ class RecoveryFaultMatrixTest {
         RecordingSink sink = new RecordingSink();
         UiConnection c = UiConnection.connect(p.stream(ChatRequest.ofUser(MatrixDispatcher.prompt(k))), sink, Runnable::run, options);
         ChatResponse done = c.done().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        synchronized (sink) {
-          assertThat(String.join("", sink.batches)).as("k=%d: the batches joined", k).isEqualTo(underContinue(d, k));
-          assertThat(sink.lastFull).as("k=%d", k).isEqualTo(underContinue(d, k));
-          assertThat(sink.replaced).as("k=%d: never asked to redraw", k).isZero();
-          assertThat(sink.recovering).as("k=%d", k).containsExactly(1);
-          assertThat(sink.completed).isTrue();
-        }
+        sink.awaitTerminal(WAIT).assertNoViolations();
+        assertThat(String.join("", sink.textBatches())).as("k=%d: the batches joined", k).isEqualTo(underContinue(d, k));
+        assertThat(sink.shownText()).as("k=%d", k).isEqualTo(underContinue(d, k));
+        assertThat(sink.replacedCount()).as("k=%d: never asked to redraw", k).isZero();
+        assertThat(sink.recoveringAttempts()).as("k=%d", k).containsExactly(1);
+        assertThat(sink.isCompleted()).isTrue();
         assertThat(done.text()).isEqualTo(underContinue(d, k));
         assertThat(c.metrics().recoveries()).isEqualTo(1);
       }
       assertThat(d.problems).isEmpty();
-    }
-  }
-
-  /** Records what a UI would show. */
-  static final class RecordingSink implements UiSink {
-    final List<String> batches = new ArrayList<>();
-    final List<Integer> recovering = new ArrayList<>();
-    String lastFull = "";
-    int replaced;
-    boolean completed;
-
-    @Override
-    public synchronized void onText(CharSequence batch, CharSequence fullText) {
-      batches.add(batch.toString());
-      lastFull = fullText.toString();
-    }
-
-    @Override
-    public synchronized void onRecovering(int attempt, String cause) {
-      recovering.add(attempt);
-    }
-
-    @Override
-    public synchronized void onReplaced(CharSequence text, CharSequence reasoning) {
-      replaced++;
-    }
-
-    @Override
-    public synchronized void onCompleted(ChatResponse response) {
-      completed = true;
     }
   }
 }

@@ -26,6 +26,8 @@ import org.springframework.context.annotation.Configuration;
  * password in {@code llmstream.relay.redis.url}, at {@code /actuator/env} and {@code /actuator/configprops}
  * even where values are shown ({@code show-values=always}).
  */
+// Spring calls the @Bean methods, never user code: their internal types stay unexported by design.
+@SuppressWarnings("exports")
 @AutoConfiguration(after = {LlmStreamAutoConfiguration.class, LlmStreamRedisAutoConfiguration.class})
 public class LlmStreamActuatorAutoConfiguration {
 

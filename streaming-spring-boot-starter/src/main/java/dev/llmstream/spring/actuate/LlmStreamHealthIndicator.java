@@ -37,7 +37,7 @@ public final class LlmStreamHealthIndicator implements HealthIndicator {
    * @param runs the runs (counters only)
    * @param outcomes recent run outcomes
    */
-  public LlmStreamHealthIndicator(ChatProvider provider, AnswerRuns runs, RunOutcomes outcomes) {
+  LlmStreamHealthIndicator(ChatProvider provider, AnswerRuns runs, RunOutcomes outcomes) {
     this(provider, runs, outcomes, null);
   }
 
@@ -49,7 +49,7 @@ public final class LlmStreamHealthIndicator implements HealthIndicator {
    * @param outcomes recent run outcomes
    * @param store the shared store's probe, or null when the runs are in memory
    */
-  public LlmStreamHealthIndicator(
+  LlmStreamHealthIndicator(
       ChatProvider provider, AnswerRuns runs, RunOutcomes outcomes, @Nullable RunStoreProbe store) {
     this.provider = provider;
     this.runs = runs;

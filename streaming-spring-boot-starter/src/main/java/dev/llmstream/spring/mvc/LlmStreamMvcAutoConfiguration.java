@@ -25,6 +25,8 @@ import org.springframework.web.servlet.DispatcherServlet;
  * writes through {@code WriteListener}), start and stop reply asynchronously. Only in a servlet web
  * application, and not when {@code llmstream.relay.enabled=false}.
  */
+// Spring calls the @Bean methods, never user code: their internal types stay unexported by design.
+@SuppressWarnings("exports")
 @AutoConfiguration(after = LlmStreamAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(DispatcherServlet.class)

@@ -33,6 +33,8 @@ import org.springframework.context.annotation.Bean;
  * <p>Lifecycle: at context close the watcher stops first, then the runs (which depend on the store), then
  * the store (its connections and the Lettuce client), then the timer thread.
  */
+// Spring calls the @Bean methods, never user code: their internal types stay unexported by design.
+@SuppressWarnings("exports")
 @AutoConfiguration(before = LlmStreamAutoConfiguration.class)
 @ConditionalOnClass(RedisRunStore.class)
 @ConditionalOnProperty(prefix = "llmstream.relay.redis", name = "url")

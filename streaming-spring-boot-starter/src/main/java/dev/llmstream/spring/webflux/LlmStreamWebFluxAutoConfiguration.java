@@ -30,6 +30,8 @@ import reactor.core.publisher.Mono;
  * subscription (the client leaving). Only in a reactive web application, and not when
  * {@code llmstream.relay.enabled=false}.
  */
+// Spring calls the @Bean methods, never user code: their internal types stay unexported by design.
+@SuppressWarnings("exports")
 @AutoConfiguration(after = LlmStreamAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
 @ConditionalOnClass(RouterFunction.class)

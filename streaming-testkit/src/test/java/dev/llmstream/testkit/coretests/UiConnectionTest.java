@@ -16,6 +16,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.Usage;
+import dev.llmstream.testkit.RecordingSink;
 import dev.llmstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,7 @@ class UiConnectionTest {
             sink,
             Runnable::run,
             options);
-    assertThat(sink.calls)
+    assertThat(sink.calls())
         .containsExactly(
             "start",
             "typing:true",
@@ -75,16 +76,16 @@ class UiConnectionTest {
             "text:Hello", // within the reasoning batch's window: coalesced, flushed by the tool call
             "tool:0:{}",
             "completed:Hello");
-    assertThat(sink.shown).isEqualTo("Hello");
+    assertThat(sink.shownText()).isEqualTo("Hello");
     ChatResponse r = c.done().get(1, TimeUnit.SECONDS);
     assertThat(r.finishReason()).isEqualTo(FinishReason.TOOL_CALLS);
     assertThat(r.toolCalls()).hasSize(1);
-    assertThat(sink.progress).hasSize(2);
-    StreamMetrics p = sink.progress.get(1);
+    assertThat(sink.progress()).hasSize(2);
+    StreamMetrics p = sink.progress().get(1);
     assertThat(p.tokens()).isEqualTo(4); // deltas received so far: the tool call arrived, and flushed the text
     assertThat(p.characters()).isEqualTo(8);
     assertThat(p.batches()).isEqualTo(2);
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.violations()).isEmpty();
   }
 
   @Test
@@ -102,7 +103,7 @@ class UiConnectionTest {
         sink,
         Runnable::run,
         options);
-    assertThat(sink.calls)
+    assertThat(sink.calls())
         .containsExactly(
             "start",
             "typing:true",
@@ -151,9 +152,9 @@ class UiConnectionTest {
         };
     UiConnection.connect(TokenStream.failing(List.of(), error), sink, Runnable::run, options);
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
-    assertThat(sink.failure.getSuppressed()).containsExactly(error);
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.failure()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
+    assertThat(sink.failure().getSuppressed()).containsExactly(error);
+    assertThat(sink.violations()).isEmpty();
   }
 
   @Test
@@ -203,15 +204,15 @@ class UiConnectionTest {
     assertThat(ui.queued()).as("no task queue grows on the UI thread").isLessThanOrEqualTo(1);
     ui.runAll();
     // "first", then one update: the batch waiting for the UI (from 50 ms) merged with everything since
-    assertThat(sink.textCalls).as("one coalesced update, not one per token").isEqualTo(2);
-    assertThat(sink.shown).hasSize(5 + accepted * 10);
+    assertThat(sink.textCalls()).as("one coalesced update, not one per token").isEqualTo(2);
+    assertThat(sink.shownText()).hasSize(5 + accepted * 10);
     String joined =
-        sink.calls.stream().filter(x -> x.startsWith("text:")).map(x -> x.substring(5)).reduce("", String::concat);
-    assertThat(joined).as("the batches add up to the text shown").isEqualTo(sink.shown);
+        sink.calls().stream().filter(x -> x.startsWith("text:")).map(x -> x.substring(5)).reduce("", String::concat);
+    assertThat(joined).as("the batches add up to the text shown").isEqualTo(sink.shownText());
     assertThat(model.text("more")).as("reading resumes once the UI caught up").isTrue();
     c.cancel();
     ui.runAll();
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.violations()).isEmpty();
   }
 
   @Test
@@ -223,7 +224,7 @@ class UiConnectionTest {
           @Override
           public void onText(CharSequence batch, CharSequence fullText) {
             super.onText(batch, fullText);
-            if (textCalls == 2) {
+            if (textCalls() == 2) {
               throw bug;
             }
           }
@@ -237,10 +238,10 @@ class UiConnectionTest {
     assertThat(model.text("c")).isFalse();
     clock.advance(Duration.ofSeconds(1));
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.calls).last().isEqualTo("failed:CALLER:ab");
-    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
-    assertThat(sink.failure.partial().text()).isEqualTo("ab");
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.calls()).last().isEqualTo("failed:CALLER:ab");
+    assertThat(sink.failure()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCause(bug);
+    assertThat(sink.failure().partial().text()).isEqualTo("ab");
+    assertThat(sink.violations()).isEmpty();
     assertThatThrownBy(() -> c.done().get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER);
@@ -263,13 +264,13 @@ class UiConnectionTest {
     clock.advance(Duration.ofMillis(7)); // the UI thread is busy for 7 ms
     ui.runAll();
     assertThat(sink.content()).containsExactly("text:Hello", "cancelled:Hello");
-    assertThat(sink.calls).contains("typing:false");
+    assertThat(sink.calls()).contains("typing:false");
     ChatResponse partial = c.done().get(1, TimeUnit.SECONDS);
     assertThat(partial.text()).isEqualTo("Hello");
     assertThat(partial.finishReason()).isEqualTo(FinishReason.CANCELLED);
     assertThat(c.metrics().cancelLatency()).isEqualTo(Duration.ofMillis(7));
     assertThat(c.metrics().state()).isEqualTo(StreamState.CANCELLED);
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.violations()).isEmpty();
   }
 
   @Test
@@ -320,8 +321,8 @@ class UiConnectionTest {
     UiConnection c =
         UiConnection.connect(TokenStream.failing(List.of(text("a"), text("b")), error), sink, Runnable::run, options);
     assertThat(sink.content()).containsExactly("text:a", "text:b", "failed:CONNECTION:ab");
-    assertThat(sink.failure).isSameAs(error);
-    assertThat(sink.last.finishReason()).isEqualTo(FinishReason.ERROR);
+    assertThat(sink.failure()).isSameAs(error);
+    assertThat(sink.response().finishReason()).isEqualTo(FinishReason.ERROR);
     assertThat(c.done()).isCompletedExceptionally();
     assertThat(c.metrics().errorKind()).isEqualTo(ErrorKind.CONNECTION);
   }
@@ -387,11 +388,11 @@ class UiConnectionTest {
         }
         CompletableFuture<ChatResponse> done = c.done();
         ChatResponse r = done.get(10, TimeUnit.SECONDS);
-        assertThat(sink.violations).isEmpty();
+        assertThat(sink.violations()).isEmpty();
         assertThat(sink.terminalCalls()).isEqualTo(1);
         if (round % 2 == 0) {
           assertThat(r.text()).startsWith("t0t1t2").endsWith("t1999");
-          assertThat(sink.shown).isEqualTo(r.text());
+          assertThat(sink.shownText()).isEqualTo(r.text());
         } else {
           assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED);
         }

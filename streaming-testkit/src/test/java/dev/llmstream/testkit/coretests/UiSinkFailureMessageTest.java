@@ -8,6 +8,7 @@ import dev.llmstream.core.StreamMetrics;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConnection;
+import dev.llmstream.testkit.RecordingSink;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -74,10 +75,10 @@ class UiSinkFailureMessageTest {
         };
     UiConnection.connect(TokenStream.of(answer()), sink, Runnable::run);
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.failure).isNotNull().hasCause(bug);
-    assertThat(sink.failure.kind()).isEqualTo(ErrorKind.CALLER);
-    assertThat(sink.failure.getMessage())
+    assertThat(sink.failure()).isNotNull().hasCause(bug);
+    assertThat(sink.failure().kind()).isEqualTo(ErrorKind.CALLER);
+    assertThat(sink.failure().getMessage())
         .startsWith("The UI sink threw from " + method + ": IllegalStateException");
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.violations()).isEmpty();
   }
 }

@@ -13,6 +13,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.core.UiConfig;
 import dev.llmstream.core.UiConnection;
 import dev.llmstream.core.internal.StreamBufferImpl;
+import dev.llmstream.testkit.RecordingSink;
 import dev.llmstream.testkit.TestSubscriber;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -150,8 +151,8 @@ class UserCodeErrorTest {
         };
     UiConnection c = UiConnection.connect(TokenStream.of(answer()), sink, Runnable::run);
     assertThat(sink.terminalCalls()).isEqualTo(1);
-    assertThat(sink.failure).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCauseInstanceOf(AssertionError.class);
-    assertThat(sink.violations).isEmpty();
+    assertThat(sink.failure()).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER).hasCauseInstanceOf(AssertionError.class);
+    assertThat(sink.violations()).isEmpty();
     assertThatThrownBy(() -> c.done().get(1, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
         .cause().isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CALLER);

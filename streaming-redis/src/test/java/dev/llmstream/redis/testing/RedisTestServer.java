@@ -1,4 +1,4 @@
-package dev.llmstream.redis;
+package dev.llmstream.redis.testing;
 
 import java.io.File;
 import java.io.IOException;
