@@ -31,20 +31,21 @@ module dev.llmstream.spring {
   // application needs no --add-modules for it.
   requires org.apache.commons.logging;
 
-  // Optional integrations, each guarded by conditions on class. Transitive where their types appear in
-  // this module's API (the owner resolvers, the health indicator, the metrics and Redis configuration), so
-  // an application that has the integration reads them through this module.
-  requires static transitive spring.web;
-  requires static transitive spring.webmvc;
-  requires static transitive jakarta.servlet;
-  requires static transitive spring.webflux;
-  requires static transitive reactor.core;
-  requires static transitive spring.boot.health;
-  requires static transitive spring.boot.actuator;
-  requires static transitive micrometer.core;
-  requires static transitive micrometer.observation;
-  requires static transitive dev.llmstream.micrometer;
-  requires static transitive dev.llmstream.redis;
+  // Optional integrations, each guarded by conditions on class. Not transitive although their types appear
+  // in this module's API: javac treats a `static transitive` module as mandatory when compiling every
+  // module that reads this one, so an MVC application would have to put WebFlux, Redis, Micrometer, ...
+  // on its module path. An application that uses an integration requires its module itself.
+  requires static spring.web;
+  requires static spring.webmvc;
+  requires static jakarta.servlet;
+  requires static spring.webflux;
+  requires static reactor.core;
+  requires static spring.boot.health;
+  requires static spring.boot.actuator;
+  requires static micrometer.core;
+  requires static micrometer.observation;
+  requires static dev.llmstream.micrometer;
+  requires static dev.llmstream.redis;
   requires static spring.security.core;
   requires static lettuce.core;
 
