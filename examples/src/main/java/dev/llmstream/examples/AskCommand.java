@@ -62,14 +62,12 @@ final class AskCommand {
     String prompt = args.require("--prompt");
     int maxTokens = args.intValue("--max-tokens", 0, 1);
     boolean json = args.has("--json");
-    ChatRequest.Builder request = ChatRequest.builder();
     String system = args.get("--system");
-    if (system != null) {
-      request.addMessage(ChatMessage.system(system));
-    }
-    request.addMessage(ChatMessage.user(prompt));
+    ChatRequest request = system != null
+        ? ChatRequest.of(List.of(ChatMessage.system(system), ChatMessage.user(prompt)))
+        : ChatRequest.ofUser(prompt);
     if (maxTokens > 0) {
-      request.maxTokens(maxTokens);
+      request = request.withMaxTokens(maxTokens);
     }
     Duration maxTime = args.duration("--max-time", DEFAULT_MAX_TIME);
     Consumer<GroqProvider.Builder> tuning = tuning(args);
@@ -77,7 +75,7 @@ final class AskCommand {
         Endpoint.open(
             args.get("--base-url"), args.get("--api-key"), args.get("--model"), args.has("--allow-insecure-http"),
             tuning)) {
-      return ask(endpoint, request.build(), maxTokens, json, maxTime, out, err);
+      return ask(endpoint, request, maxTokens, json, maxTime, out, err);
     }
   }
 

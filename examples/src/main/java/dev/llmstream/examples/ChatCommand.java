@@ -82,7 +82,7 @@ final class ChatCommand {
         CancellationToken token = CancellationToken.create();
         current.set(token);
         ChatResponse answer =
-            answer(endpoint, ChatRequest.builder().messages(history).build(), token, terminal, out, err);
+            answer(endpoint, ChatRequest.of(history), token, terminal, out, err);
         current.set(null);
         if (!answer.text().isEmpty() && answer.finishReason() != FinishReason.ERROR) {
           history.add(ChatMessage.assistant(answer.text()));

@@ -26,7 +26,7 @@ class PublicApiSizeTest {
    * on them (TokenStream, StreamEvent and its 7 records, ...) and the types their signatures need already
    * come to more, so this is a ratchet at today's count: lower it as types go, never raise it.
    */
-  static final int MAX_PUBLIC_TYPES = 36; // #12 [api]: Progress, StreamMetricsListener, StreamBufferConfig(.Builder), UiConfig.Builder, Usage.Timings, RecoveryPolicy.Builder, CancellationToken.Registration, StreamScheduler.Cancellable, spi.Recovery, spi.AttemptFactory, StreamEvent.UsageUpdate, StreamBuffer (now UiConnection.buffer) gone
+  static final int MAX_PUBLIC_TYPES = 35; // #12 [api]: Progress, StreamMetricsListener, StreamBufferConfig(.Builder), UiConfig.Builder, Usage.Timings, RecoveryPolicy.Builder, CancellationToken.Registration, StreamScheduler.Cancellable, spi.Recovery, spi.AttemptFactory, StreamEvent.UsageUpdate, StreamBuffer (now UiConnection.buffer), ChatRequest.Builder gone
 
   static final List<String> EXPORTED = List.of("dev.llmstream.core", "dev.llmstream.core.spi");
 

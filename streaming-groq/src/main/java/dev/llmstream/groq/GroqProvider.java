@@ -174,7 +174,7 @@ public final class GroqProvider implements ChatProvider {
     String model = request.model() != null ? request.model() : config.defaultModel();
     if (model == null) {
       throw new IllegalArgumentException(
-          "model: the request names no model and the provider has none; set ChatRequest.Builder.model(..) "
+          "model: the request names no model and the provider has none; set ChatRequest.withModel(..) "
               + "or GroqProvider.Builder.defaultModel(..)");
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request

@@ -157,27 +157,25 @@ class GroqProviderHttpTest {
   void requestBodyMatchesGroqsDocumentedFields() throws Exception {
     scripts.add(sse(groqFinish("stop")));
     ChatRequest request =
-        ChatRequest.builder()
-            .model("openai/gpt-oss-120b")
-            .addMessage(ChatMessage.system("Be brief."))
-            .addMessage(ChatMessage.user("Weather?"))
-            .addMessage(ChatMessage.assistantToolCalls(List.of(new ToolCall(0, "call_1", "weather", "{\"city\":\"Paris\"}"))))
-            .addMessage(ChatMessage.tool("call_1", "{\"temp\":21}"))
-            .addMessage(ChatMessage.assistant("It is 21 degrees."))
-            .temperature(0.5)
-            .topP(0.9)
-            .maxTokens(256)
-            .stop(List.of("END"))
-            .seed(42)
-            .addTool(new ToolDefinition("weather", "Current weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"))
-            .toolChoice("auto")
-            .responseFormat("json_object")
-            .reasoningFormat("parsed")
-            .reasoningEffort("low")
-            .user("user-7")
-            .extra("service_tier", "flex")
-            .extra("stream_options", Map.of("include_usage", true))
-            .build();
+        ChatRequest.of(List.of(ChatMessage.system("Be brief.")))
+            .withModel("openai/gpt-oss-120b")
+            .withMessage(ChatMessage.user("Weather?"))
+            .withMessage(ChatMessage.assistantToolCalls(List.of(new ToolCall(0, "call_1", "weather", "{\"city\":\"Paris\"}"))))
+            .withMessage(ChatMessage.tool("call_1", "{\"temp\":21}"))
+            .withMessage(ChatMessage.assistant("It is 21 degrees."))
+            .withTemperature(0.5)
+            .withTopP(0.9)
+            .withMaxTokens(256)
+            .withStop(List.of("END"))
+            .withSeed(42)
+            .withTool(new ToolDefinition("weather", "Current weather", "{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}"))
+            .withToolChoice("auto")
+            .withResponseFormat("json_object")
+            .withReasoningFormat("parsed")
+            .withReasoningEffort("low")
+            .withUser("user-7")
+            .withExtra("service_tier", "flex")
+            .withExtra("stream_options", Map.of("include_usage", true));
     try (GroqProvider p = builder().build()) {
       p.stream(request).collect().get(10, TimeUnit.SECONDS);
     }
@@ -200,8 +198,8 @@ class GroqProviderHttpTest {
   void namedToolChoiceIsAnObject() throws Exception {
     scripts.add(sse(groqFinish("stop")));
     try (GroqProvider p = builder().build()) {
-      p.stream(ChatRequest.builder().addMessage(ChatMessage.user("x"))
-          .addTool(new ToolDefinition("f", "", "{}")).toolChoice("f").build()).collect().get(10, TimeUnit.SECONDS);
+      p.stream(ChatRequest.ofUser("x")
+          .withTool(new ToolDefinition("f", "", "{}")).withToolChoice("f")).collect().get(10, TimeUnit.SECONDS);
     }
     JsonNode body = MAPPER.readTree(takeRequest().body());
     assertThat(body.get("tool_choice")).isEqualTo(MAPPER.readTree("{\"type\":\"function\",\"function\":{\"name\":\"f\"}}"));
@@ -534,8 +532,8 @@ class GroqProviderHttpTest {
   @Test
   void invalidToolSchemaIsRejectedBeforeSending() {
     try (GroqProvider p = builder().build()) {
-      ChatRequest r = ChatRequest.builder().addMessage(ChatMessage.user("x"))
-          .addTool(new ToolDefinition("f", "", "{not json}")).build();
+      ChatRequest r = ChatRequest.ofUser("x")
+          .withTool(new ToolDefinition("f", "", "{not json}"));
       org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.stream(r))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tool 'f'");
     }

@@ -63,7 +63,7 @@ public class GroqTokenStreamTckTest extends FlowPublisherVerification<StreamEven
   @Override
   public Flow.Publisher<StreamEvent> createFlowPublisher(long elements) {
     long n = Math.max(elements, 1);
-    return provider.stream(ChatRequest.builder().model("n-" + n).addMessage(dev.llmstream.core.ChatMessage.user("x")).build());
+    return provider.stream(ChatRequest.ofUser("x").withModel("n-" + n));
   }
 
   @Override

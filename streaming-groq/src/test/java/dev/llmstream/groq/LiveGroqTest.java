@@ -20,8 +20,8 @@ class LiveGroqTest {
     CopyOnWriteArrayList<GroqResponseInfo> infos = new CopyOnWriteArrayList<>();
     try (GroqProvider groq = GroqProvider.builder().defaultModel("llama-3.1-8b-instant").onResponse(infos::add).build()) {
       ChatResponse r =
-          groq.stream(ChatRequest.builder().addMessage(dev.llmstream.core.ChatMessage.user("Say exactly: hello"))
-                  .maxTokens(20).temperature(0).build())
+          groq.stream(ChatRequest.ofUser("Say exactly: hello")
+                  .withMaxTokens(20).withTemperature(0))
               .collect()
               .get(60, TimeUnit.SECONDS);
       assertThat(r.text().toLowerCase()).contains("hello");

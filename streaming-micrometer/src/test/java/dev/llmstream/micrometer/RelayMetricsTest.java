@@ -72,7 +72,7 @@ class RelayMetricsTest {
           .ui(UiConfig.defaults().withWindow(Duration.ZERO))
           .listener(ended::complete)
           .build();
-      String id = runs.start("alice", ChatRequest.builder().addMessage(ChatMessage.user("hi")).build(), eachToken)
+      String id = runs.start("alice", ChatRequest.ofUser("hi"), eachToken)
           .toCompletableFuture().get(10, TimeUnit.SECONDS);
       ended.get(10, TimeUnit.SECONDS);
 

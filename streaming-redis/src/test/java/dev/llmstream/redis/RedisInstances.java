@@ -108,7 +108,7 @@ final class RedisInstances implements AutoCloseable {
   }
 
   static ChatRequest ask(String prompt) {
-    return ChatRequest.builder().addMessage(ChatMessage.user(prompt)).build();
+    return ChatRequest.ofUser(prompt);
   }
 
   @Override

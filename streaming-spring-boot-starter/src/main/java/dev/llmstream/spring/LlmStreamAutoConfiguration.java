@@ -59,7 +59,7 @@ public class LlmStreamAutoConfiguration {
     set(groq.model(), b::defaultModel);
     if (groq.model() == null) {
       LOG.warn("llmstream.groq.model is not set: unless a GroqProviderCustomizer sets a default model, every"
-          + " request must name its model (set llmstream.groq.model, or ChatRequest.Builder.model in a ChatRequestFactory)");
+          + " request must name its model (set llmstream.groq.model, or ChatRequest.withModel in a ChatRequestFactory)");
     }
     set(groq.allowInsecureHttp(), b::allowInsecureHttp);
     set(groq.connectTimeout(), b::connectTimeout);
@@ -146,11 +146,9 @@ public class LlmStreamAutoConfiguration {
   public ChatRequestFactory llmstreamChatRequestFactory(LlmStreamRelayProperties relay) {
     String system = relay.systemPrompt();
     return (owner, chat, message) -> {
-      ChatRequest.Builder b = ChatRequest.builder();
-      if (system != null && !system.isBlank()) {
-        b.addMessage(ChatMessage.system(system));
-      }
-      return b.addMessage(ChatMessage.user(message)).build();
+      ChatMessage user = ChatMessage.user(message);
+      return ChatRequest.of(
+          system != null && !system.isBlank() ? List.of(ChatMessage.system(system), user) : List.of(user));
     };
   }
 

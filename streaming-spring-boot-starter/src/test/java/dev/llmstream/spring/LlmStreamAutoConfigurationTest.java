@@ -325,7 +325,7 @@ class LlmStreamAutoConfigurationTest {
   }
 
   private static ChatRequest request() {
-    return ChatRequest.builder().addMessage(ChatMessage.user("hi")).build();
+    return ChatRequest.ofUser("hi");
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -41,9 +41,9 @@ class ReadmeSnippetsTest {
     @Bean
     ChatRequestFactory chatRequests(ConversationHistory history) {
       return (owner, chat, message) -> {
-        ChatRequest.Builder request = ChatRequest.builder();
-        history.messages(owner, chat).forEach(request::addMessage);
-        return request.addMessage(ChatMessage.user(message)).build();
+        List<ChatMessage> messages = new ArrayList<>(history.messages(owner, chat));
+        messages.add(ChatMessage.user(message));
+        return ChatRequest.of(messages);
       };
     }
   }

@@ -79,7 +79,7 @@ final class RelayFixture implements AutoCloseable {
   }
 
   static ChatRequest ask(String prompt) {
-    return ChatRequest.builder().addMessage(ChatMessage.user(prompt)).build();
+    return ChatRequest.ofUser(prompt);
   }
 
   /** Every token its own batch (when the sink keeps up): many events. */

@@ -54,18 +54,18 @@ final class ChatMemory implements ChatRequestFactory {
   @Override
   public ChatRequest create(String owner, String chat, String message) {
     List<Turn> turns = conversation(owner, chat).ask(message);
-    ChatRequest.Builder b = ChatRequest.builder();
+    List<ChatMessage> messages = new ArrayList<>();
     if (systemPrompt != null) {
-      b.addMessage(ChatMessage.system(systemPrompt));
+      messages.add(ChatMessage.system(systemPrompt));
     }
     for (Turn t : turns) {
       if (t.role().equals("user")) {
-        b.addMessage(ChatMessage.user(t.text()));
+        messages.add(ChatMessage.user(t.text()));
       } else if (!t.state().equals(RunStatus.FAILED.name()) && !t.text().isEmpty()) {
-        b.addMessage(ChatMessage.assistant(t.text()));
+        messages.add(ChatMessage.assistant(t.text()));
       }
     }
-    return b.build();
+    return ChatRequest.of(messages);
   }
 
   @Override

@@ -114,15 +114,16 @@ final class ChatSession {
 
   /** The model's view of the conversation: failed answers are left out, stopped ones kept. */
   private ChatRequest request() {
-    ChatRequest.Builder b = ChatRequest.builder().addMessage(ChatMessage.system(SYSTEM_PROMPT));
+    List<ChatMessage> messages = new ArrayList<>();
+    messages.add(ChatMessage.system(SYSTEM_PROMPT));
     for (Turn t : history) {
       if (t.role().equals("user")) {
-        b.addMessage(ChatMessage.user(t.text()));
+        messages.add(ChatMessage.user(t.text()));
       } else if (!t.state().equals(RunStatus.FAILED.name()) && !t.text().isEmpty()) {
-        b.addMessage(ChatMessage.assistant(t.text()));
+        messages.add(ChatMessage.assistant(t.text()));
       }
     }
-    return b.build();
+    return ChatRequest.of(messages);
   }
 
   synchronized ObjectNode toJson(ObjectMapper json) {

@@ -130,7 +130,7 @@ public final class RecoveringSource implements StreamSource {
     ChatRequest r = request;
     if (policy.strategy() == RecoveryPolicy.Strategy.RESTART_DEDUPE && r.seed() == null) {
       // A restart can only repeat the same answer when sampled with the same seed.
-      r = r.toBuilder().seed(random.nextLong(1, Integer.MAX_VALUE)).build();
+      r = r.withSeed(random.nextLong(1, Integer.MAX_VALUE));
     }
     this.request = r;
     this.nextRequest = r;

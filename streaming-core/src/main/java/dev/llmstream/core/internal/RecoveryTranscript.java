@@ -98,7 +98,7 @@ final class RecoveryTranscript {
       // it starts over: the continuation is probed for a restart and then de-duplicated.
       String prefill = shown.text();
       shown.expectContinuation();
-      return request.toBuilder().addMessage(ChatMessage.assistant(prefill)).build();
+      return request.withMessage(ChatMessage.assistant(prefill));
     }
     // Only reasoning or tool-call fragments so far: nothing to prefill; start over and tell the UI.
     shown.dropReasoning();

@@ -99,11 +99,8 @@ class RecoveryBehaviourTest {
             .enqueue(ResponseScript.builder().text(rest).build())
             .build().start();
         GroqProvider p = provider(server, clock).recovery(ONE_SECOND).build()) {
-      ChatRequest request = ChatRequest.builder()
-          .addMessage(ChatMessage.system("Be brief."))
-          .addMessage(ChatMessage.user("Tell me"))
-          .temperature(0.5)
-          .build();
+      ChatRequest request = ChatRequest.of(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Tell me")))
+          .withTemperature(0.5);
       TestSubscriber<StreamEvent> sub = TestSubscriber.create();
       p.stream(request).subscribe(sub);
       await(() -> has(sub, StreamEvent.Recovering.class));

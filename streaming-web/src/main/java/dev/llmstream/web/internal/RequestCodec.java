@@ -84,7 +84,9 @@ final class RequestCodec {
 
   /** Reads a request written by {@link #encode}. */
   static ChatRequest decode(String json) {
-    ChatRequest.Builder b = ChatRequest.builder();
+    // The options are read onto a stand-in conversation; the stored messages replace it at the end.
+    ChatRequest b = ChatRequest.ofUser("(messages follow)");
+    List<ChatMessage> messages = new ArrayList<>();
     try (JsonParser p = JSON.createParser(json)) {
       expect(p.nextToken(), JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -94,37 +96,37 @@ final class RequestCodec {
           continue;
         }
         switch (field) {
-          case "model" -> b.model(p.getText());
+          case "model" -> b = b.withModel(p.getText());
           case "messages" -> {
             expect(v, JsonToken.START_ARRAY);
             while (p.nextToken() == JsonToken.START_OBJECT) {
-              b.addMessage(message(p));
+              messages.add(message(p));
             }
           }
-          case "temperature" -> b.temperature(p.getDoubleValue());
-          case "topP" -> b.topP(p.getDoubleValue());
-          case "maxTokens" -> b.maxTokens(p.getIntValue());
-          case "seed" -> b.seed(p.getLongValue());
+          case "temperature" -> b = b.withTemperature(p.getDoubleValue());
+          case "topP" -> b = b.withTopP(p.getDoubleValue());
+          case "maxTokens" -> b = b.withMaxTokens(p.getIntValue());
+          case "seed" -> b = b.withSeed(p.getLongValue());
           case "stop" -> {
             List<String> stop = new ArrayList<>();
             while (p.nextToken() == JsonToken.VALUE_STRING) {
               stop.add(p.getText());
             }
             if (!stop.isEmpty()) {
-              b.stop(stop);
+              b = b.withStop(stop);
             }
           }
-          case "responseFormat" -> b.responseFormat(p.getText());
-          case "reasoningEffort" -> b.reasoningEffort(p.getText());
-          case "reasoningFormat" -> b.reasoningFormat(p.getText());
-          case "user" -> b.user(p.getText());
+          case "responseFormat" -> b = b.withResponseFormat(p.getText());
+          case "reasoningEffort" -> b = b.withReasoningEffort(p.getText());
+          case "reasoningFormat" -> b = b.withReasoningFormat(p.getText());
+          case "user" -> b = b.withUser(p.getText());
           default -> p.skipChildren();
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return b.build();
+    return b.withMessages(messages);
   }
 
   private static ChatMessage message(JsonParser p) throws IOException {

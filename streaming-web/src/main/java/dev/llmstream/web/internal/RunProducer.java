@@ -89,7 +89,7 @@ final class RunProducer implements UiSink {
     ChatRequest request =
         log.text.length() == 0
             ? original
-            : original.toBuilder().addMessage(ChatMessage.assistant(log.text.toString())).build();
+            : original.withMessage(ChatMessage.assistant(log.text.toString()));
     start(request);
   }
 

@@ -13,20 +13,19 @@ class RequestCodecTest {
   @Test
   void aRequestSurvivesTheRoundTrip() {
     ChatRequest r =
-        ChatRequest.builder()
-            .model("m-1")
-            .addMessage(ChatMessage.system("Be brief."))
-            .addMessage(ChatMessage.user("Hi \"there\"\nsecond line ✓"))
-            .addMessage(ChatMessage.assistant("Hello."))
-            .addMessage(ChatMessage.user("More?"))
-            .temperature(0.25)
-            .topP(0.9)
-            .maxTokens(300)
-            .seed(42)
-            .stop(List.of("END", "STOP"))
-            .reasoningEffort("low")
-            .user("u-7")
-            .build();
+        ChatRequest.of(List.of(
+                ChatMessage.system("Be brief."),
+                ChatMessage.user("Hi \"there\"\nsecond line ✓"),
+                ChatMessage.assistant("Hello."),
+                ChatMessage.user("More?")))
+            .withModel("m-1")
+            .withTemperature(0.25)
+            .withTopP(0.9)
+            .withMaxTokens(300)
+            .withSeed(42)
+            .withStop(List.of("END", "STOP"))
+            .withReasoningEffort("low")
+            .withUser("u-7");
     ChatRequest back = RequestCodec.decode(RequestCodec.encode(r));
     assertThat(back.model()).isEqualTo("m-1");
     assertThat(back.messages()).isEqualTo(r.messages());
@@ -42,7 +41,7 @@ class RequestCodecTest {
 
   @Test
   void aRequestWithProviderExtrasIsNotStored() {
-    ChatRequest r = ChatRequest.builder().addMessage(ChatMessage.user("x")).extra("logprobs", true).build();
+    ChatRequest r = ChatRequest.ofUser("x").withExtra("logprobs", true);
     assertThat(RequestCodec.encode(r)).isNull();
   }
 }
