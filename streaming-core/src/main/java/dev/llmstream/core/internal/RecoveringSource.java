@@ -210,6 +210,11 @@ public final class RecoveringSource implements StreamSource {
     if (error == null || error instanceof CancellationException) {
       return;
     }
+    failOnce(error, this::stopWatchdog);
+  }
+
+  /** Fails downstream unless the stream already ended or was cancelled; {@code stop} runs first, outside the lock. */
+  private void failOnce(Throwable error, Runnable stop) {
     StreamEmitter downstream;
     synchronized (lock) {
       if (cancelled || finished) {
@@ -218,7 +223,7 @@ public final class RecoveringSource implements StreamSource {
       finished = true;
       downstream = outer;
     }
-    stopWatchdog();
+    stop.run();
     if (downstream != null) {
       downstream.fail(error);
     }
@@ -287,18 +292,7 @@ public final class RecoveringSource implements StreamSource {
       source = attempts.apply(req, number);
     } catch (RuntimeException e) {
       // A recovery attempt is opened on a timer thread: nobody else would see this failure.
-      StreamEmitter downstream;
-      synchronized (lock) {
-        if (cancelled || finished) {
-          return;
-        }
-        finished = true;
-        downstream = outer;
-      }
-      cancelExecution();
-      if (downstream != null) {
-        downstream.fail(e);
-      }
+      failOnce(e, this::cancelExecution);
       return;
     }
     AttemptEmitter emitter = new AttemptEmitter(number, done);
