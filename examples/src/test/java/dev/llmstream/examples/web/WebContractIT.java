@@ -18,13 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,47 +35,23 @@ class WebContractIT {
   private static final long SEED = 7;
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private static FakeGroqServer upstream;
-  private static Process web;
+  private static WebJar web;
   private static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    Path jar = Path.of(System.getProperty("examples.jar", "target/streaming-examples.jar"));
-    assertThat(jar).as("the shaded jar (mvn package)").exists();
     upstream =
         FakeGroqServerMain.start(
             new String[] {"--tokens-per-second", "60", "--seed", Long.toString(SEED)},
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar", jar.toString(),
-            "web", "--port", "0", "--base-url", upstream.baseUrl(), "--api-key", "contract-key", "--model", "sim-1");
-    pb.environment().remove("GROQ_API_KEY");
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(Files.createTempFile("web-contract", ".log").toFile()));
-    web = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(web.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> url = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line; (line = out.readLine()) != null; ) {
-          int i = line.indexOf("http://");
-          if (line.startsWith("Chat running at") && i >= 0) {
-            return line.substring(i, line.indexOf('/', i + 7));
-          }
-        }
-        throw new IllegalStateException("web exited before printing its URL");
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    base = url.get(60, TimeUnit.SECONDS);
+    web = WebJar.start(upstream.baseUrl(), "contract-key", "web-contract");
+    base = web.base();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (web != null) {
-      web.destroy();
-      web.waitFor(20, TimeUnit.SECONDS);
+      web.close();
     }
     if (upstream != null) {
       upstream.close();

@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +41,7 @@ class WebDashboardIT {
   private static final String ANSWER = "The answer streams token by token into the page and survives a cut.";
   private static final AtomicBoolean FAILED_ONCE = new AtomicBoolean();
   private static FakeGroqServer upstream;
-  private static Process web;
+  private static WebJar web;
   private static String base;
 
   private static ResponseScript script(RecordedRequest r) {
@@ -65,39 +63,15 @@ class WebDashboardIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Path jar = Path.of(System.getProperty("examples.jar", "target/streaming-examples.jar"));
-    assertThat(jar).as("the shaded jar (mvn package)").exists();
     upstream = FakeGroqServer.builder().dispatcher(WebDashboardIT::script).build().start();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar", jar.toString(),
-            "web", "--port", "0", "--base-url", upstream.baseUrl(), "--api-key", "dashboard-key", "--model", "sim-1");
-    pb.environment().remove("GROQ_API_KEY");
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(Files.createTempFile("web-dashboard", ".log").toFile()));
-    web = pb.start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(web.getInputStream(), StandardCharsets.UTF_8));
-    CompletableFuture<String> url = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line; (line = out.readLine()) != null; ) {
-          int i = line.indexOf("http://");
-          if (line.startsWith("Chat running at") && i >= 0) {
-            return line.substring(i, line.indexOf('/', i + 7));
-          }
-        }
-        throw new IllegalStateException("web exited before printing its URL");
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    });
-    base = url.get(60, TimeUnit.SECONDS);
+    web = WebJar.start(upstream.baseUrl(), "dashboard-key", "web-dashboard");
+    base = web.base();
   }
 
   @AfterAll
   static void stop() throws Exception {
     if (web != null) {
-      web.destroy();
-      web.waitFor(20, TimeUnit.SECONDS);
+      web.close();
     }
     if (upstream != null) {
       upstream.close();

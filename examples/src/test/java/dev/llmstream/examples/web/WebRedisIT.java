@@ -19,12 +19,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,8 +43,8 @@ class WebRedisIT {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   private static final RedisTestServer REDIS = new RedisTestServer();
   private static FakeGroqServer upstream;
-  private static Process a;
-  private static Process b;
+  private static WebJar a;
+  private static WebJar b;
   private static String baseA;
   private static String baseB;
 
@@ -56,46 +53,17 @@ class WebRedisIT {
     REDIS.start();
     upstream = FakeGroqServerMain.start(new String[] {"--tokens-per-second", "40", "--seed", Long.toString(SEED)},
         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    a = web();
-    b = web();
-    baseA = url(a);
-    baseB = url(b);
-  }
-
-  private static Process web() throws Exception {
-    Path jar = Path.of(System.getProperty("examples.jar", "target/streaming-examples.jar"));
-    assertThat(jar).as("the shaded jar (mvn package)").exists();
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "web", "--port", "0", "--base-url", upstream.baseUrl(), "--api-key", "redis-key",
-        "--model", "sim-1", "--redis", REDIS.uri());
-    pb.environment().remove("GROQ_API_KEY");
-    pb.redirectError(ProcessBuilder.Redirect.appendTo(Files.createTempFile("web-redis", ".log").toFile()));
-    return pb.start();
-  }
-
-  private static String url(Process p) throws Exception {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    return CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line; (line = out.readLine()) != null; ) {
-          int i = line.indexOf("http://");
-          if (line.startsWith("Chat running at") && i >= 0) {
-            return line.substring(i, line.indexOf('/', i + 7));
-          }
-        }
-        throw new IllegalStateException("web exited before printing its URL");
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }).get(60, TimeUnit.SECONDS);
+    a = WebJar.start(upstream.baseUrl(), "redis-key", "web-redis", "--redis", REDIS.uri());
+    b = WebJar.start(upstream.baseUrl(), "redis-key", "web-redis", "--redis", REDIS.uri());
+    baseA = a.base();
+    baseB = b.base();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (Process p : new Process[] {a, b}) {
+    for (WebJar p : new WebJar[] {a, b}) {
       if (p != null) {
-        p.destroy();
-        p.waitFor(20, TimeUnit.SECONDS);
+        p.close();
       }
     }
     if (upstream != null) {
@@ -224,8 +192,8 @@ class WebRedisIT {
     String run = ask(baseA, sid, message);
     List<Ev> first = read(baseB, sid, run, 0, 8);
     assertThat(text(first)).isNotEmpty();
-    a.destroyForcibly(); // SIGKILL: no shutdown hook, no done event from A
-    assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    a.process().destroyForcibly(); // SIGKILL: no shutdown hook, no done event from A
+    assertThat(a.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
     List<Ev> all = readToEnd(baseB, sid, run, first);
     assertThat(text(all)).isEqualTo(answer(message));
     assertThat(all.get(all.size() - 1).data().get("state").asText()).isEqualTo("COMPLETED");
