@@ -291,6 +291,48 @@ class StreamingBehaviourTest {
     assertThat(deliveringThreads(false)).isNotEmpty().allSatisfy(t -> assertThat(t).contains("-Worker-"));
   }
 
+  /**
+   * Why inline delivery is opt-in: by default a subscriber that blocks in {@code onNext} holds one of the
+   * client's pool threads, not its I/O thread, so another stream of the same provider still reads, parses
+   * and completes while the first is blocked.
+   */
+  @Test
+  void aSubscriberBlockedInOnNextDoesNotStallAnotherStreamOfTheSameProviderByDefault() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    CompletableFuture<Void> blocked = new CompletableFuture<>();
+    try (FakeGroqServer server = serve(ResponseScript.builder()
+            .rawBody(List.of(Wire.utf8(textChunk("a") + textChunk("b") + GroqProviderHttpTest.groqFinish("stop"))))
+            .build());
+        GroqProvider p = builder(server, new VirtualScheduler()).build()) {
+      TestSubscriber<StreamEvent> stuck = TestSubscriber.<StreamEvent>create().doOnNext((self, e) -> {
+        if (e instanceof StreamEvent.TextDelta && !blocked.isDone()) {
+          blocked.complete(null);
+          try {
+            release.await(); // a subscriber doing blocking work on the delivering thread
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      });
+      TokenStream first = p.stream(ChatRequest.ofUser("first"));
+      first.subscribe(stuck);
+      blocked.get(10, TimeUnit.SECONDS);
+
+      TestSubscriber<StreamEvent> other = TestSubscriber.create();
+      TokenStream second = p.stream(ChatRequest.ofUser("second"));
+      second.subscribe(other);
+      other.awaitComplete(CLOCK_WAIT);
+      assertThat(second.partial().text()).isEqualTo("ab");
+      assertThat(first.state()).as("the blocked stream is still inside onNext").isNotEqualTo(StreamState.COMPLETED);
+
+      release.countDown();
+      stuck.awaitComplete(CLOCK_WAIT);
+      assertThat(first.partial().text()).isEqualTo("ab");
+    } finally {
+      release.countDown();
+    }
+  }
+
   /** The threads that called onNext with text, the text being sent only once the stream waits for it. */
   private static java.util.Set<String> deliveringThreads(boolean inline) throws Exception {
     java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
