@@ -55,7 +55,9 @@ public interface StreamScheduler {
 
   /**
    * A scheduler on the caller's executor, with {@link System#nanoTime()} as its clock. The caller owns
-   * (and shuts down) the executor.
+   * (and shuts down) the executor; once it is shut down, a task scheduled here is dropped and its future is
+   * returned already cancelled (streams and stores still timing something while their owner closes do not
+   * fail on it). A running executor that rejects a task still throws its {@code RejectedExecutionException}.
    *
    * @param executor the executor that runs the tasks
    * @return the scheduler
@@ -92,6 +94,11 @@ final class SystemScheduler implements StreamScheduler {
     long nanos = Math.max(0, delay.toNanos());
     ScheduledExecutorService own = executor;
     if (own != null) {
+      if (own.isShutdown()) { // its owner closed it: nothing is left to time (see StreamScheduler.of)
+        FutureTask<@Nullable Void> dropped = new FutureTask<>(task, null);
+        dropped.cancel(false);
+        return dropped;
+      }
       return own.schedule(task, nanos, TimeUnit.NANOSECONDS);
     }
     // A cancelled FutureTask drops its action at once, so the JDK's delay queue only retains a small

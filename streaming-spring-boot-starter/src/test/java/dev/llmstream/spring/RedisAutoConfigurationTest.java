@@ -9,7 +9,7 @@ import dev.llmstream.redis.testing.RedisTestServer;
 import dev.llmstream.spring.actuate.LlmStreamActuatorAutoConfiguration;
 import dev.llmstream.spring.actuate.LlmStreamHealthIndicator;
 import dev.llmstream.spring.actuate.RunStoreProbe;
-import dev.llmstream.spring.internal.OwnTimers;
+import dev.llmstream.spring.internal.TimerThread;
 import dev.llmstream.spring.redis.LlmStreamRedisAutoConfiguration;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.spi.RunStore;
@@ -43,7 +43,7 @@ class RedisAutoConfigurationTest {
   void withoutAUrlTheRunsStayInMemory() {
     runner.run(
         ctx -> {
-          assertThat(ctx).doesNotHaveBean(RunStore.class).doesNotHaveBean(OwnTimers.class);
+          assertThat(ctx).doesNotHaveBean(RunStore.class).doesNotHaveBean(TimerThread.class);
           assertThat(ctx).doesNotHaveBean(RunStoreProbe.class).hasSingleBean(AnswerRuns.class);
           assertThat(ctx.getBean(LlmStreamHealthIndicator.class).health().getDetails()).doesNotContainKey("store");
         });
@@ -62,7 +62,7 @@ class RedisAutoConfigurationTest {
             "llmstream.relay.lease=4s")
         .run(
             ctx -> {
-              assertThat(ctx).hasSingleBean(RedisRunStore.class).hasSingleBean(OwnTimers.class);
+              assertThat(ctx).hasSingleBean(RedisRunStore.class).hasSingleBean(TimerThread.class);
               assertThat(ctx).hasBean("llmstreamRedisLeaseWatch").hasSingleBean(RunStoreProbe.class);
               LlmStreamRelayProperties.Redis r = ctx.getBean(LlmStreamRelayProperties.class).redis();
               assertThat(r.keyPrefix()).isEqualTo("spring-test:");
@@ -80,6 +80,7 @@ class RedisAutoConfigurationTest {
               var beans = ctx.getBeanFactory();
               assertThat(beans.getDependentBeans("llmstreamRedisRunStore")).contains("llmstreamAnswerRuns");
               assertThat(beans.getDependentBeans("llmstreamTimers")).contains("llmstreamAnswerRuns", "llmstreamRedisRunStore");
+              assertThat(beans.getDependentBeans("llmstreamTimerThread")).contains("llmstreamTimers");
               assertThat(beans.getDependentBeans("llmstreamAnswerRuns")).contains("llmstreamRedisLeaseWatch");
 
               assertThat(ctx.getBean(LlmStreamHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);

@@ -1,9 +1,10 @@
 package dev.llmstream.spring.redis;
 
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.redis.RedisRunStore;
 import dev.llmstream.spring.LlmStreamAutoConfiguration;
 import dev.llmstream.spring.LlmStreamRelayProperties;
-import dev.llmstream.spring.internal.OwnTimers;
+import dev.llmstream.spring.internal.TimerThread;
 import dev.llmstream.spring.internal.RedisPing;
 import dev.llmstream.web.AnswerRuns;
 import dev.llmstream.web.spi.RunStore;
@@ -46,14 +47,27 @@ public class LlmStreamRedisAutoConfiguration {
   public LlmStreamRedisAutoConfiguration() {}
 
   /**
-   * Timers for the store and the runs, on a thread of their own.
+   * The thread behind {@link #llmstreamTimers}: lease renewals must not wait behind other work on the common
+   * pool.
    *
-   * @return the timers, closed with the context
+   * @return the thread's holder, closed with the context after everything that times on it
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean(name = "llmstreamTimers")
-  public OwnTimers llmstreamTimers() {
-    return new OwnTimers();
+  public TimerThread llmstreamTimerThread() {
+    return new TimerThread();
+  }
+
+  /**
+   * Timers for the store and the runs, on a thread of their own.
+   *
+   * @param llmstreamTimerThread the thread they run on
+   * @return the timers (the runs pick up this one {@link StreamScheduler} bean)
+   */
+  @Bean
+  @ConditionalOnMissingBean(name = "llmstreamTimers")
+  public StreamScheduler llmstreamTimers(TimerThread llmstreamTimerThread) {
+    return llmstreamTimerThread.scheduler();
   }
 
   /**
@@ -65,7 +79,7 @@ public class LlmStreamRedisAutoConfiguration {
    * @return the store, closed with the context after the runs
    */
   @Bean(destroyMethod = "close")
-  public RedisRunStore llmstreamRedisRunStore(LlmStreamRelayProperties relay, OwnTimers llmstreamTimers) {
+  public RedisRunStore llmstreamRedisRunStore(LlmStreamRelayProperties relay, StreamScheduler llmstreamTimers) {
     LlmStreamRelayProperties.Redis r = relay.redis();
     RedisRunStore.Builder b = RedisRunStore.builder(String.valueOf(r.url())).scheduler(llmstreamTimers);
     set(r.keyPrefix(), b::keyPrefix);
