@@ -24,42 +24,9 @@ import org.slf4j.LoggerFactory;
 public final class StreamBufferImpl implements Flow.Processor<StreamEvent, StreamEvent> {
   private static final Logger LOG = LoggerFactory.getLogger(StreamBufferImpl.class);
 
-  /**
-   * Observes what the buffer receives and emits, for metrics. Called from the drain loop (serially, no
-   * lock held); must be fast and must not throw.
-   */
-  public interface Probe {
-    /** A probe that does nothing. */
-    Probe NONE =
-        new Probe() {
-          @Override
-          public void arrived(StreamEvent event, long nanos) {}
-
-          @Override
-          public void emitting(StreamEvent event, long oldestArrivalNanos, int deltas) {}
-        };
-
-    /**
-     * An event arrived from upstream.
-     *
-     * @param event the event
-     * @param nanos the scheduler time of arrival
-     */
-    void arrived(StreamEvent event, long nanos);
-
-    /**
-     * An event is about to be handed to the downstream.
-     *
-     * @param event the (possibly coalesced) event
-     * @param oldestArrivalNanos when the oldest part of it arrived
-     * @param deltas how many upstream deltas it holds (0 for a non-text event)
-     */
-    void emitting(StreamEvent event, long oldestArrivalNanos, int deltas);
-  }
-
   private final UiConfig config;
   private final StreamScheduler scheduler;
-  private final Probe probe;
+  private final BufferProbe probe;
   private final long windowNanos;
   private final Duration window;
   private final int maxBatch;
@@ -97,7 +64,7 @@ public final class StreamBufferImpl implements Flow.Processor<StreamEvent, Strea
    * @param config the configuration, with the clock and timer
    * @param probe observer for metrics
    */
-  public StreamBufferImpl(UiConfig config, Probe probe) {
+  StreamBufferImpl(UiConfig config, BufferProbe probe) {
     this.config = config;
     this.scheduler = config.scheduler();
     this.probe = probe;
@@ -114,7 +81,7 @@ public final class StreamBufferImpl implements Flow.Processor<StreamEvent, Strea
    * @param config how to batch, and the clock and timer for the window
    */
   public StreamBufferImpl(UiConfig config) {
-    this(config, Probe.NONE);
+    this(config, BufferProbe.NONE);
   }
 
   /**

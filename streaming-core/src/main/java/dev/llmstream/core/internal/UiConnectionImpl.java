@@ -163,7 +163,7 @@ public final class UiConnectionImpl implements Flow.Subscriber<StreamEvent>, UiC
   }
 
   // Probe, called from the buffer's drain loop
-  private final class ProbeBridge implements StreamBufferImpl.Probe {
+  private final class ProbeBridge implements BufferProbe {
     @Override
     public void arrived(StreamEvent event, long nanos) {
       metrics.arrived(event, nanos);
