@@ -103,6 +103,7 @@ public final class PlainHarness {
     OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     double loadBefore = os.getSystemLoadAverage();
     String date = clock.instant().toString();
+    String commit = commit();
     List<Result> results = new ArrayList<>();
     int bodyBytes;
     try (PlainServer server = new PlainServer(options.tokens, options.gapMs)) {
@@ -142,7 +143,7 @@ public final class PlainHarness {
     double loadAfter = os.getSystemLoadAverage();
     printTable(results, loadBefore, loadAfter);
     if (options.out != null) {
-      writeJson(options.out, results, date, bodyBytes, loadBefore, loadAfter);
+      writeJson(options.out, results, date, commit, bodyBytes, loadBefore, loadAfter);
       out.println("wrote " + options.out);
     }
     boolean ok = results.stream().allMatch(r -> r.errors.isEmpty());
@@ -178,12 +179,12 @@ public final class PlainHarness {
         loadBefore, loadAfter, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
   }
 
-  private void writeJson(Path file, List<Result> results, String date, int bodyBytes, double loadBefore, double loadAfter)
+  private void writeJson(Path file, List<Result> results, String date, String commit, int bodyBytes, double loadBefore, double loadAfter)
       throws IOException {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("harness", "dev.llmstream.benchmarks.plain.PlainHarness");
     root.put("date", date);
-    root.put("commit", commit());
+    root.put("commit", commit);
     root.put("machine", machine(loadBefore, loadAfter));
     root.put("jdk", jdk());
     Map<String, Object> conditions = new LinkedHashMap<>();
