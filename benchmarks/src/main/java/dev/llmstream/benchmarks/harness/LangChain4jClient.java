@@ -33,7 +33,12 @@ public final class LangChain4jClient implements StreamClient {
             return t;
           });
 
-  LangChain4jClient(String baseUrl) {
+  /**
+   * Builds the model for a base URL.
+   *
+   * @param baseUrl the OpenAI-compatible base URL
+   */
+  public LangChain4jClient(String baseUrl) {
     this.model =
         OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey("bench").modelName(GroqChunks.MODEL).build();
   }
@@ -51,6 +56,18 @@ public final class LangChain4jClient implements StreamClient {
         sink.onEnd(null);
       }
     };
+  }
+
+  /**
+   * Calls {@code OpenAiStreamingChatModel.chat(prompt, handler)} on the calling thread, as an application
+   * does, with a handler that delivers to {@code sink}; returns when {@code chat} returns (on loopback the
+   * whole stream may have been read by then, otherwise it continues on the HTTP client's threads). The
+   * end arrives at {@link TokenSink#onEnd}. No cancel.
+   *
+   * @param sink receives the tokens and the end
+   */
+  public void chatOnCallingThread(TokenSink sink) {
+    chat(sink, new AtomicReference<>(), new AtomicBoolean());
   }
 
   private void chat(TokenSink sink, AtomicReference<StreamingHandle> handle, AtomicBoolean cancelRequested) {

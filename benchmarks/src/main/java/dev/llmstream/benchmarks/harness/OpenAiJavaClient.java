@@ -19,8 +19,7 @@ public final class OpenAiJavaClient implements StreamClient {
 
   OpenAiJavaClient(String baseUrl) {
     this.client = OpenAIOkHttpClientAsync.builder().baseUrl(baseUrl).apiKey("bench").build();
-    this.params =
-        ChatCompletionCreateParams.builder().model(GroqChunks.MODEL).addUserMessage(GroqChunks.PROMPT).build();
+    this.params = params();
   }
 
   @Override
@@ -30,12 +29,7 @@ public final class OpenAiJavaClient implements StreamClient {
         new AsyncStreamResponse.Handler<ChatCompletionChunk>() {
           @Override
           public void onNext(ChatCompletionChunk chunk) {
-            for (ChatCompletionChunk.Choice choice : chunk.choices()) {
-              Optional<String> content = choice.delta().content();
-              if (content.isPresent() && !content.get().isEmpty()) {
-                sink.onToken(content.get());
-              }
-            }
+            deliver(chunk, sink);
           }
 
           @Override
@@ -49,5 +43,20 @@ public final class OpenAiJavaClient implements StreamClient {
   @Override
   public void close() {
     client.close();
+  }
+
+  /** The request every openai-java stream sends: {@link GroqChunks#MODEL}, one user message. */
+  static ChatCompletionCreateParams params() {
+    return ChatCompletionCreateParams.builder().model(GroqChunks.MODEL).addUserMessage(GroqChunks.PROMPT).build();
+  }
+
+  /** Hands the chunk's non-empty content deltas to the sink (the role chunk's empty content is skipped). */
+  static void deliver(ChatCompletionChunk chunk, TokenSink sink) {
+    for (ChatCompletionChunk.Choice choice : chunk.choices()) {
+      Optional<String> content = choice.delta().content();
+      if (content.isPresent() && !content.get().isEmpty()) {
+        sink.onToken(content.get());
+      }
+    }
   }
 }
