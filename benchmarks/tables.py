@@ -64,7 +64,14 @@ PLAIN_HEAD = {
     "openai-java": "openai-java (blocking)",
     "openai-java-async": "openai-java (async)",
     "langchain4j": "LangChain4j",
+    "jdk-httpclient": "JDK HttpClient alone (floor, not a peer)",
+    "jdk-httpclient-inline": "JDK HttpClient alone, inline (floor, not a peer)",
 }
+
+
+def is_peer(client):
+    """Another library: not ours, not the JDK client's floor (PlainClient.isPeer)."""
+    return not client.startswith("ours") and not client.startswith("jdk-")
 
 
 def plain_table(args):
@@ -78,7 +85,7 @@ def plain_table(args):
             if c not in clients:
                 clients.append(c)
     ours = [c for c in clients if c.startswith("ours")]
-    peers = [c for c in clients if not c.startswith("ours")]
+    peers = [c for c in clients if is_peer(c)]
 
     def name(path):
         return re.sub(r"^.*?(plain-\d+)\.json$", r"\1", path)
@@ -325,7 +332,7 @@ def goal1_table(args):
             with open(os.path.join(HERE, path), encoding="utf-8") as f:
                 data = json.load(f)
             res = data["results"]
-            peers = [c for c in data["clients"] if not c.startswith("ours")]
+            peers = [c for c in data["clients"] if is_peer(c)]
             t = {c: res[c]["throughputTokensPerSecond"]["median"] for c in ["ours"] + peers}
             p50 = {c: res[c]["firstToken"]["p50Micros"] for c in ["ours"] + peers}
             p99 = res["ours"]["firstToken"]["p99Micros"]

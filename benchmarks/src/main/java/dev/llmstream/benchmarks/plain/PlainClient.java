@@ -23,8 +23,26 @@ interface PlainClient extends AutoCloseable {
   /** LangChain4j's {@code OpenAiStreamingChatModel.chat(prompt, handler)} called from the measuring thread. */
   String LANGCHAIN4J = StreamClient.LANGCHAIN4J;
 
-  /** Every client, in the order they are reported. */
+  /** Not a peer: the JDK HttpClient alone, default executor (see {@link JdkHttpClientFloor}). */
+  String JDK_FLOOR = "jdk-httpclient";
+  /** Not a peer: the JDK HttpClient alone, delivering on its selector thread. */
+  String JDK_FLOOR_INLINE = "jdk-httpclient-inline";
+
+  /** Every library client, in the order they are reported (the default of {@code --clients}). */
   List<String> ALL = List.of(OURS, OURS_INLINE, OPENAI_JAVA, OPENAI_JAVA_ASYNC, LANGCHAIN4J);
+
+  /** Every client {@code --clients} accepts: the libraries and the JDK client's floor. */
+  List<String> KNOWN = List.of(OURS, OURS_INLINE, OPENAI_JAVA, OPENAI_JAVA_ASYNC, LANGCHAIN4J, JDK_FLOOR, JDK_FLOOR_INLINE);
+
+  /**
+   * Whether {@code name} is another library (not ours, not the JDK client's floor).
+   *
+   * @param name a client name
+   * @return whether it counts as a peer in ratios
+   */
+  static boolean isPeer(String name) {
+    return !name.startsWith("ours") && !name.startsWith("jdk-");
+  }
 
   /** How long one stream may take before the harness gives up. */
   long TIMEOUT_SECONDS = 120;
@@ -48,6 +66,8 @@ interface PlainClient extends AutoCloseable {
       case OPENAI_JAVA -> "OpenAIOkHttpClient, createStreaming(params).stream().forEach(..) on the measuring thread";
       case OPENAI_JAVA_ASYNC -> "OpenAIOkHttpClientAsync, createStreaming(params).subscribe(handler)";
       case LANGCHAIN4J -> "OpenAiStreamingChatModel.chat(prompt, handler) called on the measuring thread";
+      case JDK_FLOOR -> "not a peer: java.net.http.HttpClient alone (default executor), a body subscriber counting content deltas by byte search";
+      case JDK_FLOOR_INLINE -> "not a peer: java.net.http.HttpClient alone, executor Runnable::run (selector thread delivers)";
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -76,6 +96,8 @@ interface PlainClient extends AutoCloseable {
             },
             c);
       }
+      case JDK_FLOOR -> new JdkHttpClientFloor(baseUrl, false);
+      case JDK_FLOOR_INLINE -> new JdkHttpClientFloor(baseUrl, true);
       default -> throw new IllegalArgumentException("unknown client '" + name + "'");
     };
   }

@@ -47,7 +47,7 @@ public final class PlainHarness {
   static final String USAGE =
       "usage: java -cp benchmarks/target/benchmarks.jar dev.llmstream.benchmarks.plain.PlainHarness"
           + " [--runs N] [--warmups N] [--tokens N] [--samples N] [--gap-ms N]"
-          + " [--clients " + String.join(",", PlainClient.ALL) + "] [--out FILE.json]";
+          + " [--clients " + String.join(",", PlainClient.KNOWN) + "] [--out FILE.json]";
   private static final int DISCARDED_LAG_SAMPLES = 2;
 
   private final Options options;
@@ -164,7 +164,7 @@ public final class PlainHarness {
   private void printTable(List<Result> results, double loadBefore, double loadAfter) {
     double bestPeer = 0;
     for (Result r : results) {
-      if (!r.name.startsWith("ours")) {
+      if (PlainClient.isPeer(r.name)) {
         bestPeer = Math.max(bestPeer, r.median());
       }
     }
@@ -438,8 +438,8 @@ public final class PlainHarness {
       List<String> list = new ArrayList<>();
       for (String s : value.split(",", -1)) {
         String name = s.trim();
-        if (!PlainClient.ALL.contains(name)) {
-          throw new IllegalArgumentException("unknown client '" + name + "' (known: " + String.join(",", PlainClient.ALL) + ")");
+        if (!PlainClient.KNOWN.contains(name)) {
+          throw new IllegalArgumentException("unknown client '" + name + "' (known: " + String.join(",", PlainClient.KNOWN) + ")");
         }
         if (list.contains(name)) {
           throw new IllegalArgumentException("client '" + name + "' named twice");
