@@ -121,11 +121,7 @@ public final class SseScanner {
           continue;
         }
       }
-      int j = i;
-      byte b = 0;
-      while (j < to && (b = buffer.get(j)) != '\n' && b != '\r') {
-        j++;
-      }
+      int j = lineEnd(buffer, i, to);
       int n = j - i;
       if (n > 0) {
         reserve(n);
@@ -135,7 +131,7 @@ public final class SseScanner {
       if (j == to) {
         return; // line continues in the next buffer
       }
-      skipLf = b == '\r';
+      skipLf = buffer.get(j) == '\r';
       i = j + 1;
       endOfLine(listener);
     }
@@ -212,6 +208,26 @@ public final class SseScanner {
       j += 8;
     }
     while (j < to && bytes[j] != '\n' && bytes[j] != '\r') {
+      j++;
+    }
+    return j;
+  }
+
+  /**
+   * {@link #lineEnd(byte[], int, int)} over a buffer with absolute gets (read-only and direct buffers have
+   * no array). The buffer's byte order does not matter: a word only says whether it holds a line end,
+   * the byte loop then finds where.
+   */
+  private static int lineEnd(ByteBuffer bytes, int from, int to) {
+    int j = from;
+    while (j + 8 <= to) {
+      long x = bytes.getLong(j);
+      if ((JsonBytes.hasZero(x ^ LFS) | JsonBytes.hasZero(x ^ CRS)) != 0) {
+        break;
+      }
+      j += 8;
+    }
+    while (j < to && bytes.get(j) != '\n' && bytes.get(j) != '\r') {
       j++;
     }
     return j;
