@@ -123,6 +123,11 @@ public final class SseScanner {
       }
       int j = lineEnd(buffer, i, to);
       int n = j - i;
+      if (j < to && lineLength == 0 && !firstLine && dataLine(buffer, i, n)) {
+        skipLf = buffer.get(j) == '\r';
+        i = j + 1; // a whole "data:" line in this buffer: its value went straight to the event buffer
+        continue;
+      }
       if (n > 0) {
         reserve(n);
         buffer.get(i, line, lineLength, n);
@@ -134,6 +139,41 @@ public final class SseScanner {
       skipLf = buffer.get(j) == '\r';
       i = j + 1;
       endOfLine(listener);
+    }
+  }
+
+  /**
+   * If {@code buffer[from, from + n)} is a {@code data:} line, appends its value to the event's data (one
+   * copy, where the general path copies the line first) and returns {@code true}; otherwise reads nothing.
+   */
+  private boolean dataLine(ByteBuffer buffer, int from, int n) {
+    if (n < 5 || buffer.get(from) != 'd' || buffer.get(from + 1) != 'a' || buffer.get(from + 2) != 't'
+        || buffer.get(from + 3) != 'a' || buffer.get(from + 4) != ':') {
+      return false;
+    }
+    if (n > maxLineLength) {
+      throw tooLong("line", "maxLineLength", maxLineLength);
+    }
+    int valueStart = n > 5 && buffer.get(from + 5) == ' ' ? from + 6 : from + 5;
+    int valueLength = from + n - valueStart;
+    reserveData(valueLength);
+    if (hasData) {
+      data[dataLength++] = '\n';
+    }
+    buffer.get(valueStart, data, dataLength, valueLength);
+    dataLength += valueLength;
+    hasData = true;
+    return true;
+  }
+
+  /** Makes room for a {@code data:} value of {@code valueLength} bytes, within the event limit. */
+  private void reserveData(int valueLength) {
+    int needed = dataLength + (hasData ? 1 : 0) + valueLength;
+    if (needed > maxEventBytes) {
+      throw tooLong("event", "maxEventBytes", maxEventBytes);
+    }
+    if (needed > data.length) {
+      data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(data.length * 2, needed)));
     }
   }
 
@@ -157,13 +197,21 @@ public final class SseScanner {
       }
       // find the end of the line within this buffer
       int j = lineEnd(bytes, i, to);
-      append(bytes, i, j - i);
       if (j == to) {
+        append(bytes, i, j - i);
         return; // line continues in the next buffer
       }
       skipLf = bytes[j] == '\r';
+      if (lineLength == 0) { // the whole line is in these bytes: read it in place, no copy to the line buffer
+        if (j - i > maxLineLength) {
+          throw tooLong("line", "maxLineLength", maxLineLength);
+        }
+        line(listener, bytes, i, j - i);
+      } else {
+        append(bytes, i, j - i);
+        endOfLine(listener);
+      }
       i = j + 1;
-      endOfLine(listener);
     }
   }
 
@@ -273,55 +321,55 @@ public final class SseScanner {
   private void endOfLine(Listener listener) {
     int n = lineLength;
     lineLength = 0;
-    byte[] l = line;
+    line(listener, line, 0, n);
+  }
+
+  /** One complete line, {@code l[off, off + n)}: the line buffer, or the caller's bytes when whole in them. */
+  private void line(Listener listener, byte[] l, int off, int n) {
     if (firstLine) {
       firstLine = false;
-      if (n >= 3 && l[0] == (byte) 0xEF && l[1] == (byte) 0xBB && l[2] == (byte) 0xBF) {
-        n -= 3; // one leading UTF-8 byte order mark is ignored, as the standard says
-        System.arraycopy(l, 3, l, 0, n);
+      if (n >= 3 && l[off] == (byte) 0xEF && l[off + 1] == (byte) 0xBB && l[off + 2] == (byte) 0xBF) {
+        off += 3; // one leading UTF-8 byte order mark is ignored, as the standard says
+        n -= 3;
       }
     }
     if (n == 0) {
       dispatch(listener);
       return;
     }
-    if (l[0] == ':') {
+    if (l[off] == ':') {
       return; // comment / keep-alive
     }
-    int colon = 0;
-    while (colon < n && l[colon] != ':') {
+    int end = off + n;
+    int colon = off;
+    while (colon < end && l[colon] != ':') {
       colon++;
     }
-    int valueStart = colon < n ? colon + 1 : n;
-    if (valueStart < n && l[valueStart] == ' ') {
+    int valueStart = colon < end ? colon + 1 : end;
+    if (valueStart < end && l[valueStart] == ' ') {
       valueStart++;
     }
-    int valueLength = n - valueStart;
-    if (fieldIs(l, colon, DATA)) {
-      int needed = dataLength + (hasData ? 1 : 0) + valueLength;
-      if (needed > maxEventBytes) {
-        throw tooLong("event", "maxEventBytes", maxEventBytes);
-      }
-      if (needed > data.length) {
-        data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(data.length * 2, needed)));
-      }
+    int valueLength = end - valueStart;
+    int nameLength = colon - off;
+    if (fieldIs(l, off, nameLength, DATA)) {
+      reserveData(valueLength);
       if (hasData) {
         data[dataLength++] = '\n';
       }
       System.arraycopy(l, valueStart, data, dataLength, valueLength);
       dataLength += valueLength;
       hasData = true;
-    } else if (fieldIs(l, colon, EVENT)) {
+    } else if (fieldIs(l, off, nameLength, EVENT)) {
       eventType = new String(l, valueStart, valueLength, StandardCharsets.UTF_8);
-    } else if (fieldIs(l, colon, ID)) {
+    } else if (fieldIs(l, off, nameLength, ID)) {
       String id = new String(l, valueStart, valueLength, StandardCharsets.UTF_8);
       if (id.indexOf('\0') < 0) {
         lastEventId = id;
       }
-    } else if (fieldIs(l, colon, RETRY)) {
+    } else if (fieldIs(l, off, nameLength, RETRY)) {
       long v = 0;
       boolean digits = valueLength > 0 && valueLength < 18;
-      for (int k = valueStart; k < n && digits; k++) {
+      for (int k = valueStart; k < end && digits; k++) {
         byte b = l[k];
         if (b < '0' || b > '9') {
           digits = false;
@@ -336,12 +384,12 @@ public final class SseScanner {
     // unknown fields are ignored, as the standard says
   }
 
-  private static boolean fieldIs(byte[] l, int length, byte[] name) {
+  private static boolean fieldIs(byte[] l, int off, int length, byte[] name) {
     if (length != name.length) {
       return false;
     }
     for (int k = 0; k < length; k++) {
-      if (l[k] != name[k]) {
+      if (l[off + k] != name[k]) {
         return false;
       }
     }

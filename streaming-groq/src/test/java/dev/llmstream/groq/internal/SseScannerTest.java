@@ -143,6 +143,29 @@ class SseScannerTest {
   }
 
   @Test
+  void aTooLongLineWholeInOneBufferFailsForEveryBufferKindAndField() {
+    // whole lines are read in place (arrays) or straight into the event (data lines of other buffers):
+    // the line limit must hold on those paths too
+    for (Kind kind : Kind.values()) {
+      for (String field : List.of("data: ", "data:", "event: ", "id: ")) {
+        byte[] line = (": hi\n" + field + "x".repeat(1100) + "\n\n").getBytes(StandardCharsets.US_ASCII);
+        SseScanner s = new SseScanner(1024);
+        assertThatThrownBy(() -> s.feed(buffer(kind, line, 0, line.length), (t, d, n) -> {}))
+            .as(kind + " " + field)
+            .isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.LIMIT_EXCEEDED)
+            .hasMessageContaining("maxLineLength (1024 bytes)");
+      }
+    }
+  }
+
+  @Test
+  void fieldsWithAndWithoutTheirSpaceOrColonReadTheSameInEveryBufferKind() {
+    // "data" alone is a data field with an empty value; "data:x" has no space; a "datax:" field is unknown
+    assertThat(scan(": c\ndata:a\ndata: b\ndata\ndatax: no\n\ndata:  two spaces\n\n"))
+        .containsExactly("a\nb\n", " two spaces");
+  }
+
+  @Test
   void tooLongEventOfManyShortLinesFails() {
     SseScanner s = new SseScanner(1024);
     StringBuilder b = new StringBuilder();
