@@ -2,6 +2,8 @@ package dev.llmstream.groq.internal;
 
 import dev.llmstream.core.StreamEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fast path for the dominant chunk shape, {@code {"choices":[{"delta":{"content":"…"},…}],…}}:
@@ -18,9 +20,29 @@ import java.nio.charset.StandardCharsets;
  * {@value JsonBytes#MAX_STRING} bytes; anything malformed. {@link ChunkDecoder} falls back on the Jackson parser
  * then, which reads the chunk from scratch.
  *
- * <p>Not thread-safe: one per decoder. Holds no reference to the event's bytes between calls.
+ * <p>Every chunk of one answer starts with the same fields ({@code id}, {@code object}, {@code created},
+ * {@code model}, {@code system_fingerprint}) in the same bytes. After a chunk read whole, the parser keeps
+ * its bytes from {@code {} to the value of {@code choices} (at most {@value #MAX_MEMO}); a next chunk
+ * that starts with exactly those bytes skips them with one vectorized comparison instead of lexing them
+ * again: the bytes were valid then and mean the same now ({@code model} included). A prefix holding
+ * {@code x_groq}, {@code usage} or {@code error} is never kept.
+ *
+ * <p>Not thread-safe: one per decoder. Holds no reference to the event's bytes between calls (the
+ * remembered prefix is a copy).
  */
 final class FastChunkParser extends JsonBytes {
+  /** The longest prefix remembered (a chunk's fields before {@code choices}; Groq's are ~200 bytes). */
+  private static final int MAX_MEMO = 1024;
+
+  // The previous whole chunk's bytes from '{' to the value of "choices" (id, object, created, model,
+  // system_fingerprint: the same in every chunk of an answer), and what reading them gave.
+  private byte[] memo = new byte[0];
+  private int memoLength;
+  private @Nullable String memoModel;
+  private boolean memoWantModel;
+  private int pendingMemoEnd;
+  private @Nullable String pendingModel;
+
   /**
    * Reads the object in {@code data[start, length)} into {@code chunk} (cleared by the caller) if it has
    * the shape this path knows.
@@ -42,37 +64,83 @@ final class FastChunkParser extends JsonBytes {
   }
 
   private void root(Chunk chunk, boolean wantModel) {
-    expect('{');
-    if (!emptyObject()) {
-      do {
-        int key = key();
-        int keyEnd = pos - 1;
-        colon();
-        if (is(key, keyEnd, CHOICES)) {
-          if (peek() == '[') {
-            choices(chunk);
-          } else {
-            skipValue(1);
-          }
-        } else if (is(key, keyEnd, MODEL)) {
-          byte b = peek();
-          if (b == '"' && wantModel && chunk.model == null) {
-            pos++;
-            chunk.model = string();
-          } else {
-            scalar(b);
-          }
-        } else if (is(key, keyEnd, X_GROQ) || is(key, keyEnd, USAGE) || is(key, keyEnd, ERROR)) {
-          literal(NULL);
-        } else {
-          skipValue(1);
-        }
-      } while (next('}'));
+    int objStart = pos;
+    pendingMemoEnd = 0;
+    pendingModel = null;
+    if (memoLength > 0 && end - objStart > memoLength && wantModel == memoWantModel
+        && Arrays.equals(d, objStart, objStart + memoLength, memo, 0, memoLength)) {
+      // the same bytes up to "choices": as the last chunk read whole: the same fields, already validated
+      pos = objStart + memoLength;
+      if (wantModel && chunk.model == null) {
+        chunk.model = memoModel;
+      }
+      choicesValue(chunk);
+      if (next('}')) {
+        members(chunk, wantModel, -1);
+      }
+    } else {
+      expect('{');
+      if (!emptyObject()) {
+        members(chunk, wantModel, objStart);
+      }
     }
     while (pos < end) {
       if (!JacksonChunkParser.isSpace(d[pos++])) {
         throw notFast;
       }
+    }
+    if (pendingMemoEnd > 0) { // the chunk was read whole: remember its prefix for the next one
+      int n = pendingMemoEnd - objStart;
+      if (memo.length < n) {
+        memo = new byte[Math.max(n, 2 * memo.length)];
+      }
+      System.arraycopy(d, objStart, memo, 0, n);
+      memoLength = n;
+      memoModel = pendingModel;
+      memoWantModel = wantModel;
+    }
+  }
+
+  /**
+   * The root object's members from the current one on. {@code objStart} is where the object began when
+   * every member before the current one is in the bytes read so far (its prefix may then be remembered
+   * up to the value of {@code choices}), or -1.
+   */
+  private void members(Chunk chunk, boolean wantModel, int objStart) {
+    boolean memoable = objStart >= 0;
+    do {
+      int key = key();
+      int keyEnd = pos - 1;
+      colon();
+      if (is(key, keyEnd, CHOICES)) {
+        if (memoable && pendingMemoEnd == 0 && pos - objStart <= MAX_MEMO) {
+          pendingMemoEnd = pos;
+          pendingModel = chunk.model;
+        }
+        memoable = false;
+        choicesValue(chunk);
+      } else if (is(key, keyEnd, MODEL)) {
+        byte b = peek();
+        if (b == '"' && wantModel && chunk.model == null) {
+          pos++;
+          chunk.model = string();
+        } else {
+          scalar(b);
+        }
+      } else if (is(key, keyEnd, X_GROQ) || is(key, keyEnd, USAGE) || is(key, keyEnd, ERROR)) {
+        memoable = false; // their null is the fast path's condition, not part of a reusable prefix
+        literal(NULL);
+      } else {
+        skipValue(1);
+      }
+    } while (next('}'));
+  }
+
+  private void choicesValue(Chunk chunk) {
+    if (peek() == '[') {
+      choices(chunk);
+    } else {
+      skipValue(1);
     }
   }
 

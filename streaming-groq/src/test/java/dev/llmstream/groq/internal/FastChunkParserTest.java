@@ -41,6 +41,46 @@ class FastChunkParserTest {
     assertThat(chunk.sawToken).isTrue();
   }
 
+  private boolean parse(String json, boolean wantModel) {
+    chunk.clear();
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    return parser.parse(b, 0, b.length, chunk, wantModel);
+  }
+
+  @Test
+  void aChunkStartingWithThePreviousChunksPrefixReadsTheSame() {
+    // the second chunk on skips the remembered prefix; what it reads must not change
+    for (String text : List.of("\"one\"", "\" two\"", "\"\"", "\"three\"")) {
+      assertThat(parse(String.format(GROQ, text, "null"))).as(text).isTrue();
+      assertThat(chunk.model).as("the model comes with the remembered prefix").isEqualTo("llama-3.3-70b-versatile");
+      assertThat(chunk.deltas).isEqualTo(text.equals("\"\"") ? List.of()
+          : List.of(new StreamEvent.TextDelta(text.substring(1, text.length() - 1))));
+    }
+    assertThat(parse(String.format(GROQ, "\"x\"", "\"stop\""), false)).isTrue();
+    assertThat(chunk.model).as("not wanted").isNull();
+    assertThat(chunk.finish).isEqualTo("stop");
+    assertThat(parse(String.format(GROQ, "\"y\"", "null"), true)).isTrue();
+    assertThat(chunk.model).as("wanted again").isEqualTo("llama-3.3-70b-versatile");
+  }
+
+  @Test
+  void aRememberedPrefixDoesNotHideWhatFollowsIt() {
+    assertThat(parse(String.format(GROQ, "\"a\"", "null"))).isTrue();
+    String prefix = GROQ.substring(0, GROQ.indexOf("\"choices\":") + "\"choices\":".length());
+    // same prefix, then a tool call, an object for content, garbage, an unterminated chunk: not fast
+    assertThat(parse(prefix + "[{\"index\":0,\"delta\":{\"tool_calls\":[{}]}}]}")).isFalse();
+    assertThat(parse(prefix + "[{\"index\":0,\"delta\":{\"content\":{}}}]}")).isFalse();
+    assertThat(parse(prefix + "[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}x")).isFalse();
+    assertThat(parse(prefix + "[{\"index\":0,\"delta\":{\"content\":\"a\"")).isFalse();
+    assertThat(parse(prefix + "[{\"index\":0,\"delta\":{\"content\":\"a\"}}],\"x_groq\":{\"id\":\"r\"}}")).isFalse();
+    // a prefix that differs in one byte (another model) is read, not skipped
+    assertThat(parse(String.format(GROQ.replace("llama-3.3-70b-versatile", "llama-3.3-70b-versatilf"), "\"b\"", "null"))).isTrue();
+    assertThat(chunk.model).isEqualTo("llama-3.3-70b-versatilf");
+    assertThat(chunk.deltas).containsExactly(new StreamEvent.TextDelta("b"));
+    // and the prefix alone, cut just after it, is not a chunk
+    assertThat(parse(prefix)).isFalse();
+  }
+
   @Test
   void decodesEscapesAndUtf8Once() {
     assertThat(parse(String.format(GROQ, "\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00 é😀\"", "\"stop\""))).isTrue();
