@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,11 +45,16 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code serverLate.p99} (ms the server wrote behind its schedule: its own overhead) and
  *       {@code serverCpu.perToken} (ns).
  *   <li>{@link #footprint}: mid-run (every stream has a token), after a full GC: {@code heap.perStream}
- *       (KB retained per open stream over the baseline) and {@code threads.added}.
+ *       (KB retained over the baseline, divided by the streams started), {@code heap.perOpenStream} (the same
+ *       divided by the streams still open at that moment, {@code streams.open}: a finished stream holds
+ *       nothing, and at 50 tokens/s the first streams may end before the last one has its first token) and
+ *       {@code threads.added}.
  * </ul>
  *
- * <p>{@code -jvmArgsAppend -Dllmstream.histogram=true} prints the top of the class histogram at the
- * footprint measurement (what a stream's heap is made of).
+ * <p>{@code -jvmArgsAppend -Dllmstream.histogram=true} prints, at the footprint measurement, the classes whose
+ * live bytes grew most between before the streams opened and mid-run, per stream (what a stream's heap is
+ * made of). {@code -Dllmstream.heapdump=FILE} writes a heap dump of the live objects there at the same point
+ * (first iteration only), for a look at who holds them.
  *
  * <p>Published values need {@code -prof dev.llmstream.benchmarks.StreamMetricsProfiler} (also printed).
  * 10,000 streams: {@code -p streams=10000} (needs ~2 file descriptors per stream across the two JVMs).
@@ -128,28 +137,51 @@ public class ConcurrencyBenchmark {
    */
   @Benchmark
   public long footprint() throws InterruptedException, TimeoutException {
+    boolean histogram = Boolean.getBoolean("llmstream.histogram");
     System.gc();
     System.gc();
     long heapBefore = MEMORY.getHeapMemoryUsage().getUsed();
+    Map<String, long[]> histogramBefore = histogram ? classHistogram() : Map.of();
     int threadsBefore = THREADS.getThreadCount();
     Run run = start(null);
     run.awaitFirstTokens();
     System.gc();
     System.gc();
     long heapMid = MEMORY.getHeapMemoryUsage().getUsed();
+    long open = run.ended.getCount(); // streams still open at the measurement (the first may have ended)
     int threadsMid = THREADS.getThreadCount();
-    if (Boolean.getBoolean("llmstream.histogram")) {
-      printHistogram();
+    if (histogram) {
+      printHistogramDelta(histogramBefore, classHistogram(), (int) Math.max(1, open));
+    }
+    String dump = System.getProperty("llmstream.heapdump");
+    if (dump != null) {
+      dumpHeap(dump);
     }
     long total = run.awaitEnd();
     Published.put("heap.perStream", (heapMid - heapBefore) / 1024.0 / streams, "KB");
+    Published.put("heap.perOpenStream", (heapMid - heapBefore) / 1024.0 / Math.max(1, open), "KB");
+    Published.put("streams.open", open, "streams");
     Published.put("threads.added", threadsMid - threadsBefore, "threads");
     Published.put("threads.live", threadsMid, "threads");
     return total;
   }
 
-  /** Prints the top of the live-object histogram (what the retained heap per stream is made of). */
-  private static void printHistogram() {
+  /** Writes a heap dump of the live objects (once per path: an existing file is left alone). */
+  private static void dumpHeap(String path) {
+    if (new java.io.File(path).exists()) {
+      return;
+    }
+    try {
+      ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(path, true);
+      System.out.println("  [heapdump] " + path);
+    } catch (IOException e) {
+      System.out.println("  [heapdump] failed: " + e);
+    }
+  }
+
+  /** The live-object histogram after a full GC: class name → {instances, bytes}. */
+  private static Map<String, long[]> classHistogram() {
+    Map<String, long[]> h = new HashMap<>();
     try {
       Object out =
           ManagementFactory.getPlatformMBeanServer()
@@ -158,12 +190,40 @@ public class ConcurrencyBenchmark {
                   "gcClassHistogram",
                   new Object[] {new String[0]},
                   new String[] {String[].class.getName()});
-      String[] lines = String.valueOf(out).split("\n");
-      for (int i = 0; i < Math.min(lines.length, 30); i++) {
-        System.out.println("  [histogram] " + lines[i]);
+      for (String line : String.valueOf(out).split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 4 && f[0].endsWith(":")) {
+          h.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
       }
-    } catch (javax.management.JMException e) {
+    } catch (javax.management.JMException | NumberFormatException e) {
       System.out.println("  [histogram] unavailable: " + e);
+    }
+    return h;
+  }
+
+  /**
+   * Prints what the open streams retain: the classes whose live bytes grew most between the histogram
+   * before the streams were opened and the one mid-run, per stream (instances and bytes).
+   */
+  private static void printHistogramDelta(Map<String, long[]> before, Map<String, long[]> mid, int streams) {
+    List<Map.Entry<String, long[]>> rows = new ArrayList<>();
+    long totalBytes = 0;
+    for (Map.Entry<String, long[]> e : mid.entrySet()) {
+      long[] b = before.getOrDefault(e.getKey(), new long[2]);
+      long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
+      totalBytes += d[1];
+      rows.add(Map.entry(e.getKey(), d));
+    }
+    rows.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
+    System.out.printf(
+        "  [histogram] live heap grown by %.1f KB per open stream (%d open); top classes:%n",
+        totalBytes / 1024.0 / streams, streams);
+    System.out.println("  [histogram]   bytes/stream  instances/stream  class (per open stream)");
+    for (int i = 0; i < Math.min(rows.size(), 45); i++) {
+      long[] d = rows.get(i).getValue();
+      System.out.printf(
+          "  [histogram] %14.1f %17.2f  %s%n", (double) d[1] / streams, (double) d[0] / streams, rows.get(i).getKey());
     }
   }
 

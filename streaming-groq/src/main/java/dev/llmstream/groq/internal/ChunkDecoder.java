@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Two seams: a chunk parser reads each event's JSON into a {@link Chunk} ({@link FastChunkParser} for
  * the dominant {@code delta.content} shape, else {@link JacksonChunkParser}, one Jackson streaming parser
- * per stream), and {@link AnswerRules} applies it to the answer (emit order,
+ * per stream, created when a chunk needs it and dropped when the fast path takes over, so a stream of
+ * {@code delta.content} chunks does not hold its buffers), and {@link AnswerRules} applies it to the answer (emit order,
  * when the answer is done, limits, how failures read; see there). Per-stream state: the latest usage, the
  * finish reason, the request id.
  *
@@ -122,6 +123,7 @@ public final class ChunkDecoder implements AutoCloseable {
     FastChunkParser f = fast;
     if (f != null) {
       if (f.parse(data, start, length, c, rules.model() == null)) {
+        parser.release(); // the common shape took over: no Jackson parser kept for the stream's life
         rules.accept(c, out);
         return;
       }
@@ -204,6 +206,15 @@ public final class ChunkDecoder implements AutoCloseable {
   public void close() {
     closed = true;
     parser.close();
+  }
+
+  /**
+   * Whether the decoder holds a Jackson parser now (for tests of what a stream retains).
+   *
+   * @return {@code true} while the last chunk needed Jackson
+   */
+  boolean holdsJacksonParser() {
+    return parser.holdsParser();
   }
 
   /**

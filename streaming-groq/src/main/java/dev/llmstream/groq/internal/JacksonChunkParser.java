@@ -29,7 +29,8 @@ final class JacksonChunkParser implements AutoCloseable {
   private final JsonFactory factory;
   private final WireErrors errors;
   private final EventInput input = new EventInput();
-  private JsonParser parser;
+  /** Created on the first chunk that needs it; {@code null} again after {@link #release()}. */
+  private @Nullable JsonParser parser;
   private long fed;
 
   /** The chunk is not one valid JSON object (or says something impossible); the message says what. */
@@ -44,7 +45,6 @@ final class JacksonChunkParser implements AutoCloseable {
   JacksonChunkParser(ObjectMapper mapper) {
     this.errors = new WireErrors(mapper);
     this.factory = mapper.getFactory();
-    this.parser = newParser();
   }
 
   private JsonParser newParser() {
@@ -116,6 +116,10 @@ final class JacksonChunkParser implements AutoCloseable {
       throws MalformedChunk {
     boolean clean = false;
     JsonParser p = parser;
+    if (p == null) {
+      p = newParser();
+      parser = p;
+    }
     try {
       input.set(data, start, length);
       fed += length - start;
@@ -390,20 +394,34 @@ final class JacksonChunkParser implements AutoCloseable {
   /** Releases the parser's buffers. Idempotent. */
   @Override
   public void close() {
-    closeParser();
+    release();
+  }
+
+  /**
+   * Drops the parser and its buffers (~2 KB: its read buffer, text buffer, contexts and name table) until a
+   * chunk needs it again; the next {@link #parse} starts on a fresh one, as after a malformed chunk. The
+   * decoder calls this when the fast path takes over, so a stream of {@code delta.content} chunks does not
+   * keep a parser it no longer uses for its whole life.
+   */
+  void release() {
+    JsonParser p = parser;
+    parser = null;
+    fed = 0;
+    if (p != null) {
+      try {
+        p.close();
+      } catch (IOException ignored) {
+        // nothing to close: the input is an array
+      }
+    }
+  }
+
+  /** Whether a parser (and its buffers) is held. */
+  boolean holdsParser() {
+    return parser != null;
   }
 
   private void resetParser() {
-    closeParser();
-    parser = newParser();
-    fed = 0;
-  }
-
-  private void closeParser() {
-    try {
-      parser.close();
-    } catch (IOException ignored) {
-      // nothing to close: the input is an array
-    }
+    release(); // the next event starts on a fresh one
   }
 }

@@ -100,4 +100,24 @@ class ChunkDecoderTest {
     feed(content("b"));
     assertThat(out).containsExactly(new StreamEvent.TextDelta("a"));
   }
+
+  @Test
+  void theJacksonParserIsHeldOnlyWhileChunksNeedItAndFreshOnesReadTheSame() {
+    // x_groq with a value is outside the fast path: Jackson reads these; plain content chunks take the fast path
+    String viaJackson = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"%s\"}}],"
+        + "\"x_groq\":{\"id\":\"req_x\"}}";
+    assertThat(decoder.holdsJacksonParser()).isFalse(); // none until a chunk needs it
+    feed(viaJackson.formatted("a"));
+    assertThat(decoder.holdsJacksonParser()).isTrue();
+    feed(content("b"));
+    assertThat(decoder.holdsJacksonParser()).isFalse(); // the fast path took over: its buffers are not kept
+    feed(viaJackson.formatted("c") + "  ");
+    feed(viaJackson.formatted("d"));
+    assertThat(decoder.holdsJacksonParser()).isTrue();
+    feed(content("e"));
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("a"), new StreamEvent.TextDelta("b"),
+        new StreamEvent.TextDelta("c"), new StreamEvent.TextDelta("d"), new StreamEvent.TextDelta("e"));
+    decoder.close();
+    assertThat(decoder.holdsJacksonParser()).isFalse();
+  }
 }
