@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * loop: {@link SignalLoop} (the serial inbox), {@link SourceSignals} (its messages), {@link HttpExchange}
  * (sending, redirects, the response listener), {@link ReadAhead} (the body subscription one buffer ahead),
  * {@link BodyDecoding} (bytes to events, error bodies to typed errors), {@link AttemptTimer} (first-token,
- * idle and finish-grace timeouts), {@link RequestRetries} (the retries before the first token, on Failsafe
- * through the core's retry model) and {@link Failures} (what the retry model is told about a failure).
+ * idle and finish-grace timeouts), {@link RequestRetries} (the retries before the first token, decided and
+ * run by the core's retry model through {@code StreamSource.retryBeforeFirstToken}) and {@link Failures} (what
+ * the retry model is told about a failure).
  */
 public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);
