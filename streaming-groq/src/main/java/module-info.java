@@ -14,7 +14,6 @@ module dev.llmstream.groq {
   requires com.fasterxml.jackson.core;
   requires com.fasterxml.jackson.databind;
   requires org.slf4j;
-  requires dev.failsafe.core; // executes the retries (internal)
 
   exports dev.llmstream.groq;
 }

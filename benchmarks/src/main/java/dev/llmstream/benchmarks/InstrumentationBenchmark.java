@@ -3,8 +3,7 @@ package dev.llmstream.benchmarks;
 import dev.llmstream.core.CancellationToken;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamListener;
-import dev.llmstream.core.internal.InstrumentedSource;
-import dev.llmstream.core.internal.StreamTraceImpl;
+import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.micrometer.LlmStreamMetrics;
@@ -77,8 +76,8 @@ public class InstrumentationBenchmark {
       @Override
       public void cancel() {}
     };
-    StreamTraceImpl trace = new StreamTraceImpl("groq", "bench-model", "127.0.0.1", 443, System::nanoTime);
-    source = new InstrumentedSource(provider, l, trace, CancellationToken.create());
+    source = StreamSource.instrumented(provider, l, CancellationToken.create(), StreamScheduler.system(),
+        "groq", "bench-model", "127.0.0.1", 443);
     source.start(stream);
     emitter = captured[0];
     emitter.next(token); // the first chunk: from here on every token is a "later chunk"

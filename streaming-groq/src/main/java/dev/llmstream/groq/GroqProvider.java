@@ -8,8 +8,6 @@ import dev.llmstream.core.RecoveryPolicy;
 import dev.llmstream.core.StreamListener;
 import dev.llmstream.core.StreamScheduler;
 import dev.llmstream.core.TokenStream;
-import dev.llmstream.core.internal.InstrumentedSource;
-import dev.llmstream.core.internal.StreamTraceImpl;
 import dev.llmstream.groq.internal.AnswerSources;
 import dev.llmstream.groq.internal.ApiKeys;
 import dev.llmstream.groq.internal.BaseUrls;
@@ -179,10 +177,9 @@ public final class GroqProvider implements ChatProvider {
     }
     byte[] body = encoder.encode(request, model); // fails here, not on subscription, for a bad request
     StreamListener l = listener;
-    StreamTraceImpl trace = l == null ? null : AnswerSources.trace(config, model);
-    StreamSource source = AnswerSources.source(config, encoder, request, model, body, emitWaiting, recovery, trace);
+    StreamSource source = AnswerSources.source(config, encoder, request, model, body, emitWaiting, recovery);
     return TokenStream.create(
-        l == null ? source : new InstrumentedSource(source, l, trace, cancellation), cancellation);
+        l == null ? source : AnswerSources.instrumented(config, model, source, l, cancellation), cancellation);
   }
 
   /**

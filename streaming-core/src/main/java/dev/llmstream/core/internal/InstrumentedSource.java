@@ -167,5 +167,17 @@ public final class InstrumentedSource implements StreamSource {
     public boolean isCancelled() {
       return inner.isCancelled();
     }
+
+    @Override
+    public void responseModel(String model) {
+      trace.responseModel(model);
+      inner.responseModel(model);
+    }
+
+    @Override
+    public void retrying() {
+      trace.retried();
+      inner.retrying();
+    }
   }
 }

@@ -465,6 +465,22 @@ public final class RecoveringSource implements StreamSource {
     public boolean isCancelled() {
       return live() == null;
     }
+
+    @Override
+    public void responseModel(String model) {
+      StreamEmitter downstream = live();
+      if (downstream != null) {
+        downstream.responseModel(model);
+      }
+    }
+
+    @Override
+    public void retrying() {
+      StreamEmitter downstream = live();
+      if (downstream != null) {
+        downstream.retrying();
+      }
+    }
   }
 
   private static String describe(Throwable error) {

@@ -39,4 +39,24 @@ public interface StreamEmitter {
    * @return {@code true} if no more events will be delivered
    */
   boolean isCancelled();
+
+  /**
+   * Reports the model the server says answers (named in its chunks), for the stream's
+   * {@link dev.llmstream.core.StreamTrace#responseModel()}. Call it at the first token, before emitting it.
+   * Only a stream {@link StreamSource#instrumented instrumented} for a listener records it; the first report
+   * wins, later ones and those after the stream ended are ignored. Thread-safe and cheap; does nothing by
+   * default. An emitter that wraps another forwards it.
+   *
+   * @param model the response model
+   */
+  default void responseModel(String model) {}
+
+  /**
+   * Reports that the source is sending its request again before the first token (after a rate limit or a
+   * server error, say; {@link StreamSource#retryBeforeFirstToken} decided so), for the stream's
+   * {@link dev.llmstream.core.StreamTrace#retries()}. Only a stream {@link StreamSource#instrumented
+   * instrumented} for a listener counts it; reports after the stream ended are ignored. Thread-safe and
+   * cheap; does nothing by default. An emitter that wraps another forwards it.
+   */
+  default void retrying() {}
 }

@@ -4,7 +4,7 @@ import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.RateLimitException;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
-import dev.llmstream.core.internal.retry.RetryModel;
+import dev.llmstream.core.spi.StreamSource;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
@@ -69,9 +69,9 @@ final class Failures {
    * @param headers that response's headers, or {@code null}
    * @param afterFirstToken whether a token had arrived
    * @param response the attempt's response headers, or {@code null} if none arrived
-   * @return the description
+   * @return the description ({@link StreamSource#failedTry})
    */
-  static RetryModel.AttemptFailure attemptFailure(
+  static Exception attemptFailure(
       StreamException error,
       int httpStatus,
       @Nullable HttpHeaders headers,
@@ -81,7 +81,7 @@ final class Failures {
     if (advised == null && headers != null) {
       advised = Headers.retryAfter(headers);
     }
-    return new RetryModel.AttemptFailure(error, httpStatus, headers == null ? null : Headers.shouldRetry(headers),
+    return StreamSource.failedTry(error, httpStatus, headers == null ? null : Headers.shouldRetry(headers),
         advised, afterFirstToken, response != null && response.statusCode() / 100 == 2);
   }
 }

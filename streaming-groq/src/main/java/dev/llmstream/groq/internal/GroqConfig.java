@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
-import dev.llmstream.core.internal.retry.RetryModel;
-import dev.llmstream.groq.GroqDefaults;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -73,20 +71,6 @@ public record GroqConfig(
   /** Copies the header map. */
   public GroqConfig {
     headers = Map.copyOf(headers);
-  }
-
-  /**
-   * The retries before the first token: this provider's count, 498 setting and cap on the
-   * {@link GroqDefaults} backoff curve.
-   *
-   * @return the settings
-   */
-  public RetryModel.RetrySettings retry() {
-    return new RetryModel.RetrySettings(
-        maxRetries, retryOn498, maxRetryDelay,
-        new RetryModel.Backoff(
-            Duration.ofMillis(GroqDefaults.RETRY_INITIAL_BACKOFF_MILLIS),
-            Duration.ofMillis(GroqDefaults.RETRY_MAX_BACKOFF_MILLIS), GroqDefaults.RETRY_JITTER, false));
   }
 
   /** Never shows the API key. */

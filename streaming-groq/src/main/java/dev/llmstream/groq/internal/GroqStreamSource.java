@@ -4,8 +4,6 @@ import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import dev.llmstream.core.StreamState;
-import dev.llmstream.core.internal.StreamTraceImpl;
-import dev.llmstream.core.internal.retry.RetryModel;
 import dev.llmstream.core.spi.StreamEmitter;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.GroqResponseInfo;
@@ -55,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * loop: {@link SignalLoop} (the serial inbox), {@link SourceSignals} (its messages), {@link HttpExchange}
  * (sending, redirects, the response listener), {@link ReadAhead} (the body subscription one buffer ahead),
  * {@link BodyDecoding} (bytes to events, error bodies to typed errors), {@link AttemptTimer} (first-token,
- * idle and finish-grace timeouts), {@link RequestRetries} (the retries before the first token, on Failsafe
- * through the core's retry model) and {@link Failures} (what the retry model is told about a failure).
+ * idle and finish-grace timeouts), {@link RequestRetries} (the retries before the first token, decided and
+ * run by the core's retry model through {@code StreamSource.retryBeforeFirstToken}) and {@link Failures} (what
+ * the retry model is told about a failure).
  */
 public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private static final Logger LOG = LoggerFactory.getLogger(GroqStreamSource.class);
@@ -84,7 +83,6 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private HttpResponse.@Nullable ResponseInfo response;
   private boolean waitingSent;
   private boolean firstToken;
-  private @Nullable StreamTraceImpl trace;
 
   /**
    * Creates a source for one request.
@@ -110,19 +108,6 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
     this.http = new HttpExchange(config, requestBody, this::post);
     this.out = dec.out;
     this.timer = new AttemptTimer(config.scheduler(), this::post);
-  }
-
-  /**
-   * Reports what only this attempt knows to the stream's trace (for a provider's
-   * {@link dev.llmstream.core.StreamListener}): the model the server names in its chunks, at the first
-   * token, and each retry before it. Call before {@link #start}.
-   *
-   * @param trace the stream's trace
-   * @return this source
-   */
-  public GroqStreamSource trace(StreamTraceImpl trace) {
-    this.trace = trace;
-    return this;
   }
 
   // ------------------------------------------------------------------ StreamSource
@@ -341,10 +326,9 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private void noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
-      StreamTraceImpl t = trace;
       String responseModel = d.model();
-      if (t != null && responseModel != null) {
-        t.responseModel(responseModel);
+      if (responseModel != null) {
+        emitter().responseModel(responseModel); // for a listener's trace
       }
       timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
     }
@@ -438,12 +422,14 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
       finishWithoutUsage(d);
       return;
     }
-    RetryModel.AttemptFailure failure = Failures.attemptFailure(error, httpStatus, headers, firstToken, response);
+    Exception failure = Failures.attemptFailure(error, httpStatus, headers, firstToken, response);
     releaseAttempt();
     out.clear();
     phase = Phase.BACKOFF;
     attempt++; // signals of the failed attempt are stale
-    retries.failed(failure, trace); // the retry policy decides: a retry is posted later, or RetriesOver
+    if (retries.failed(failure)) { // the retry policy decides: a retry is posted later, or RetriesOver
+      emitter().retrying(); // for a listener's trace
+    }
   }
 
   private void terminate(StreamException error) {

@@ -73,6 +73,16 @@ public final class PermitSource implements StreamSource {
           public boolean isCancelled() {
             return emitter.isCancelled();
           }
+
+          @Override
+          public void responseModel(String model) {
+            emitter.responseModel(model);
+          }
+
+          @Override
+          public void retrying() {
+            emitter.retrying();
+          }
         });
   }
 

@@ -1,107 +1,107 @@
 package dev.llmstream.groq.internal;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.RetryPolicy;
 import dev.llmstream.core.ErrorKind;
 import dev.llmstream.core.StreamException;
-import dev.llmstream.core.internal.FailsafeScheduler;
-import dev.llmstream.core.internal.StreamTraceImpl;
-import dev.llmstream.core.internal.retry.RetryModel;
+import dev.llmstream.core.spi.StreamSource;
+import dev.llmstream.groq.GroqDefaults;
 import dev.llmstream.groq.internal.SourceSignals.AttemptDue;
 import dev.llmstream.groq.internal.SourceSignals.RetriesOver;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The retries of one request before its first token: one Failsafe execution of the retry model's
- * {@link RetryModel#beforeFirstToken policy} on the provider's scheduler. Failsafe asks for each attempt
- * (the first at once, a retry after its delay) and {@link GroqStreamSource}'s loop starts it; a failed
- * attempt is recorded here and the policy decides. Owned by that loop (the asks arrive as loop signals).
+ * The retries of one request before its first token: one execution of the core's retry model
+ * ({@link StreamSource#retryBeforeFirstToken}) on the provider's scheduler, with this provider's count, 498
+ * setting and cap on the {@link GroqDefaults} backoff curve. The execution asks for each attempt (the first
+ * at once, a retry after its delay) and {@link GroqStreamSource}'s loop starts it; a failed attempt is
+ * recorded here and the model decides. Owned by that loop (the asks arrive as loop signals).
  */
 final class RequestRetries {
   private static final Logger LOG = LoggerFactory.getLogger(RequestRetries.class);
 
   private final GroqConfig config;
   private final RequestBudget budget;
-  private final RetryPolicy<Object> policy;
-  private final AtomicReference<@Nullable AttemptDue> due = new AtomicReference<>();
   private @Nullable CompletableFuture<Object> execution;
   private @Nullable CompletableFuture<Object> attemptDone;
   private int retries;
+  /** The model wanted a retry of the latest failure, but the request budget was spent (set while deciding). */
+  private volatile boolean budgetRefused;
 
   RequestRetries(GroqConfig config, RequestBudget budget) {
     this.config = config;
     this.budget = budget;
-    this.policy = RetryModel.beforeFirstToken(config.retry(), config.random(), f -> budget.hasMore());
   }
 
   /** Starts the execution: its first attempt is posted before this returns, its end is posted too. */
   void start(Consumer<Object> post) {
-    CompletableFuture<Object> run = Failsafe.with(policy)
-        .with(FailsafeScheduler.startingInline(config.scheduler(), () -> {
-          AttemptDue d = due.getAndSet(null);
-          if (d != null) {
-            post.accept(d); // after Failsafe's call: it has registered on the attempt's stage
-          }
-        }))
-        .getStageAsync(ctx -> {
-          CompletableFuture<Object> done = new CompletableFuture<>();
-          due.set(new AttemptDue(ctx.isRetry(), done));
-          return done;
-        });
+    CompletableFuture<Object> run = StreamSource.retryBeforeFirstToken(
+        config.scheduler(),
+        config.random(),
+        config.maxRetries(),
+        config.retryOn498(),
+        config.maxRetryDelay(),
+        Duration.ofMillis(GroqDefaults.RETRY_INITIAL_BACKOFF_MILLIS),
+        Duration.ofMillis(GroqDefaults.RETRY_MAX_BACKOFF_MILLIS),
+        GroqDefaults.RETRY_JITTER,
+        this::mayRetry,
+        (retry, done) -> post.accept(new AttemptDue(retry, done)));
     execution = run;
     run.whenComplete((v, t) -> post.accept(new RetriesOver(t)));
   }
 
-  /** The loop starts the attempt Failsafe asked for. */
+  /** Asked only when the model wants a retry: the budget decides. */
+  private boolean mayRetry() {
+    boolean more = budget.hasMore();
+    budgetRefused = !more;
+    return more;
+  }
+
+  /** The loop starts the attempt the execution asked for. */
   void attemptStarted(AttemptDue d) {
     attemptDone = d.done();
   }
 
   /**
-   * Records a failed attempt; the policy decides at once.
+   * Records a failed attempt ({@link StreamSource#failedTry}); the model decides at once.
    *
    * @return {@code true} if a retry is scheduled
    */
-  boolean failed(RetryModel.AttemptFailure failure, @Nullable StreamTraceImpl trace) {
+  boolean failed(Exception failure) {
     CompletableFuture<Object> done = attemptDone;
     CompletableFuture<Object> run = execution;
     attemptDone = null;
     if (done == null || run == null) {
       return false;
     }
+    budgetRefused = false;
     done.completeExceptionally(failure);
     if (run.isDone()) {
       return false;
     }
     retries++;
-    if (trace != null) {
-      trace.retried();
-    }
-    StreamException e = failure.error();
+    StreamException e = (StreamException) failure.getCause();
     LOG.debug("Retrying the Groq request (retry {} of {}) after {} (status {})",
         retries, config.maxRetries(), e.kind(), e.status());
     return true;
   }
 
   /**
-   * The error the request ends with once the policy let {@code t} end it: the failure, or the request cap's
+   * The error the request ends with once the model let {@code t} end it: the failure, or the request cap's
    * error when that cap is what stopped a retry (or a recovery that would follow).
    */
   StreamException finalError(@Nullable Throwable t, boolean recoveryMayFollow, @Nullable String requestId) {
     Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-    if (!(cause instanceof RetryModel.AttemptFailure f)) {
+    if (cause == null || !(cause.getCause() instanceof StreamException error)) {
       return new StreamException(ErrorKind.UNKNOWN, "The Groq request's retries ended unexpectedly: " + cause,
           StreamException.NO_STATUS, requestId, cause);
     }
-    StreamException error = f.error();
-    boolean wantsRetry = retries < config.maxRetries() && RetryModel.retryBeforeFirstToken(f, config.retryOn498());
-    boolean recoveryCut = recoveryMayFollow && RetryModel.isRecoverable(error);
+    boolean wantsRetry = retries < config.maxRetries() && budgetRefused;
+    boolean recoveryCut = recoveryMayFollow && error.isRetryable();
     return !budget.hasMore() && (wantsRetry || recoveryCut) ? budget.exhausted(error) : error;
   }
 

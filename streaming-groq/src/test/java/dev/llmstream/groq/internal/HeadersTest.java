@@ -68,7 +68,12 @@ class HeadersTest {
   }
 
   private static boolean retried(StreamException e, int status, HttpHeaders h, boolean retryOn498) {
-    return RetryModel.retryBeforeFirstToken(Failures.attemptFailure(e, status, h, false, null), retryOn498);
+    return RetryModel.retryBeforeFirstToken(failure(e, status, h), retryOn498);
+  }
+
+  /** What the provider tells the core's retry model (StreamSource.failedTry builds the model's own type). */
+  private static RetryModel.AttemptFailure failure(StreamException e, int status, HttpHeaders h) {
+    return (RetryModel.AttemptFailure) Failures.attemptFailure(e, status, h, false, null);
   }
 
   private static RandomGenerator fixed(double value) {
@@ -89,7 +94,7 @@ class HeadersTest {
     RetryModel.RetrySettings settings = new RetryModel.RetrySettings(
         2, false, cap, new RetryModel.Backoff(Duration.ofMillis(500), Duration.ofSeconds(8), 0.25, false));
     return RetryModel.retryDelay(
-        settings, retry, Failures.attemptFailure(e, -1, h, false, null).advisedDelay(), fixed(random));
+        settings, retry, failure(e, -1, h).advisedDelay(), fixed(random));
   }
 
   @Test
