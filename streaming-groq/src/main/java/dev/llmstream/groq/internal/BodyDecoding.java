@@ -27,6 +27,7 @@ final class BodyDecoding {
   private final GroqConfig config;
   private final String model;
   private final SseScanner.Listener listener = this::onSseEvent;
+  private @Nullable Runnable onFirstToken;
   private final BodyInflater.Sink scanPlain = (bytes, from, to) -> scanner().scan(bytes, from, to, listener);
   private @Nullable SseScanner scanner;
   private @Nullable BodyInflater inflater;
@@ -189,7 +190,26 @@ final class BodyDecoding {
   }
 
   private void onSseEvent(@Nullable String type, byte[] data, int length) {
-    requireDecoder().onEvent(type, data, length, out);
+    ChunkDecoder d = requireDecoder();
+    d.onEvent(type, data, length, out);
+    Runnable first = onFirstToken;
+    if (first != null && d.sawToken()) {
+      onFirstToken = null;
+      first.run();
+    }
+  }
+
+  /**
+   * Runs {@code action} once, inside the next {@link #feed}, right after the event that holds the answer's
+   * first token was decoded into {@link #out}, before the rest of that buffer is decoded: the first token
+   * must not wait for chunks that arrived behind it in the same read (a finish with its usage, say, which
+   * the Jackson parser reads, is many times slower than the fast path). {@code action} may use and clear
+   * {@link #out}. Cleared when it ran; {@code null} to cancel.
+   *
+   * @param action what to do with the first token's events
+   */
+  void onFirstToken(@Nullable Runnable action) {
+    this.onFirstToken = action;
   }
 
   private SseScanner scanner() {

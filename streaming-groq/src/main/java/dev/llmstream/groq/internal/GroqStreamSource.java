@@ -67,6 +67,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private final boolean emitWaiting;
   private final RequestRetries retries;
   private final AttemptTimer timer;
+  private final Runnable firstTokenNow = this::emitFirstToken;
   private final ReadAhead read = new ReadAhead();
   private final BodyDecoding dec;
   private final HttpExchange http;
@@ -297,7 +298,13 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   /** Decodes one body buffer while a pull is pending, emits its events and asks for the next buffer. */
   private void decode(List<ByteBuffer> buffers) {
     ChunkDecoder d = dec.requireDecoder();
+    boolean tokenPending = !firstToken;
+    if (tokenPending) {
+      dec.onFirstToken(firstTokenNow); // the first token goes out before the rest of its buffer is decoded
+    }
     StreamException failure = dec.feed(buffers);
+    dec.onFirstToken(null);
+    boolean emittedEarly = tokenPending && firstToken;
     noteFirstToken(d);
     if (!out.isEmpty()) {
       timer.activity(); // progress: comments and empty chunks are not
@@ -312,7 +319,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
       succeed();
     } else if (failure != null) {
       onAttemptFailed(failure, -1, null);
-    } else if (!out.isEmpty() && pullPending) {
+    } else if ((emittedEarly || !out.isEmpty()) && pullPending) {
       pullPending = false;
       out.clear();
       requestMore(); // read the next buffer while the subscriber handles these events
@@ -323,15 +330,34 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
     }
   }
 
+  /**
+   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once. The idle timer is
+   * armed first, so that whoever sees the token also sees the watchdog that now applies.
+   */
+  private void emitFirstToken() {
+    noteFirstToken(dec.requireDecoder());
+    timer.activity();
+    emitOut();
+    out.clear();
+  }
+
   private void noteFirstToken(ChunkDecoder d) {
-    if (!firstToken && d.sawToken()) {
-      firstToken = true;
-      String responseModel = d.model();
-      if (responseModel != null) {
-        emitter().responseModel(responseModel); // for a listener's trace
-      }
+    if (markFirstToken(d)) {
       timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
     }
+  }
+
+  /** Notes the first token once (the response model goes to a listener's trace); whether it was now. */
+  private boolean markFirstToken(ChunkDecoder d) {
+    if (firstToken || !d.sawToken()) {
+      return false;
+    }
+    firstToken = true;
+    String responseModel = d.model();
+    if (responseModel != null) {
+      emitter().responseModel(responseModel); // for a listener's trace
+    }
+    return true;
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
