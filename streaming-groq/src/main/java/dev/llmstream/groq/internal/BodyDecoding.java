@@ -3,6 +3,7 @@ package dev.llmstream.groq.internal;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -210,6 +211,20 @@ final class BodyDecoding {
    */
   void onFirstToken(@Nullable Runnable action) {
     this.onFirstToken = action;
+  }
+
+  /**
+   * The request id for messages: the one the chunks carry, else the response's header, else none.
+   *
+   * @param response the attempt's response, if it arrived
+   * @return the id, or {@code null}
+   */
+  @Nullable String requestId(HttpResponse.@Nullable ResponseInfo response) {
+    ChunkDecoder d = decoder;
+    if (d != null && d.requestId() != null) {
+      return d.requestId();
+    }
+    return response == null ? null : Headers.requestId(response.headers());
   }
 
   private SseScanner scanner() {

@@ -342,22 +342,14 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   private void noteFirstToken(ChunkDecoder d) {
-    if (markFirstToken(d)) {
+    if (!firstToken && d.sawToken()) {
+      firstToken = true;
+      String responseModel = d.model();
+      if (responseModel != null) {
+        emitter().responseModel(responseModel); // for a listener's trace
+      }
       timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
     }
-  }
-
-  /** Notes the first token once (the response model goes to a listener's trace); whether it was now. */
-  private boolean markFirstToken(ChunkDecoder d) {
-    if (firstToken || !d.sawToken()) {
-      return false;
-    }
-    firstToken = true;
-    String responseModel = d.model();
-    if (responseModel != null) {
-      emitter().responseModel(responseModel); // for a listener's trace
-    }
-    return true;
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
@@ -504,12 +496,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   // ------------------------------------------------------------------ helpers
 
   private @Nullable String requestId() {
-    ChunkDecoder d = dec.decoder();
-    if (d != null && d.requestId() != null) {
-      return d.requestId();
-    }
-    HttpResponse.ResponseInfo info = response;
-    return info == null ? null : Headers.requestId(info.headers());
+    return dec.requestId(response);
   }
 
   private StreamEmitter emitter() {
