@@ -11,8 +11,8 @@ import dev.llmstream.core.spi.StreamSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
+import dev.llmstream.core.internal.retry.DeferredRetries;
 import dev.llmstream.core.internal.retry.RetryModel;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Attempts on Failsafe.</b> The attempts are one Failsafe execution of the retry model's
  * {@link RetryModel#afterFirstToken recovery policy} on the stream's scheduler (the first attempt opens in
- * {@link #start}, each recovery after its jittered backoff, drawn from the injected random generator).
+ * {@link #start}, each recovery after its jittered backoff, drawn from the injected random generator). The
+ * execution starts only when the first attempt fails ({@link DeferredRetries}): an answer that never
+ * fails holds no Failsafe state.
  * Failsafe decides whether a failure recovers; this class then announces it ({@code Replaced},
  * {@code Recovering}) and opens the continuation only once both the announcement is out and the backoff is
  * over, so the events keep their order whatever thread runs the timer.
@@ -63,7 +65,7 @@ public final class RecoveringSource implements StreamSource {
   private boolean innerPullOutstanding;
   private boolean cancelled;
   private boolean finished;
-  private final RetryPolicy<Object> retryPolicy;
+  private final RandomGenerator random;
   private @Nullable CompletableFuture<Object> execution;
   /** Set by the policy when it schedules a recovery; read by the failing attempt. */
   private boolean recoveryScheduled;
@@ -135,11 +137,7 @@ public final class RecoveringSource implements StreamSource {
     this.request = r;
     this.nextRequest = r;
     this.transcript = new RecoveryTranscript(r, policy);
-    this.retryPolicy = RetryModel.afterFirstToken(policy, random, this::mayRecover, () -> {
-      synchronized (lock) {
-        recoveryScheduled = true;
-      }
-    });
+    this.random = random;
     this.policy = policy;
     this.scheduler = scheduler;
     this.attempts = attempts;
@@ -153,9 +151,8 @@ public final class RecoveringSource implements StreamSource {
     if (watchdog != null) {
       watchdog.start();
     }
-    CompletableFuture<Object> run = Failsafe.with(retryPolicy)
-        .with(FailsafeScheduler.startingInline(scheduler, this::openDue))
-        .getStageAsync(ctx -> attemptDue(ctx.isRetry()));
+    CompletableFuture<Object> run =
+        DeferredRetries.start(attemptDue(false), this::recoveryPolicy, scheduler, () -> attemptDue(true), this::openDue);
     boolean cancelNow;
     synchronized (lock) {
       execution = run;
@@ -165,6 +162,16 @@ public final class RecoveringSource implements StreamSource {
       run.cancel(false);
     }
     run.whenComplete((v, t) -> over(t));
+    openDue(); // the first attempt
+  }
+
+  /** Made when the first attempt fails (most answers never need it). */
+  private RetryPolicy<Object> recoveryPolicy() {
+    return RetryModel.afterFirstToken(policy, random, this::mayRecover, () -> {
+      synchronized (lock) {
+        recoveryScheduled = true;
+      }
+    });
   }
 
   /** What the policy asks besides the failure: the answer had content. */

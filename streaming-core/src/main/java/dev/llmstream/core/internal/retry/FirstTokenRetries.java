@@ -1,8 +1,6 @@
 package dev.llmstream.core.internal.retry;
 
-import dev.failsafe.Failsafe;
 import dev.llmstream.core.StreamScheduler;
-import dev.llmstream.core.internal.FailsafeScheduler;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,16 +12,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * Executes the retries of one request before its first token: one Failsafe execution of
  * {@link RetryModel#beforeFirstToken} on the stream's scheduler, behind
- * {@code StreamSource.retryBeforeFirstToken}. Failsafe asks for each try (the first at once, in the calling
- * thread; a retry after its delay, on the scheduler) and the provider is told to start it once Failsafe has
- * registered on the try's stage, so a failure the provider records at once is decided at once. Stateless.
+ * {@code StreamSource.retryBeforeFirstToken}. The first try is started at once, in the calling thread, and
+ * the execution itself only starts if it fails ({@link DeferredRetries}: a request that succeeds holds no
+ * Failsafe state); Failsafe then asks for each retry after its delay, on the scheduler, and the provider is
+ * told to start it once Failsafe has registered on the try's stage, so a failure the provider records at
+ * once is decided at once. Stateless.
  */
 public final class FirstTokenRetries {
   private FirstTokenRetries() {
     throw new AssertionError("no instances");
   }
-
-  private record Due(boolean retry, CompletableFuture<Object> done) {}
 
   /**
    * Starts the execution; its first try is started before this returns.
@@ -43,18 +41,24 @@ public final class FirstTokenRetries {
       BiConsumer<Boolean, CompletableFuture<Object>> tries) {
     Objects.requireNonNull(mayRetry, "mayRetry");
     Objects.requireNonNull(tries, "tries");
-    AtomicReference<@Nullable Due> due = new AtomicReference<>();
-    return Failsafe.with(RetryModel.beforeFirstToken(settings, random, f -> mayRetry.getAsBoolean()))
-        .with(FailsafeScheduler.startingInline(scheduler, () -> {
-          Due d = due.getAndSet(null);
-          if (d != null) {
-            tries.accept(d.retry(), d.done()); // after Failsafe's call: it has registered on the try's stage
-          }
-        }))
-        .getStageAsync(ctx -> {
+    AtomicReference<@Nullable CompletableFuture<Object>> due = new AtomicReference<>(); // the retry asked for
+    CompletableFuture<Object> first = new CompletableFuture<>();
+    CompletableFuture<Object> execution = DeferredRetries.start(
+        first,
+        () -> RetryModel.beforeFirstToken(settings, random, f -> mayRetry.getAsBoolean()),
+        scheduler,
+        () -> {
           CompletableFuture<Object> done = new CompletableFuture<>();
-          due.set(new Due(ctx.isRetry(), done));
+          due.set(done);
           return done;
+        },
+        () -> {
+          CompletableFuture<Object> done = due.getAndSet(null);
+          if (done != null) {
+            tries.accept(true, done); // after Failsafe's call: it has registered on the try's stage
+          }
         });
+    tries.accept(false, first);
+    return execution;
   }
 }
