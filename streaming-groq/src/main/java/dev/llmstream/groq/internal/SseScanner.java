@@ -173,7 +173,7 @@ public final class SseScanner {
       throw tooLong("event", "maxEventBytes", maxEventBytes);
     }
     if (needed > data.length) {
-      data = Arrays.copyOf(data, Math.min(maxEventBytes, Math.max(data.length * 2, needed)));
+      data = Arrays.copyOf(data, grown(data.length, needed, maxEventBytes));
     }
   }
 
@@ -296,8 +296,16 @@ public final class SseScanner {
       throw tooLong("line", "maxLineLength", maxLineLength);
     }
     if (lineLength + n > line.length) {
-      line = Arrays.copyOf(line, Math.min(maxLineLength, Math.max(line.length * 2, lineLength + n)));
+      line = Arrays.copyOf(line, grown(line.length, lineLength + n, maxLineLength));
     }
+  }
+
+  /**
+   * A buffer's next size: half as large again (not double: a stream keeps both buffers for its life, and
+   * chunks of one answer vary little in size), at least {@code needed}, at most {@code cap}.
+   */
+  private static int grown(int length, int needed, int cap) {
+    return Math.min(cap, Math.max(length + (length >> 1), needed));
   }
 
   private static StreamException tooLong(String what, String setting, int limit) {
