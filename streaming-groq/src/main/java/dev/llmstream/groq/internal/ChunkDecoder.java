@@ -3,6 +3,7 @@ package dev.llmstream.groq.internal;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.llmstream.core.StreamEvent;
 import dev.llmstream.core.StreamException;
+import dev.llmstream.core.spi.StreamEmitter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -199,6 +200,18 @@ public final class ChunkDecoder implements AutoCloseable {
    */
   public @Nullable String model() {
     return rules.model();
+  }
+
+  /**
+   * Tells {@code emitter} the model the chunks named, if any (at the first token, before it goes out).
+   *
+   * @param emitter the stream's emitter
+   */
+  public void reportModel(StreamEmitter emitter) {
+    String m = rules.model();
+    if (m != null) {
+      emitter.responseModel(m);
+    }
   }
 
   /** Releases the parser's buffers; the decoder decodes nothing afterwards. Idempotent. */

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Flow;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -305,11 +306,14 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
     StreamException failure = dec.feed(buffers);
     dec.onFirstToken(null);
     boolean emittedEarly = tokenPending && firstToken;
-    noteFirstToken(d);
+    boolean tokenNow = noteFirstToken(d);
     if (!out.isEmpty()) {
       timer.activity(); // progress: comments and empty chunks are not
     }
     emitOut();
+    if (tokenNow) {
+      timer.armIdle(attempt, config.idleTimeout()); // after the token: see emitFirstToken
+    }
     if (d.isFinishPending()) {
       timer.finishSeen(); // the content is complete, a trailing usage chunk may follow: wait briefly
     }
@@ -331,25 +335,29 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   /**
-   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once. The idle timer is
-   * armed first, so that whoever sees the token also sees the watchdog that now applies.
+   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once, then arms the idle
+   * timer, counted from before the token (scheduling a timer costs tens of microseconds on the JDK's delay
+   * queue: not on the token's path). Until then the first-token timer stays armed, and a signal the
+   * subscriber causes (a cancel) is handled after this loop turn, so the phase is still STREAMING here.
    */
   private void emitFirstToken() {
-    noteFirstToken(dec.requireDecoder());
+    boolean tokenNow = noteFirstToken(dec.requireDecoder());
     timer.activity();
     emitOut();
     out.clear();
+    if (tokenNow) {
+      timer.armIdle(attempt, config.idleTimeout());
+    }
   }
 
-  private void noteFirstToken(ChunkDecoder d) {
+  /** Whether this is the attempt's first token: reports the response model (before the token goes out). */
+  private boolean noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
-      String responseModel = d.model();
-      if (responseModel != null) {
-        emitter().responseModel(responseModel); // for a listener's trace
-      }
-      timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
+      d.reportModel(emitter()); // for a listener's trace
+      return true;
     }
+    return false;
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
@@ -500,11 +508,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   private StreamEmitter emitter() {
-    StreamEmitter e = emitter;
-    if (e == null) {
-      throw new IllegalStateException("not started");
-    }
-    return e;
+    return Objects.requireNonNull(emitter, "not started");
   }
 
   @Override
