@@ -354,6 +354,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private boolean noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
+      retries.firstToken(); // no retry from now on: the execution ends
       d.reportModel(emitter()); // for a listener's trace
       return true;
     }
@@ -423,12 +424,8 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   private void emitOut() {
-    if (out.isEmpty()) {
-      return;
-    }
-    StreamEmitter e = emitter();
     for (StreamEvent ev : out) {
-      e.next(ev);
+      emitter().next(ev);
     }
   }
 

@@ -28,6 +28,9 @@ final class RequestRetries {
   private final RequestBudget budget;
   private @Nullable CompletableFuture<Object> execution;
   private @Nullable CompletableFuture<Object> attemptDone;
+  private Consumer<Object> post = s -> { };
+  /** The first token arrived: no retry is made any more, and a failure ends the request at once. */
+  private boolean settled;
   private int retries;
   /** The model wanted a retry of the latest failure, but the request budget was spent (set while deciding). */
   private volatile boolean budgetRefused;
@@ -39,6 +42,7 @@ final class RequestRetries {
 
   /** Starts the execution: its first attempt is posted before this returns, its end is posted too. */
   void start(Consumer<Object> post) {
+    this.post = post;
     CompletableFuture<Object> run = StreamSource.retryBeforeFirstToken(
         config.scheduler(),
         config.random(),
@@ -51,7 +55,26 @@ final class RequestRetries {
         this::mayRetry,
         (retry, done) -> post.accept(new AttemptDue(retry, done)));
     execution = run;
-    run.whenComplete((v, t) -> post.accept(new RetriesOver(t)));
+    run.whenComplete((v, t) -> {
+      if (t != null) { // it ends normally only when settled at the first token: nothing to tell then
+        post.accept(new RetriesOver(t));
+      }
+    });
+  }
+
+  /**
+   * The first token arrived: the retries are over. The try's stage completes, which ends the execution, so
+   * nothing of it is kept for the rest of the answer; a later failure is not retried (the retry model
+   * never retries after the first token) and ends the request through {@link RetriesOver}, as before.
+   */
+  void firstToken() {
+    CompletableFuture<Object> done = attemptDone;
+    settled = true;
+    execution = null;
+    attemptDone = null;
+    if (done != null) {
+      done.complete(null);
+    }
   }
 
   /** Asked only when the model wants a retry: the budget decides. */
@@ -72,6 +95,11 @@ final class RequestRetries {
    * @return {@code true} if a retry is scheduled
    */
   boolean failed(Exception failure) {
+    if (settled) {
+      budgetRefused = false;
+      post.accept(new RetriesOver(failure)); // what the execution would have ended with
+      return false;
+    }
     CompletableFuture<Object> done = attemptDone;
     CompletableFuture<Object> run = execution;
     attemptDone = null;
