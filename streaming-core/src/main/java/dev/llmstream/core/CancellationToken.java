@@ -35,7 +35,11 @@ public final class CancellationToken {
   private final Object lock = new Object();
   private boolean cancelled; // guarded by lock
   private volatile boolean cancelledFlag;
-  private LinkedHashSet<Runnable> listeners = new LinkedHashSet<>(); // guarded by lock
+  // guarded by lock: the listeners in registration order; the usual token serves one stream, so the first
+  // listener is kept in a field and a set is only made for more (one per stream, each ~50 bytes instead
+  // of ~250 for an empty LinkedHashSet); single is only set while more is empty, so it always ran first
+  private @Nullable Runnable single;
+  private @Nullable LinkedHashSet<Runnable> more;
   private volatile @Nullable Duration expiredDeadline; // set before cancel() by a deadline timer
 
   private CancellationToken() {}
@@ -62,8 +66,15 @@ public final class CancellationToken {
       }
       cancelled = true;
       cancelledFlag = true;
-      toRun = new ArrayList<>(listeners);
-      listeners = new LinkedHashSet<>();
+      toRun = new ArrayList<>(1 + (more == null ? 0 : more.size()));
+      if (single != null) {
+        toRun.add(single);
+      }
+      if (more != null) {
+        toRun.addAll(more);
+      }
+      single = null;
+      more = null;
     }
     for (Runnable r : toRun) {
       run(r);
@@ -93,16 +104,29 @@ public final class CancellationToken {
     Objects.requireNonNull(listener, "listener");
     synchronized (lock) {
       if (!cancelled) {
-        listeners.add(listener);
-        return () -> {
-          synchronized (lock) {
-            listeners.remove(listener);
+        if (single == null && (more == null || more.isEmpty())) {
+          single = listener;
+        } else if (single != listener) {
+          if (more == null) {
+            more = new LinkedHashSet<>();
           }
-        };
+          more.add(listener);
+        }
+        return () -> remove(listener);
       }
     }
     run(listener);
     return () -> {};
+  }
+
+  private void remove(Runnable listener) {
+    synchronized (lock) {
+      if (single == listener) {
+        single = null;
+      } else if (more != null) {
+        more.remove(listener);
+      }
+    }
   }
 
   /**

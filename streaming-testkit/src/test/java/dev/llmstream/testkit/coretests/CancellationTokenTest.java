@@ -46,6 +46,34 @@ class CancellationTokenTest {
   }
 
   @Test
+  void registrationOrderHoldsAcrossRemovalsAndAListenerRegisteredTwiceRunsOnce() {
+    CancellationToken token = CancellationToken.create();
+    List<String> runs = new ArrayList<>();
+    Runnable a = () -> runs.add("a");
+    Runnable removeA = token.onCancel(a);
+    token.onCancel(() -> runs.add("b"));
+    removeA.run(); // the first listener leaves while a later one stays
+    token.onCancel(() -> runs.add("c"));
+    token.onCancel(a);
+    Runnable d = () -> runs.add("d");
+    token.onCancel(d);
+    token.onCancel(d);
+    token.cancel();
+    assertThat(runs).containsExactly("b", "c", "a", "d");
+  }
+
+  @Test
+  void aSingleListenerRegisteredTwiceRunsOnce() {
+    CancellationToken token = CancellationToken.create();
+    AtomicInteger runs = new AtomicInteger();
+    Runnable r = runs::incrementAndGet;
+    token.onCancel(r);
+    token.onCancel(r);
+    token.cancel();
+    assertThat(runs.get()).isEqualTo(1);
+  }
+
+  @Test
   void aListenerAddedAfterCancelRunsAtOnce() {
     CancellationToken token = CancellationToken.create();
     token.cancel();
