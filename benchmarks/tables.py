@@ -13,7 +13,9 @@ Every generated table sits between two markers; the opening marker names the fil
     <!-- /table:jmh -->
 
 `table:plain` reads PlainHarness JSON files (one group of rows per file); `table:jmh` reads JMH JSON
-files (`-rf json`) of runs D, C and E and builds the main metrics table.
+files (`-rf json`) of runs D, C and E and builds the main metrics table; `table:goal1` judges issue #17's
+goal 1 from run D and plain runs; `table:streams` lists ConcurrencyBenchmark JSON files (one row per
+benchmark and client, the measured iterations' ranges).
 
     python3 benchmarks/tables.py            # rewrite the README in place
     python3 benchmarks/tables.py --check    # exit 1 (and show a diff) if the README is not what it would generate
@@ -350,7 +352,93 @@ def goal1_table(args):
     return "\n".join(out) + "\n"
 
 
-GENERATORS = {"plain": plain_table, "jmh": jmh_table, "goal1": goal1_table}
+# ---------------------------------------------------------------- many streams (ConcurrencyBenchmark)
+
+STREAM_COLUMNS = [
+    ("lag.p50", "lag p50 (ms)", 0),
+    ("lag.p99", "lag p99 (ms)", 0),
+    ("serverLate.p99", "server behind schedule, p99 (ms)", 0),
+    ("threads.live", "live threads", 0),
+    ("heap.perOpenStream", "heap per open stream (KB): median (min–max)", 1),
+]
+
+
+def txt_facts(json_path):
+    """Commit and 1-minute load averages from the .txt beside a result (its header and its last line)."""
+    txt = os.path.join(HERE, json_path[:-len(".json")] + ".txt")
+    commit, loads = None, []
+    if os.path.exists(txt):
+        with open(txt, encoding="utf-8") as f:
+            for line in f:
+                m = re.search(r"jar of commit (\w+)", line) or re.match(r"# commit: (\w+)", line)
+                if m and commit is None:
+                    commit = m.group(1)
+                m = re.match(r"# load (?:before|after):.*load average: ([\d.]+)", line)
+                if m:
+                    loads.append(float(m.group(1)))
+    return commit, loads
+
+
+def txt_metrics(json_path):
+    """The measured iterations' `[metric] name = value` lines of the .txt beside a result (warm-ups skipped):
+    for the early files whose JSON has no secondary metrics (one benchmark and client per file)."""
+    txt = os.path.join(HERE, json_path[:-len(".json")] + ".txt")
+    metrics, measuring = {}, False
+    if os.path.exists(txt):
+        with open(txt, encoding="utf-8") as f:
+            for line in f:
+                if re.match(r"(# )?Warmup Iteration", line):
+                    measuring = False
+                elif re.match(r"Iteration\s+\d+:", line):
+                    measuring = True
+                elif not line.startswith(("  [", "Iteration")):
+                    measuring = measuring and line.startswith(" ")
+                m = re.search(r"\[metric\] ([\w.]+) = ([\d.]+)", line)
+                if m and measuring:
+                    metrics.setdefault(m.group(1), []).append(float(m.group(2)))
+    return {k: {"rawData": [v]} for k, v in metrics.items()}
+
+
+def streams_table(args):
+    """One row per result file, benchmark and client: every measured iteration's range, heap's median."""
+    out = [row(["raw file (`results/…`)", "benchmark", "client", "streams × tok/s", "JVM flags"]
+               + [c[1] for c in STREAM_COLUMNS]),
+           "|---|---|---|---|---" + "|---:" * len(STREAM_COLUMNS) + "|"]
+    legend = []
+    for path in args:
+        with open(os.path.join(HERE, path), encoding="utf-8") as f:
+            data = json.load(f)
+        short = re.sub(r"^results/(.*)\.json$", r"\1", path)
+        for b in data:
+            sec = b["secondaryMetrics"] or (txt_metrics(path) if len(data) == 1 else {})
+            p = b["params"]
+            flags = " ".join(f"`{a}`" for a in b.get("jvmArgs", []) if a.startswith("-Djdk.httpclient")) or "—"
+            cells = []
+            for key, _, dec in STREAM_COLUMNS:
+                mark = ""
+                if key == "heap.perOpenStream" and key not in sec and "heap.perStream" in sec:
+                    key, mark = "heap.perStream", "†"  # before heap.perOpenStream existed
+                vals = sorted(v for fork in sec.get(key, {}).get("rawData", []) for v in fork)
+                span = "—" if not vals else fmt(vals[0], dec) if fmt(vals[0], dec) == fmt(vals[-1], dec) \
+                    else f"{fmt(vals[0], dec)}–{fmt(vals[-1], dec)}"
+                if vals and key.startswith("heap."):
+                    n = len(vals)
+                    med = vals[n // 2] if n % 2 else (vals[n // 2 - 1] + vals[n // 2]) / 2
+                    span = f"{fmt(med, dec)}{mark} ({span})"
+                cells.append(span)
+            out.append(row([f"[`{short}`]({path})", b["benchmark"].rsplit(".", 1)[-1], p.get("library", "?"),
+                            f"{int(p.get('streams', 0)):,} × {p.get('rate', '?')}", flags] + cells))
+        commit, loads = txt_facts(path)
+        legend.append(f"`{short}`: commit `{commit or '?'}`"
+                      + (f", load average {min(loads):.1f}–{max(loads):.1f}" if loads else ""))
+    out.append("")
+    out.append("Ranges are over the measured iterations (single-shot, after one warm-up); † heap per stream "
+               "*started* (the files from before `heap.perOpenStream` existed: lower when early streams had "
+               "ended); commit and load from the `.txt` beside each file: " + "; ".join(legend) + ".")
+    return "\n".join(out) + "\n"
+
+
+GENERATORS = {"plain": plain_table, "jmh": jmh_table, "goal1": goal1_table, "streams": streams_table}
 
 
 def generate(text):
