@@ -66,15 +66,6 @@ final class AttemptTimer {
     }
   }
 
-  /**
-   * Arms the idle timeout of exchange {@code a}, counted from the last activity (which may be a little
-   * before this call: the first token is handed on before its timer is armed).
-   */
-  void armIdle(int a, Duration idle) {
-    long since = clock.nanoTime() - lastActivity;
-    arm(a, since <= 0 ? idle : idle.minusNanos(Math.min(since, idle.toNanos())));
-  }
-
   /** (Re-)arms the one timer of exchange {@code a}. */
   void arm(int a, Duration delay) {
     cancel();

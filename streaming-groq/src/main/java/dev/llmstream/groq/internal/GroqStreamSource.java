@@ -306,14 +306,11 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
     StreamException failure = dec.feed(buffers);
     dec.onFirstToken(null);
     boolean emittedEarly = tokenPending && firstToken;
-    boolean tokenNow = noteFirstToken(d);
+    noteFirstToken(d);
     if (!out.isEmpty()) {
       timer.activity(); // progress: comments and empty chunks are not
     }
     emitOut();
-    if (tokenNow) {
-      timer.armIdle(attempt, config.idleTimeout()); // after the token: see emitFirstToken
-    }
     if (d.isFinishPending()) {
       timer.finishSeen(); // the content is complete, a trailing usage chunk may follow: wait briefly
     }
@@ -335,30 +332,25 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   /**
-   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once, then arms the idle
-   * timer, counted from before the token (scheduling a timer costs tens of microseconds on the JDK's delay
-   * queue: not on the token's path). Until then the first-token timer stays armed, and a signal the
-   * subscriber causes (a cancel) is handled after this loop turn, so the phase is still STREAMING here.
+   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once. The idle timer is
+   * armed first, so that whoever sees the token also sees the watchdog that now applies (a test on a
+   * virtual clock advances it as soon as it sees the token; arming after the hand-over saved ~40 µs of
+   * first-token p50 but left that test racing, see benchmarks/README.md, plain-4).
    */
   private void emitFirstToken() {
-    boolean tokenNow = noteFirstToken(dec.requireDecoder());
+    noteFirstToken(dec.requireDecoder());
     timer.activity();
     emitOut();
     out.clear();
-    if (tokenNow) {
-      timer.armIdle(attempt, config.idleTimeout());
-    }
   }
 
-  /** Whether this is the attempt's first token: reports the response model (before the token goes out). */
-  private boolean noteFirstToken(ChunkDecoder d) {
+  private void noteFirstToken(ChunkDecoder d) {
     if (!firstToken && d.sawToken()) {
       firstToken = true;
       retries.firstToken(); // no retry from now on: the execution ends
       d.reportModel(emitter()); // for a listener's trace
-      return true;
+      timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
     }
-    return false;
   }
 
   private void collectErrorBody(List<ByteBuffer> buffers) {
