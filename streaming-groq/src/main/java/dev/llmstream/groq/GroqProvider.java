@@ -11,6 +11,7 @@ import dev.llmstream.core.TokenStream;
 import dev.llmstream.groq.internal.AnswerSources;
 import dev.llmstream.groq.internal.ApiKeys;
 import dev.llmstream.groq.internal.BaseUrls;
+import dev.llmstream.groq.internal.DeliveryExecutor;
 import dev.llmstream.core.spi.StreamSource;
 import dev.llmstream.groq.internal.GroqConfig;
 import dev.llmstream.groq.internal.JsonSupport;
@@ -109,9 +110,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Threads.</b> Thread-safe: one provider serves any number of concurrent streams over one shared
  * {@link HttpClient}, with no thread per stream and no state shared between streams. Events are delivered
- * on the HTTP client's threads (its executor's pool threads by default; its one I/O thread with
- * {@link Builder#inlineDelivery(boolean)}) or the scheduler's timer threads; a subscriber that must not
- * run there hands events on, as {@code UiConnection.connect} does.
+ * on the HTTP client's threads or the scheduler's timer threads; a subscriber that must not run there
+ * hands events on, as {@code UiConnection.connect} does. The provider's own client delivers by default on
+ * a small pool of daemon threads named {@code llmstream-delivery-N}: as many as processors, whatever the
+ * number of streams; a thread more only while every one is held by a subscriber blocked in
+ * {@code onNext} (no task finished for 50 ms with tasks waiting), so blocking subscribers slow their
+ * provider's other streams but do not stall them; idle threads end after 30 s. With
+ * {@link Builder#inlineDelivery(boolean)} the client's one I/O thread delivers.
  */
 public final class GroqProvider implements ChatProvider {
   /** Groq's OpenAI-compatible API base URL, the default. */
@@ -449,12 +454,12 @@ public final class GroqProvider implements ChatProvider {
 
     /**
      * Whether the provider's own HTTP client hands response bytes to the streams on its I/O thread
-     * instead of passing each network read to a pool thread (default {@code false}).
+     * instead of passing each network read to a delivery thread (default {@code false}).
      *
      * <p>With {@code true}, every stream's events, and so your subscribers' {@code onNext}, run on the
      * HTTP client's one I/O (selector) thread. That saves a thread hand-off per read: on the loopback
      * benchmarks about 1.7&times; the single-stream throughput, a lower first-token and delivery-lag tail,
-     * and no executor threads under load (see {@code benchmarks/README.md}). The price: a
+     * and no delivery threads at all (see {@code benchmarks/README.md}). The price: a
      * subscriber that blocks, or takes long, stalls every stream of this provider and their timeouts.
      * Turn it on when subscribers hand events off at once ({@code UiConnection.connect} with a UI executor, a
      * {@code UiConnection.buffer} feeding a UI, a non-blocking server); leave it off when {@code onNext} writes to
@@ -825,11 +830,9 @@ public final class GroqProvider implements ChatProvider {
     }
 
     private static HttpClient ownClient(Duration connect, boolean inline) {
-      HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connect);
-      if (inline) {
-        b.executor(Runnable::run);
-      }
-      return b.build();
+      // inline: the client's I/O thread delivers; else a pool whose size does not grow with the load
+      return HttpClient.newBuilder().connectTimeout(connect)
+          .executor(inline ? Runnable::run : DeliveryExecutor.forProvider()).build();
     }
 
     private static void unset(@Nullable Object current, String name) {

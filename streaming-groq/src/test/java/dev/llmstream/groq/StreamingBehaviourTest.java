@@ -288,7 +288,7 @@ class StreamingBehaviourTest {
   @Test
   void inlineDeliveryRunsTheSubscriberOnTheHttpClientsIoThreadAndTheDefaultOnItsPool() throws Exception {
     assertThat(deliveringThreads(true)).isNotEmpty().allSatisfy(t -> assertThat(t).contains("SelectorManager"));
-    assertThat(deliveringThreads(false)).isNotEmpty().allSatisfy(t -> assertThat(t).contains("-Worker-"));
+    assertThat(deliveringThreads(false)).isNotEmpty().allSatisfy(t -> assertThat(t).startsWith("llmstream-delivery-"));
   }
 
   /**
