@@ -23,6 +23,22 @@ class DeliveryExecutorTest {
     assertThat(latch.await(10, TimeUnit.SECONDS)).as("ran in time").isTrue();
   }
 
+  /** Runs a task that holds its worker until the returned latch is counted down; returns once it runs. */
+  private static CountDownLatch holdAWorker(DeliveryExecutor e) throws InterruptedException {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
+    e.execute(() -> {
+      running.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    await(running);
+    return release;
+  }
+
   @Test
   void manyShortTasksRunOnTheFixedWorkers() throws Exception {
     DeliveryExecutor e = new DeliveryExecutor(2, 10, 100_000, STUCK, clock);
@@ -43,17 +59,7 @@ class DeliveryExecutorTest {
   @Test
   void aThreadIsAddedOnlyWhileEveryWorkerIsHeldAndTheSizeReturnsAfterwards() throws Exception {
     DeliveryExecutor e = new DeliveryExecutor(1, 3, 16, STUCK, clock);
-    CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch blocking = new CountDownLatch(1);
-    e.execute(() -> {
-      blocking.countDown();
-      try {
-        release.await(); // a subscriber blocked in onNext
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    await(blocking);
+    CountDownLatch release = holdAWorker(e); // a subscriber blocked in onNext
     CountDownLatch other = new CountDownLatch(1);
     e.execute(other::countDown); // another stream's read waits behind it
     assertThat(other.await(100, TimeUnit.MILLISECONDS)).as("waits while the only worker is held").isFalse();
@@ -76,17 +82,7 @@ class DeliveryExecutorTest {
   @Test
   void aBusyPoolThatKeepsFinishingTasksDoesNotGrow() throws Exception {
     DeliveryExecutor e = new DeliveryExecutor(1, 3, 1_000, STUCK, clock);
-    CountDownLatch gate = new CountDownLatch(1);
-    CountDownLatch started = new CountDownLatch(1);
-    e.execute(() -> {
-      started.countDown();
-      try {
-        gate.await();
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    await(started);
+    CountDownLatch gate = holdAWorker(e);
     CountDownLatch rest = new CountDownLatch(2);
     e.execute(rest::countDown);
     e.execute(rest::countDown);
@@ -99,17 +95,7 @@ class DeliveryExecutorTest {
   @Test
   void withTheQueueFullAndNoThreadFreeATaskRunsOnTheCaller() throws Exception {
     DeliveryExecutor e = new DeliveryExecutor(1, 1, 1, STUCK, clock);
-    CountDownLatch release = new CountDownLatch(1);
-    CountDownLatch blocking = new CountDownLatch(1);
-    e.execute(() -> {
-      blocking.countDown();
-      try {
-        release.await();
-      } catch (InterruptedException interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    });
-    await(blocking);
+    CountDownLatch release = holdAWorker(e);
     CountDownLatch queued = new CountDownLatch(1);
     e.execute(queued::countDown); // fills the queue of one
     String[] ranOn = new String[1];
