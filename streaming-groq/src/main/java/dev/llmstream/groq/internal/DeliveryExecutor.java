@@ -80,7 +80,8 @@ public final class DeliveryExecutor implements Executor {
   @Override
   public void execute(Runnable task) {
     pool.execute(task);
-    if (!queue.isEmpty() && checkArmed.compareAndSet(false, true)) {
+    // under load a check is already armed: no look at the queue (its size takes the queue's lock)
+    if (!checkArmed.get() && !queue.isEmpty() && checkArmed.compareAndSet(false, true)) {
       synchronized (sizing) {
         completedAtLastCheck = pool.getCompletedTaskCount();
       }
