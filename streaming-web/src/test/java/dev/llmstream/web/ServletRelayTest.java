@@ -166,9 +166,15 @@ class ServletRelayTest {
       out.flush();
       ThrottledBody body = new ThrottledBody(s.getInputStream());
       // 256 bytes per 500 chunks the model sends (~50 bytes per 1,000 of answer text): far slower than
-      // the answer is produced, whatever the machine's load.
+      // the answer is produced, whatever the machine's load. Once the model has sent everything, nothing
+      // more is read until the run has ended: on a loaded machine the pipeline may still be working
+      // through the chunks, and a reader unthrottled then would keep up with it.
       for (int chunks = 500; !end.isDone(); chunks += 500) {
-        upstream.fake.awaitChunks(0, chunks, Duration.ofSeconds(60));
+        ConnectionRecord model = upstream.fake.awaitChunks(0, chunks, Duration.ofSeconds(60));
+        if (model.ending() != ConnectionRecord.Ending.OPEN) {
+          end.get(60, TimeUnit.SECONDS);
+          break;
+        }
         body.readSome(256);
       }
       events = body.readToDone();
