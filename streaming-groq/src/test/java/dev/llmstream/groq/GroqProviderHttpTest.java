@@ -77,7 +77,9 @@ class GroqProviderHttpTest {
         .scheduler(clock)
         .firstTokenTimeout(NEVER)
         // these tests step the virtual clock from one retry timer to the next; the answer's stall timeout
-        // (HardeningTest) must not be one of the timers they pick
+        // (HardeningTest) must not be one of the timers they pick, nor the request's watchdog (armed at
+        // sending for the shorter of the first-token and idle timeouts)
+        .idleTimeout(NEVER)
         .stallTimeout(Duration.ofDays(1))
         .onResponse(responses::add);
   }
@@ -515,7 +517,7 @@ class GroqProviderHttpTest {
       port = s.getLocalPort();
     }
     try (GroqProvider p = GroqProvider.builder().baseUrl("http://127.0.0.1:" + port + "/v1").defaultModel("m")
-        .scheduler(clock).firstTokenTimeout(NEVER).stallTimeout(Duration.ofDays(1)).build()) {
+        .scheduler(clock).firstTokenTimeout(NEVER).idleTimeout(NEVER).stallTimeout(Duration.ofDays(1)).build()) {
       Throwable t = failAfterRetries(p, 2);
       assertThat(t).isInstanceOf(StreamException.class).hasFieldOrPropertyWithValue("kind", ErrorKind.CONNECTION).hasMessageContaining("127.0.0.1:" + port);
     }

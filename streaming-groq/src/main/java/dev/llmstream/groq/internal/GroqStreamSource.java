@@ -219,7 +219,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
     response = null;
     read.release();
     firstToken = false;
-    timer.sent(attempt, config.firstTokenTimeout());
+    timer.sent(attempt, config.firstTokenTimeout(), config.idleTimeout());
     http.send(attempt);
   }
 
@@ -332,10 +332,9 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   }
 
   /**
-   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once. The idle timer is
-   * armed first, so that whoever sees the token also sees the watchdog that now applies (a test on a
-   * virtual clock advances it as soon as it sees the token; arming after the hand-over saved ~40 µs of
-   * first-token p50 but left that test racing, see benchmarks/README.md, plain-4).
+   * Inside {@link BodyDecoding#feed}: emits the events up to the first token at once. The watchdog that
+   * applies from now on is already armed (it was armed at sending for the shorter timeout, see
+   * {@link AttemptTimer}), so whoever sees the token also sees it, and nothing is scheduled on this path.
    */
   private void emitFirstToken() {
     noteFirstToken(dec.requireDecoder());
@@ -349,7 +348,7 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
       firstToken = true;
       retries.firstToken(); // no retry from now on: the execution ends
       d.reportModel(emitter()); // for a listener's trace
-      timer.arm(attempt, config.idleTimeout()); // from now on the idle timeout applies
+      timer.firstToken(attempt, config.idleTimeout()); // from now on the idle timeout applies
     }
   }
 
