@@ -120,4 +120,17 @@ class ChunkDecoderTest {
     decoder.close();
     assertThat(decoder.holdsJacksonParser()).isFalse();
   }
+
+  @Test
+  void theJacksonParserOfAChunkBeforeTheFirstTokenIsReleasedAfterIt() {
+    String roleViaJackson = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+        + "\"content\":\"\"}}],\"x_groq\":{\"id\":\"req_x\"}}";
+    feed(roleViaJackson);
+    assertThat(decoder.holdsJacksonParser()).isTrue();
+    feed(content("a"));
+    assertThat(decoder.holdsJacksonParser()).as("not released on the first token's path").isTrue();
+    feed(content("b"));
+    assertThat(decoder.holdsJacksonParser()).isFalse();
+    assertThat(out).containsExactly(new StreamEvent.TextDelta("a"), new StreamEvent.TextDelta("b"));
+  }
 }
