@@ -2,6 +2,7 @@ package dev.llmstream.groq;
 
 import static dev.llmstream.groq.Wire.finishChunk;
 import static dev.llmstream.groq.Wire.textChunk;
+import static dev.llmstream.groq.Wire.utf8;
 import static dev.llmstream.groq.Wire.writeThenStall;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,9 +129,40 @@ class StreamingBehaviourTest {
         GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
       ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
       assertThat(r.text()).isEqualTo("hi");
-      assertThat(clock.pendingTasks()).as("timers released on completion").isZero();
       assertThat(r.usage().totalTokens()).isEqualTo(8);
+      // the rest of the body is read (for the connection's reuse) within the finish grace, then cancelled
+      assertThat(clock.pendingTasks()).as("only the body's drain deadline is left").isEqualTo(1);
+      assertThat(clock.nextDelay()).isEqualTo(Duration.ofMillis(GroqDefaults.FINISH_GRACE_MILLIS));
+      assertThat(server.connections().get(0).ending()).isEqualTo(ConnectionRecord.Ending.OPEN);
+      clock.advance(Duration.ofMillis(GroqDefaults.FINISH_GRACE_MILLIS));
       assertThat(closedByClient(server, 0)).as("the finished exchange is released").isTrue();
+      assertThat(clock.pendingTasks()).as("timers released").isZero();
+    }
+  }
+
+  @Test
+  void aBodyThatEndsAfterDoneIsReadToItsEndSoTheConnectionIsReused() throws Exception {
+    // [DONE], then 100 ms later a comment and the body's end: the answer completes at [DONE], and the
+    // client reads the rest instead of closing the connection (HTTP/1.1 keep-alive)
+    ResponseScript script = ResponseScript.builder()
+        .rawBody(List.of(utf8(textChunk("a") + finishChunk("stop") + "data: [DONE]\n\n"), utf8(": bye\n\n")))
+        .tokensPerSecond(10)
+        .build();
+    VirtualScheduler clock = new VirtualScheduler();
+    try (FakeGroqServer server = serve(script);
+        GroqProvider p = builder(server, clock).idleTimeout(NEVER).firstTokenTimeout(NEVER).build()) {
+      for (int i = 0; i < 2; i++) {
+        ChatResponse r = p.stream(ChatRequest.ofUser("x")).collect().get(10, TimeUnit.SECONDS);
+        assertThat(r.text()).isEqualTo("a");
+        assertThat(server.awaitEnded(i, CLOCK_WAIT).ending()).isEqualTo(ConnectionRecord.Ending.COMPLETED);
+        // the client sees the body's end just after the server wrote it: wait (real time, bounded) for it
+        long until = System.nanoTime() + CLOCK_WAIT.toNanos();
+        while (clock.pendingTasks() > 0 && System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        assertThat(clock.pendingTasks()).as("the drain deadline is cancelled when the body ends").isZero();
+      }
+      assertThat(server.openConnections()).as("one connection, kept and reused").isEqualTo(1);
     }
   }
 

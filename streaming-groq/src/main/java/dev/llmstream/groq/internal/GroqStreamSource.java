@@ -428,7 +428,11 @@ public final class GroqStreamSource extends SignalLoop implements StreamSource {
   private void succeed() {
     phase = Phase.DONE;
     out.clear();
-    releaseAll(); // a body still open ([DONE] or the final chunk came before the end) is cancelled
+    // a body still open ([DONE] or the final chunk came before its end) is read to its end, not cancelled:
+    // the connection is kept for the next request (within the finish grace; cancelled after it)
+    read.drain();
+    http.drain(AttemptTimer.FINISH_GRACE);
+    releaseAll();
     emitter().complete();
   }
 

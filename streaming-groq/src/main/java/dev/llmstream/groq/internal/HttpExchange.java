@@ -8,7 +8,9 @@ import java.net.URI;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -90,6 +92,24 @@ final class HttpExchange {
     } catch (RuntimeException e) {
       LOG.warn("Exception thrown by the onResponse listener", e);
     }
+  }
+
+  /**
+   * The answer is complete but the response body is not (its end, typically the chunked terminator, comes
+   * after {@code [DONE]}): the client reads that end so that an HTTP/1.1 connection goes back to its pool
+   * instead of being closed (cancelling an exchange closes its connection: every answer then pays a new
+   * TCP, or TLS, handshake). The exchange is cancelled if its body has not ended within {@code grace}, so a
+   * server that keeps the body open holds nothing for long. The exchange is forgotten: {@link #cancel}
+   * does nothing afterwards.
+   */
+  void drain(Duration grace) {
+    CompletableFuture<?> f = sending;
+    sending = null;
+    if (f == null || f.isDone()) {
+      return;
+    }
+    Future<?> deadline = config.scheduler().schedule(grace, () -> f.cancel(true));
+    f.whenComplete((ignored, t) -> deadline.cancel(false));
   }
 
   /** Aborts the exchange in flight, if any. */

@@ -80,13 +80,30 @@ final class ReadAhead {
     body = null;
   }
 
+  /**
+   * The answer is complete: the rest of the body (if still open) is read and dropped, not cancelled, so the
+   * HTTP client can keep the connection ({@link HttpExchange#drain}); what was read ahead is forgotten.
+   * Its buffers still arrive as signals of this exchange, which the loop ignores once the answer is done.
+   */
+  void drain() {
+    Flow.Subscription s = body;
+    forget();
+    if (s != null) {
+      s.request(Long.MAX_VALUE);
+    }
+  }
+
   /** Cancels the body (if still open) and forgets what was read ahead. */
   void release() {
     Flow.Subscription s = body;
-    body = null;
+    forget();
     if (s != null) {
       s.cancel();
     }
+  }
+
+  private void forget() {
+    body = null;
     requested = false;
     ahead = null;
     endBehind = null;
